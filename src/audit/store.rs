@@ -1,0 +1,111 @@
+//! SQL for the audit trail: append under a lock, read pages, search.
+
+use super::AuditCtx;
+use super::chain::{GENESIS, row_hash};
+use crate::args;
+use crate::db::{Backend, Db, Filter, Tx, like_contains};
+use crate::error::AppResult;
+use crate::web::paging::{Page, Paging};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub account_id: Option<i64>,
+    pub username: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub detail: String,
+    pub ip: String,
+    pub request_id: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str = "id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash";
+
+pub(super) async fn append(
+    tx: &mut Tx,
+    ctx: &AuditCtx,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    detail: &serde_json::Value,
+) -> AppResult<()> {
+    // Writers take turns on the chain: SQLite transactions are already exclusive (BEGIN IMMEDIATE);
+    // PostgreSQL takes a transaction-scoped advisory lock.
+    if tx.backend() == Backend::Postgres {
+        tx.execute("SELECT pg_advisory_xact_lock(726100101)", args![]).await?;
+    }
+    let last: Option<(i64, String)> =
+        tx.fetch_optional("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", args![]).await?;
+    let (prev_id, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let id = prev_id + 1;
+    let detail = detail.to_string();
+    let hash = row_hash(
+        &prev_hash, id, ctx.now, ctx.account_id, &ctx.username, action, object_type, object_id, &detail, &ctx.ip, &ctx.request_id,
+    );
+    tx.execute(
+        "INSERT INTO audit_log (id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        args![id, ctx.now, ctx.account_id, &ctx.username, action, object_type, object_id, detail, &ctx.ip, &ctx.request_id, prev_hash, hash],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn fetch_range(db: &Db, after_id: i64, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
+    db.read()
+        .fetch_all(&format!("SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"), args![after_id, limit])
+        .await
+}
+
+/// Filters of the audit search page and API.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Unix milliseconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Searches the trail, newest first.
+pub async fn search(db: &Db, q: &AuditQuery) -> AppResult<Page<AuditRow>> {
+    let paging = Paging::new(q.page, q.per_page);
+    let mut f = Filter::new();
+    if let Some(u) = q.username.as_deref().filter(|s| !s.is_empty()) {
+        f.and1("username = ?", u);
+    }
+    if let Some(x) = q.action.as_deref().filter(|s| !s.is_empty()) {
+        f.and1("action LIKE ? ESCAPE '\\'", like_contains(x));
+    }
+    if let Some(x) = q.object_type.as_deref().filter(|s| !s.is_empty()) {
+        f.and1("object_type = ?", x);
+    }
+    if let Some(x) = q.object_id.as_deref().filter(|s| !s.is_empty()) {
+        f.and1("object_id = ?", x);
+    }
+    if let Some(x) = q.from {
+        f.and1("at >= ?", x);
+    }
+    if let Some(x) = q.to {
+        f.and1("at < ?", x);
+    }
+    let w = f.where_sql();
+    let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) FROM audit_log{w}"), f.args()).await?;
+    let (page_args, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(&format!("SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {} OFFSET {}", m[0], m[1]), page_args)
+        .await?;
+    Ok(paging.page(items, total))
+}

@@ -1,0 +1,138 @@
+//! The command line: `serve`, `demo`, `migrate`, `user`, `audit verify`, `backup`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "wangge", version, about = "网格化服务管理信息系统 — grid-based community service and governance")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives (every command takes these).
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Data directory: the SQLite database and uploaded files.
+    #[arg(long, default_value = "./data", env = "WANGGE_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite:PATH` (add `?mode=rwc` to create) or `postgres://…`. Default: SQLite in the data directory.
+    #[arg(long, env = "WANGGE_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "WANGGE_LISTEN")]
+    pub listen: String,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, default_value_t = 30)]
+    pub idle_timeout_minutes: i64,
+    /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the server.
+    Serve(ServeArgs),
+    /// Create (idempotently) the demo county, print its sign-ins, then serve.
+    Demo(DemoArgs),
+    /// Apply database migrations and exit.
+    Migrate(DataArgs),
+    /// Create the county at the root of the tree (once, on a fresh installation).
+    Init {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The county's 6-digit GB/T 2260 code.
+        #[arg(long)]
+        county_code: String,
+        /// The county's name.
+        #[arg(long)]
+        county_name: String,
+    },
+    /// Manage accounts from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Write a consistent online copy of the SQLite database to FILE (PostgreSQL: prints the pg_dump recipe).
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where to write the copy.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Password of every demo account.
+    #[arg(long, default_value = "wangge2026")]
+    pub demo_password: String,
+    /// Size of the synthetic tree: `county` (the seed county), `city` (~20,000 grids) or `province` (~200,000 grids).
+    #[arg(long, default_value = "county")]
+    pub scale: String,
+    /// Create the data and exit instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Create an account (the first system and security administrators are created this way).
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Username (lower-case letters, digits, _ . -).
+        username: String,
+        /// Role: grid_worker, grid_leader, community_staff, town_center, county_center, department_handler,
+        /// county_viewer, system_admin, security_admin, audit_admin.
+        #[arg(long)]
+        role: String,
+        /// Area code the account is bound to (default: the county).
+        #[arg(long)]
+        area_code: Option<String>,
+        /// Department id (for department handlers).
+        #[arg(long)]
+        department_id: Option<i64>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new initial password (printed once); the holder must change it at next sign-in.
+    ResetPassword {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// Lock an account and end its sessions.
+    Lock {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+    /// Unlock an account and clear its failed sign-ins.
+    Unlock {
+        #[command(flatten)]
+        data: DataArgs,
+        username: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Check the hash chain; report the first altered or missing row.
+    Verify(DataArgs),
+}

@@ -1,0 +1,3 @@
+//! The business domains; each has pure `model`, `service` functions taking the actor, `store` SQL, and thin `api`/`pages`.
+
+pub mod org;

@@ -1,0 +1,311 @@
+//! The account service: create accounts inside one's subtree with grantable roles, edit, lock, reset, retire.
+
+use super::account_store::{self as store, AccountFilter, AccountRow, NewAccount};
+use super::model::{AreaKind, check_text, check_username};
+use crate::audit;
+use crate::auth::role::{Binding, Role};
+use crate::auth::{Actor, Permission, password};
+use crate::db::Db;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::paging::{Page, Paging};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountOut {
+    #[serde(flatten)]
+    pub row: AccountRow,
+    pub role_label: &'static str,
+}
+
+fn present(row: AccountRow) -> AccountOut {
+    AccountOut { role_label: Role::parse(&row.role).map(Role::label).unwrap_or(""), row }
+}
+
+fn require_view(actor: &Actor) -> AppResult<()> {
+    if actor.can(Permission::ManageAccounts) || actor.can(Permission::AccountSecurity) { Ok(()) } else { Err(AppError::forbidden()) }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    pub area: Option<i64>,
+    pub role: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: &AccountQuery) -> AppResult<Page<AccountOut>> {
+    require_view(actor)?;
+    let mut af = AccountFilter { scope_path: actor.scope.path().to_owned(), q: q.q.clone(), ..Default::default() };
+    if let Some(a) = q.area {
+        af.area_path = Some(super::areas::row_in_scope(db, actor, a).await?.path);
+    }
+    if let Some(r) = q.role.as_deref().filter(|r| !r.is_empty()) {
+        Role::parse(r).ok_or_else(|| AppError::field("role", "角色不正确"))?;
+        af.role = Some(r.to_owned());
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        if !matches!(s, "active" | "locked" | "retired") {
+            return Err(AppError::field("status", "状态只能是 active、locked 或 retired"));
+        }
+        af.status = Some(s.to_owned());
+    }
+    Ok(store::list(db, &af, Paging::new(q.page, q.per_page)).await?.map(present))
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<AccountOut> {
+    if id != actor.id {
+        require_view(actor)?;
+    }
+    store::get(db, actor.scope.path(), id).await?.map(present).ok_or_else(|| AppError::not_found("账号"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub area_id: Option<i64>,
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    #[serde(default)]
+    pub staff_id: Option<i64>,
+    /// The initial password; when absent one is generated and answered once.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedAccount {
+    pub account: AccountOut,
+    /// The initial password (only when generated); the holder must change it at first sign-in.
+    pub initial_password: Option<String>,
+}
+
+/// A readable random initial password: 4 letters + 4 digits.
+fn generate_password() -> String {
+    let bytes = crate::auth::secret::random_bytes(8);
+    let letters = b"abcdefghjkmnpqrstuvwxyz";
+    let mut s = String::new();
+    for b in &bytes[..4] {
+        s.push(letters[*b as usize % letters.len()] as char);
+    }
+    for b in &bytes[4..] {
+        s.push(char::from(b'0' + b % 10));
+    }
+    s
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResult<CreatedAccount> {
+    actor.require(Permission::ManageAccounts)?;
+    let mut errors = FieldErrors::new();
+    let username = match check_username(&input.username) {
+        Ok(u) => u,
+        Err(AppError::Invalid { fields, .. }) => {
+            errors.extend(fields);
+            String::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let display_name = match check_text("display_name", "姓名或名称", &input.display_name, 32, true) {
+        Ok(v) => v,
+        Err(AppError::Invalid { fields, .. }) => {
+            errors.extend(fields);
+            String::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let role = Role::parse(&input.role);
+    match role {
+        None => {
+            errors.insert("role".into(), "角色不正确".into());
+        }
+        Some(r) if !actor.role.may_grant(r) => {
+            errors.insert("role".into(), format!("您不能授予“{}”角色", r.label()));
+        }
+        _ => {}
+    }
+    // Binding: an area of the right kind, or a department, inside the caller's subtree.
+    if let Some(r) = role {
+        match (r.binding(), input.area_id, input.department_id) {
+            (Binding::Area(kinds), Some(area_id), None) => match super::areas::row_in_scope(db, actor, area_id).await {
+                Ok(a) if !kinds.contains(&a.kind.as_str()) => {
+                    let want: Vec<&str> = kinds.iter().filter_map(|k| AreaKind::parse(k)).map(AreaKind::label).collect();
+                    errors.insert("area_id".into(), format!("“{}”账号应绑定到{}", r.label(), want.join("或")));
+                }
+                Ok(a) if a.status != "active" => {
+                    errors.insert("area_id".into(), "该区域已撤销".into());
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    errors.insert("area_id".into(), "区域不存在或不在您的管辖范围内".into());
+                }
+            },
+            (Binding::Department, None, Some(dep)) => match super::departments::get(db, actor, dep).await {
+                Ok(d) if d.row.status != "active" => {
+                    errors.insert("department_id".into(), "该部门已撤销".into());
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    errors.insert("department_id".into(), "部门不存在或不在您的管辖范围内".into());
+                }
+            },
+            (Binding::Area(_), _, _) => {
+                errors.insert("area_id".into(), format!("“{}”账号应绑定到一个区域（且只绑定区域）", r.label()));
+            }
+            (Binding::Department, _, _) => {
+                errors.insert("department_id".into(), "职能部门账号应绑定到一个部门（且只绑定部门）".into());
+            }
+        }
+    }
+    if let Some(staff_id) = input.staff_id {
+        if super::staff_store::get(db, actor.scope.path(), staff_id).await?.is_none() {
+            errors.insert("staff_id".into(), "工作人员不存在或不在您的管辖范围内".into());
+        }
+    }
+    let initial = match input.password.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => {
+            if let Err(AppError::Invalid { fields, .. }) = password::check_policy("password", p, &username) {
+                errors.extend(fields);
+            }
+            None
+        }
+        None => Some(generate_password()),
+    };
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let Some(role) = role else { return Err(AppError::field("role", "角色不正确")) };
+    let plain = initial.clone().or_else(|| input.password.clone()).unwrap_or_default();
+    let hash = password::hash_blocking(plain).await?;
+    let mut tx = db.begin().await?;
+    if let (true, Some(staff_id)) = (role.is_admin(), input.staff_id) {
+        let held = store::admin_roles_of_staff(&mut tx, staff_id, 0).await?;
+        if held.iter().any(|(r,)| r != role.as_str()) {
+            return Err(AppError::field("staff_id", "三员分立：同一人不能同时担任系统、安全、审计管理员中的两个"));
+        }
+    }
+    let new = NewAccount {
+        username: &username,
+        display_name: &display_name,
+        role: role.as_str(),
+        area_id: input.area_id,
+        department_id: input.department_id,
+        staff_id: input.staff_id,
+        password_hash: &hash,
+        must_change_password: true,
+        demo: false,
+    };
+    let id = store::insert(&mut tx, &new, actor.now).await.map_err(|e| {
+        if crate::db::is_unique_violation(&e) { AppError::field("username", format!("用户名 {username} 已被使用")) } else { e.into() }
+    })?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "account_created",
+        "account",
+        id,
+        json!({ "username": username, "role": role.as_str(), "area_id": input.area_id, "department_id": input.department_id, "staff_id": input.staff_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CreatedAccount { account: get(db, actor, id).await?, initial_password: initial })
+}
+
+/// The account, if the caller may manage it: in scope, and either of a role the caller may grant
+/// or (for security actions) the caller is the security administrator.
+async fn managed(db: &Db, actor: &Actor, id: i64, security_action: bool) -> AppResult<AccountOut> {
+    let a = store::get(db, actor.scope.path(), id).await?.map(present).ok_or_else(|| AppError::not_found("账号"))?;
+    let role = Role::parse(&a.row.role).ok_or_else(AppError::forbidden)?;
+    let allowed = actor.role.may_grant(role) || (security_action && actor.can(Permission::AccountSecurity));
+    if !allowed {
+        return Err(AppError::forbidden());
+    }
+    if a.row.id == actor.id {
+        return Err(AppError::Forbidden("不能对自己的账号进行此操作".into()));
+    }
+    Ok(a)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccountInput {
+    pub version: i64,
+    pub display_name: String,
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAccountInput) -> AppResult<AccountOut> {
+    actor.require(Permission::ManageAccounts)?;
+    let before = managed(db, actor, id, false).await?;
+    let name = check_text("display_name", "姓名或名称", &input.display_name, 32, true)?;
+    let mut tx = db.begin().await?;
+    if !store::update_profile(&mut tx, id, input.version, &name, actor.now).await? {
+        return Err(AppError::Conflict("数据已被他人修改，请刷新后重试".into()));
+    }
+    audit::record(&mut tx, &actor.audit(), "account_updated", "account", id, audit::changes(&json!({ "display_name": before.row.display_name }), &json!({ "display_name": name })))
+        .await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Lock, unlock or retire an account. Locking and retiring end its sessions.
+pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> AppResult<AccountOut> {
+    let security = matches!(status, "locked" | "active");
+    if !(actor.can(Permission::ManageAccounts) || (security && actor.can(Permission::AccountSecurity))) {
+        return Err(AppError::forbidden());
+    }
+    let before = managed(db, actor, id, security).await?;
+    if before.row.status == "retired" {
+        return Err(AppError::Conflict("账号已停用，不能再更改".into()));
+    }
+    if before.row.status == status {
+        return Err(AppError::Conflict("账号已是该状态".into()));
+    }
+    let mut tx = db.begin().await?;
+    store::set_status(&mut tx, id, status, actor.now).await?;
+    if status != "active" {
+        crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    } else {
+        store::clear_failures(&mut tx, &before.row.username).await?;
+    }
+    let action = match status {
+        "locked" => "account_locked",
+        "active" => "account_unlocked",
+        _ => "account_retired",
+    };
+    audit::record(&mut tx, &actor.audit(), action, "account", id, audit::changes(&json!({ "status": before.row.status }), &json!({ "status": status }))).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Sets a new initial password (generated, answered once); the holder must change it at next sign-in.
+pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String> {
+    if !(actor.can(Permission::ManageAccounts) || actor.can(Permission::AccountSecurity)) {
+        return Err(AppError::forbidden());
+    }
+    managed(db, actor, id, true).await?;
+    let plain = generate_password();
+    let hash = password::hash_blocking(plain.clone()).await?;
+    let mut tx = db.begin().await?;
+    crate::auth::store::set_password(&mut tx, id, &hash, true, actor.now).await?;
+    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    audit::record(&mut tx, &actor.audit(), "password_reset", "account", id, json!({})).await?;
+    tx.commit().await?;
+    Ok(plain)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_passwords_meet_policy() {
+        for _ in 0..50 {
+            let p = super::generate_password();
+            assert!(crate::auth::password::check_policy("p", &p, "someone").is_ok(), "{p}");
+        }
+    }
+}

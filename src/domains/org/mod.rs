@@ -1,0 +1,13 @@
+//! The organisation: area tree and grids, departments, staff and their assignments, accounts.
+
+pub mod account_store;
+pub mod accounts;
+pub mod api;
+pub mod area_store;
+pub mod areas;
+pub mod department_store;
+pub mod departments;
+pub mod model;
+pub mod pages;
+pub mod staff;
+pub mod staff_store;

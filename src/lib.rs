@@ -1,0 +1,16 @@
+//! wangge — 网格化服务管理信息系统: one binary that serves a county's grid-based community service and governance.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domains;
+pub mod error;
+pub mod files;
+pub mod startup;
+pub mod state;
+pub mod web;

@@ -1,0 +1,70 @@
+//! Opening the database from the command line's data arguments, and running the server.
+
+use crate::cli::{DataArgs, ServeArgs};
+use crate::clock::{Clock, MINUTE};
+use crate::config::Config;
+use crate::db::{Db, DbUrl, connect};
+use crate::state::AppState;
+use anyhow::Context;
+
+/// The database location the arguments name.
+pub fn db_url(data: &DataArgs) -> anyhow::Result<DbUrl> {
+    match &data.database_url {
+        Some(url) => DbUrl::parse(url),
+        None => Ok(DbUrl::default_in(&data.data_dir)),
+    }
+}
+
+/// Opens and migrates the database.
+pub async fn open(data: &DataArgs) -> anyhow::Result<(Db, Config)> {
+    let url = db_url(data)?;
+    std::fs::create_dir_all(&data.data_dir).with_context(|| format!("无法创建数据目录 {}", data.data_dir.display()))?;
+    let db = connect(&url).await?;
+    db.migrate().await.context("数据库迁移失败")?;
+    tracing::info!(database = %url.describe(), "database ready");
+    Ok((db, Config::new(data.data_dir.clone(), url)))
+}
+
+/// Builds the state for serving.
+pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
+    let (db, mut config) = open(&args.data).await?;
+    config.idle_timeout = args.idle_timeout_minutes.max(1) * MINUTE;
+    config.secure_cookies = args.secure_cookies;
+    Ok(AppState::new(db, Clock::System, config))
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let state = state_for(&args).await?;
+    run(state, &args.listen).await
+}
+
+/// Binds and serves the router for a prepared state.
+pub async fn run(state: AppState, listen: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("wangge 已启动：http://{addr}/");
+    let db = state.db.clone();
+    let app = crate::web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

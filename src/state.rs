@@ -1,0 +1,31 @@
+//! What every request handler can reach: the database, the clock, the settings and the file store.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::files::LocalFiles;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub clock: Clock,
+    pub config: Config,
+    pub files: LocalFiles,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, clock: Clock, config: Config) -> Self {
+        let files = LocalFiles::new(config.files_dir());
+        AppState(Arc::new(Inner { db, clock, config, files }))
+    }
+}

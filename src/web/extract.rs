@@ -1,0 +1,96 @@
+//! Request extractors that answer bad input with the one error shape, in Chinese.
+
+use crate::error::AppError;
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Translates a serde message into a Chinese one, naming the field where possible.
+pub fn explain(detail: &str) -> AppError {
+    let field_of = |s: &str| s.split('`').nth(1).map(str::to_owned);
+    if detail.contains("unknown field") {
+        if let Some(f) = field_of(detail) {
+            return AppError::field(&f, format!("不认识的字段 {f}"));
+        }
+    }
+    if detail.contains("missing field") {
+        if let Some(f) = field_of(detail) {
+            return AppError::field(&f, format!("缺少必填字段 {f}"));
+        }
+    }
+    if detail.contains("invalid type") || detail.contains("invalid digit") || detail.contains("invalid value") {
+        let field = detail.split(':').next().unwrap_or("").trim().trim_start_matches("Failed to deserialize query string").to_owned();
+        let msg = "字段类型不正确（例如应为数字）";
+        if !field.is_empty() && field.len() < 40 && !field.contains(' ') {
+            return AppError::field(&field, msg);
+        }
+        return AppError::Invalid { message: msg.into(), fields: Default::default() };
+    }
+    AppError::Invalid { message: "请求内容格式不正确".into(), fields: Default::default() }
+}
+
+/// JSON body with `deny_unknown_fields`-style errors turned into `{code, message, fields}`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(explain(&e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::UnsupportedType("请以 JSON 格式提交（Content-Type: application/json）".into()))
+            }
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge("提交的内容过大".into())),
+            Err(_) => Err(AppError::Invalid { message: "JSON 格式不正确".into(), fields: Default::default() }),
+        }
+    }
+}
+
+/// Query string parsed into `T`, errors in the one shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(explain(&e.body_text())),
+            Err(_) => Err(AppError::Invalid { message: "查询参数格式不正确".into(), fields: Default::default() }),
+        }
+    }
+}
+
+/// A urlencoded form (the CSRF field already removed by the middleware).
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(FormRejection::FailedToDeserializeForm(e)) => Err(explain(&e.body_text())),
+            Err(FormRejection::FailedToDeserializeFormBody(e)) => Err(explain(&e.body_text())),
+            Err(_) => Err(AppError::Invalid { message: "表单内容不正确".into(), fields: Default::default() }),
+        }
+    }
+}
+
+/// Reads one file field from a multipart upload, refusing anything bigger than `max` bytes.
+pub async fn read_file_field(mut mp: axum::extract::Multipart, field_name: &str, max: usize) -> Result<Vec<u8>, AppError> {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::field(field_name, "上传内容不完整"))? {
+        if field.name() != Some(field_name) {
+            continue;
+        }
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))))? {
+            if buf.len() + chunk.len() > max {
+                return Err(AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        return Ok(buf);
+    }
+    Err(AppError::field(field_name, "请选择要上传的文件"))
+}

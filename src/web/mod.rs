@@ -1,0 +1,51 @@
+//! The web layer: router assembled from the route table, middleware, extractors, paging, pages.
+
+pub mod extract;
+pub mod meta;
+pub mod middleware;
+pub mod openapi;
+pub mod pages;
+pub mod paging;
+pub mod routes;
+pub mod statics;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use routes::{Entry, RouteSpec};
+
+/// Every route of the application, in one table.
+pub fn all_routes() -> Vec<Entry> {
+    let mut v = Vec::new();
+    v.extend(crate::auth::api::routes());
+    v.extend(crate::domains::org::api::routes());
+    v.extend(crate::audit::api::routes());
+    v.extend(crate::auth::pages::routes());
+    v.extend(crate::domains::org::pages::routes());
+    v.extend(crate::audit::pages::routes());
+    v.extend(pages::routes());
+    v.extend(statics::routes());
+    v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));
+    v
+}
+
+/// The table alone (for the OpenAPI document and the authorization test).
+pub fn route_table() -> Vec<RouteSpec> {
+    all_routes().into_iter().map(|e| e.spec).collect()
+}
+
+/// Builds the application: every route behind its guard, then the shared middleware.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for e in all_routes() {
+        let access = e.spec.access;
+        let guarded = e.handler.route_layer(axum::middleware::from_fn_with_state(state.clone(), move |st, req, next| routes::guard(st, access, req, next)));
+        app = app.route(e.spec.path, guarded);
+    }
+    app.fallback(middleware::not_found)
+        .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(middleware::page_errors))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::request_meta))
+        .with_state(state)
+}

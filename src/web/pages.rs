@@ -1,0 +1,133 @@
+//! Shared page machinery: the layout every page extends, rendering, redirects, error pages, the home page.
+
+use super::routes::{Access, Entry, get};
+use crate::auth::{Actor, Permission};
+use crate::error::{AppResult, ErrorBody};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+/// The signed-in user's part of the header.
+#[derive(Clone, Debug)]
+pub struct UserNav {
+    pub name: String,
+    pub role_label: &'static str,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+/// What the base template needs.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserNav>,
+    pub csrf: String,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub fn public(title: &str) -> Self {
+        Layout { title: title.to_owned(), ..Default::default() }
+    }
+
+    pub fn for_actor(a: &Actor, title: &str) -> Self {
+        let mut links = vec![("/", "首页")];
+        if a.can(Permission::ViewOrg) {
+            links.push(("/areas", "区域网格"));
+            links.push(("/staff", "工作人员"));
+            links.push(("/departments", "职能部门"));
+        }
+        if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
+            links.push(("/accounts", "账号管理"));
+        }
+        if a.can(Permission::ReadAudit) {
+            links.push(("/audit", "审计记录"));
+        }
+        links.push(("/account", "我的账号"));
+        Layout {
+            title: title.to_owned(),
+            user: Some(UserNav { name: a.display_name.clone(), role_label: a.role.label(), links }),
+            csrf: a.csrf().to_owned(),
+            notice: None,
+        }
+    }
+
+    /// Shows a one-line notice (after a redirect with `?msg=`).
+    pub fn with_notice(mut self, msg: Option<&str>) -> Self {
+        self.notice = msg.and_then(notice_text).map(str::to_owned);
+        self
+    }
+}
+
+/// The fixed notices a redirect may ask for.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "saved" => "已保存",
+        "created" => "已新建",
+        "moved" => "已移动",
+        "retired" => "已撤销（历史记录保留）",
+        "password" => "密码已修改",
+        "totp" => "动态口令已启用",
+        "revoked" => "令牌已撤销",
+        "locked" => "账号已锁定",
+        "unlocked" => "账号已解锁",
+        "photo" => "照片已更新",
+        "assigned" => "已分配到网格",
+        "ended" => "任职已结束",
+        _ => return None,
+    })
+}
+
+/// Renders a template to an HTML answer.
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    let html = t.render().map_err(|e| crate::error::AppError::Internal(e.into()))?;
+    Ok(Html(html).into_response())
+}
+
+/// A 303 redirect (after a form post).
+pub fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    l: Layout,
+    status: u16,
+    body: &'a ErrorBody,
+}
+
+/// The friendly Chinese page for an error answer.
+pub fn error_page(status: StatusCode, body: &ErrorBody) -> Response {
+    let page = ErrorPage { l: Layout::public("出错了"), status: status.as_u16(), body };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, body.message.clone()).into_response(),
+    }
+}
+
+pub fn routes() -> Vec<Entry> {
+    vec![get("/", Access::SignedIn, "首页", home)]
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    l: Layout,
+    area: Option<crate::domains::org::areas::AreaOut>,
+    counts: Vec<(&'static str, i64)>,
+}
+
+async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
+    let area = crate::domains::org::areas::get(&s.db, &a, a.scope.area_id()).await.ok();
+    let mut counts = Vec::new();
+    if let Some(ar) = &area {
+        let path = crate::domains::org::area_store::get(&s.db, a.scope.path(), ar.id).await?.map(|r| r.path).unwrap_or_default();
+        for (kind, n) in crate::domains::org::area_store::descendant_counts(&s.db, &path).await? {
+            let label = crate::domains::org::model::AreaKind::parse(&kind).map(|k| k.label()).unwrap_or("");
+            counts.push((label, n));
+        }
+    }
+    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts })
+}
