@@ -6,6 +6,8 @@ pub mod api;
 pub mod area_store;
 pub mod areas;
 pub mod department_store;
+pub mod map;
+pub mod people_pages;
 pub mod departments;
 pub mod model;
 pub mod pages;

@@ -1,0 +1,77 @@
+//! Draws a grid boundary (GeoJSON) as SVG path data, with no map tiles and no internet.
+
+use serde_json::Value;
+
+/// An SVG drawing: its view box size and one path per polygon.
+pub struct Outline {
+    pub width: f64,
+    pub height: f64,
+    pub paths: Vec<String>,
+}
+
+fn rings(geom: &Value) -> Vec<Vec<(f64, f64)>> {
+    let polys: Vec<&Value> = match geom.get("type").and_then(Value::as_str) {
+        Some("Polygon") => geom.get("coordinates").into_iter().collect(),
+        Some("MultiPolygon") => geom.get("coordinates").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default(),
+        _ => vec![],
+    };
+    polys
+        .into_iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_array)
+        .map(|ring| ring.iter().filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?))).collect())
+        .collect()
+}
+
+/// Projects the outline into a box 1000 units wide (equirectangular, corrected for latitude).
+pub fn outline(geom: &Value) -> Option<Outline> {
+    let rings = rings(geom);
+    let pts: Vec<(f64, f64)> = rings.iter().flatten().copied().collect();
+    if pts.is_empty() {
+        return None;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in &pts {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
+        y0 = y0.min(*y);
+        y1 = y1.max(*y);
+    }
+    let k = ((y0 + y1) / 2.0).to_radians().cos().max(0.01);
+    let w = ((x1 - x0) * k).max(1e-9);
+    let h = (y1 - y0).max(1e-9);
+    let scale = 1000.0 / w;
+    let (width, height) = (1000.0, (h * scale).clamp(100.0, 1500.0));
+    let pad = 20.0;
+    let paths = rings
+        .iter()
+        .map(|ring| {
+            let mut d = String::new();
+            for (i, (x, y)) in ring.iter().enumerate() {
+                let px = pad + (x - x0) * k * scale * (width - 2.0 * pad) / width;
+                let py = pad + (y1 - y) * scale * (height - 2.0 * pad) / height.max(1.0);
+                d.push_str(&format!("{}{px:.1} {py:.1} ", if i == 0 { "M" } else { "L" }));
+            }
+            d.push('Z');
+            d
+        })
+        .collect();
+    Some(Outline { width, height, paths })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn draws_a_square() {
+        let g = json!({"type": "Polygon", "coordinates": [[[104.0, 31.0], [104.01, 31.0], [104.01, 31.01], [104.0, 31.0]]]});
+        let o = outline(&g).unwrap();
+        assert_eq!(o.paths.len(), 1);
+        assert!(o.paths[0].starts_with("M20.0 "));
+        assert!(o.paths[0].ends_with('Z'));
+        assert!(outline(&json!({"type": "Point"})).is_none());
+    }
+}
