@@ -3,6 +3,7 @@
 //! SQL is written in the portable subset both engines share, with numbered placeholders (`$1`, `$2` …),
 //! which sqlx accepts on SQLite too. Dialect differences live here and in `dialect`, nowhere else.
 
+pub mod bulk;
 mod connect;
 mod filter;
 mod value;

@@ -1,0 +1,54 @@
+//! Bulk writes for seeding and imports: multi-row `INSERT` in batches, and identity sequences
+//! brought up to date after rows were written with explicit ids (PostgreSQL only).
+
+use super::{Backend, Tx, Value};
+
+/// Most parameters one statement may carry on either engine (SQLite allows 32766, PostgreSQL 65535).
+const MAX_PARAMS: usize = 30_000;
+
+/// Inserts rows into `table` in as few statements as the parameter limits allow.
+pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> sqlx::Result<u64> {
+    let per_row = columns.len().max(1);
+    let batch = (MAX_PARAMS / per_row).max(1);
+    let mut written = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(batch).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut args = Vec::with_capacity(chunk.len() * per_row);
+        for (i, row) in chunk.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                args.push(v);
+                sql.push_str(&format!("${}", args.len()));
+            }
+            sql.push(')');
+        }
+        written += tx.execute(&sql, args).await?;
+    }
+    Ok(written)
+}
+
+/// The largest id in a table (0 when empty).
+pub async fn max_id(tx: &mut Tx, table: &str) -> sqlx::Result<i64> {
+    let (n,): (i64,) = tx.fetch_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), vec![]).await?;
+    Ok(n)
+}
+
+/// After explicit ids: moves PostgreSQL's identity sequence past the largest id (SQLite needs nothing).
+pub async fn sync_sequence(tx: &mut Tx, table: &str) -> sqlx::Result<()> {
+    if tx.backend() == Backend::Postgres {
+        tx.execute(
+            &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"),
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
+}
