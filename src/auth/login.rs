@@ -62,13 +62,12 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         }
     }
     let cred = store::credentials_by_username(&mut tx, &username).await?;
-    let hash = cred.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.to_owned());
+    let hash = cred.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
     let password_ok = password::verify_blocking(input.password.clone(), hash).await? && cred.is_some();
 
-    let fail = |reason: &'static str| (reason, ());
     let failure = match (&cred, password_ok) {
-        (Some(c), true) if c.status == "retired" => Some(fail("账号已停用")),
-        (Some(c), true) if c.status == "locked" => Some(fail("账号已被锁定")),
+        (Some(c), true) if c.status == "retired" => Some("账号已停用"),
+        (Some(c), true) if c.status == "locked" => Some("账号已被锁定"),
         (Some(c), true) if c.totp_enabled => {
             let code = input.totp.as_deref().unwrap_or("").trim();
             if code.is_empty() {
@@ -80,14 +79,14 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
                     store::set_totp_step(&mut tx, c.id, step).await?;
                     None
                 }
-                None => Some(fail("动态口令错误")),
+                None => Some("动态口令错误"),
             }
         }
         (Some(_), true) => None,
-        _ => Some(fail(BAD_CREDENTIALS)),
+        _ => Some(BAD_CREDENTIALS),
     };
 
-    if let Some((reason, ())) = failure {
+    if let Some(reason) = failure {
         let n = store::add_failure(
             &mut tx,
             &username,

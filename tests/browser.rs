@@ -1,0 +1,170 @@
+//! Headless-Chromium tests of the pages, on a phone-sized window. Run by `.ci/run`
+//! (`cargo test --test browser -- --ignored`); they need /usr/bin/chromium and /usr/bin/chromedriver.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener as StdListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use wangge::clock::Clock;
+use wangge::config::Config;
+use wangge::db::{DbUrl, connect};
+use wangge::domains::org::{account_store, area_store, staff_store};
+use wangge::state::AppState;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_driver() -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (.ci/run installs chromium-driver)");
+    let driver = Driver(child);
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=390,844", format!("--user-data-dir={}", profile.display())]
+        }
+    }))
+    .unwrap();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..100 {
+        if let Ok(c) = ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            return (driver, c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+/// Starts the application on a random port with the demo county; answers its base URL and state.
+async fn start_app() -> (String, AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DbUrl::Sqlite { path: dir.path().join("wangge.db"), create: true };
+    let db = connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let hash = wangge::auth::password::hash("wangge2026").unwrap();
+    wangge::demo::seed_county(&db, &hash, Clock::System.now()).await.unwrap();
+    let state = AppState::new(db, Clock::System, Config::new(dir.path().to_path_buf(), url));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = wangge::web::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, state, dir)
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.wait().for_element(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screens");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn grid_worker_signs_in_changes_initial_password_and_sees_grid_staff() {
+    let (base, state, _dir) = start_app().await;
+    // A new grid worker account for 嫩水社区第 1 网格, with an initial password.
+    let grid = area_store::get_by_code(&state.db, "510725101001001").await.unwrap().unwrap();
+    let staff = staff_store::assignments_of_grid(&state.db, grid.id).await.unwrap();
+    let worker = staff.iter().find(|a| a.duty == "worker" && a.end_date.is_none()).unwrap().staff_name.clone();
+    let hash = wangge::auth::password::hash("Chushi2026").unwrap();
+    let mut tx = state.db.begin().await.unwrap();
+    account_store::insert(
+        &mut tx,
+        &account_store::NewAccount {
+            username: "xinwanggeyuan",
+            display_name: "新网格员",
+            role: "grid_worker",
+            area_id: Some(grid.id),
+            department_id: None,
+            staff_id: None,
+            password_hash: &hash,
+            must_change_password: true,
+            demo: false,
+        },
+        Clock::System.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let (_driver, c) = start_driver().await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    // Not signed in: sent to the sign-in page.
+    c.wait().for_url(&format!("{base}/login?next=%2F").parse().unwrap()).await.unwrap();
+    fill(&c, "#username", "xinwanggeyuan").await;
+    fill(&c, "#password", "Chushi2026").await;
+    shot(&c, "login.png").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+
+    // The initial password must be changed before anything else.
+    c.wait().for_element(Locator::Css("#new_password")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/account/password"));
+    fill(&c, "#old_password", "Chushi2026").await;
+    fill(&c, "#new_password", "Wangge2026x").await;
+    fill(&c, "#confirm_password", "Wangge2026x").await;
+    c.find(Locator::Css("#password-submit")).await.unwrap().click().await.unwrap();
+    let notice = c.wait().for_element(Locator::XPath("//div[@role='status']")).await.unwrap().text().await.unwrap();
+    assert_eq!(notice, "密码已修改");
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/account?msg=password"));
+
+    // Home → my grid → its responsible people.
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.wait().for_element(Locator::LinkText("查看我的网格")).await.unwrap().click().await.unwrap();
+    let staff_box = c.wait().for_element(Locator::Css("#grid-staff")).await.unwrap();
+    let text = staff_box.text().await.unwrap();
+    assert!(text.contains(&worker), "grid page lists {worker}: {text}");
+    let title = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(title.contains("嫩水第1网格"), "{title}");
+    assert!(c.find(Locator::Css(".map svg path")).await.is_ok(), "the grid outline is drawn");
+    shot(&c, "grid.png").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn wrong_password_shows_chinese_message_and_county_browses_tree() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "county").await;
+    fill(&c, "#password", "wrong-password1").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    let err = c.wait().for_element(Locator::Css(".msg.err")).await.unwrap().text().await.unwrap();
+    assert_eq!(err, "用户名或密码错误");
+    fill(&c, "#username", "county").await;
+    fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".grid-list")).await.unwrap();
+    fill(&c, "#q", "嫩水").await;
+    c.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
+    let h1 = c.wait().for_element(Locator::XPath("//h1[contains(., '搜索')]")).await.unwrap().text().await.unwrap();
+    assert!(h1.contains("嫩水"), "{h1}");
+    let items = c.find_all(Locator::Css(".grid-list a.item")).await.unwrap();
+    assert_eq!(items.len(), 27, "嫩水社区 and its 26 grids");
+    shot(&c, "search.png").await;
+    c.close().await.unwrap();
+}
