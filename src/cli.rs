@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Take the client address from the last X-Forwarded-For entry (set only behind your own reverse proxy).
+    #[arg(long)]
+    pub trust_proxy: bool,
 }
 
 #[derive(Subcommand, Debug)]

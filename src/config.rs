@@ -24,6 +24,8 @@ pub struct Config {
     pub max_photo_bytes: usize,
     /// Send cookies with `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
 }
 
 impl Config {
@@ -40,6 +42,7 @@ impl Config {
             require_totp_for_admins: true,
             max_photo_bytes: 5 * 1024 * 1024,
             secure_cookies: false,
+            trust_proxy: false,
         }
     }
 

@@ -30,6 +30,7 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     let (db, mut config) = open(&args.data).await?;
     config.idle_timeout = args.idle_timeout_minutes.max(1) * MINUTE;
     config.secure_cookies = args.secure_cookies;
+    config.trust_proxy = args.trust_proxy;
     Ok(AppState::new(db, Clock::System, config))
 }
 

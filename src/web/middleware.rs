@@ -4,8 +4,9 @@
 use super::meta::{CsrfSubmitted, RequestMeta};
 use crate::error::ErrorBody;
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, Request};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
@@ -17,13 +18,19 @@ pub const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src
      connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Stamps the request id and client address, and pulls the CSRF token out of forms.
-pub async fn request_meta(mut req: Request, next: Next) -> Response {
+pub async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = hex::encode(crate::auth::secret::random_bytes(8));
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let forwarded = state
+        .config
+        .trust_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().chars().take(64).collect::<String>())
+        .filter(|v| !v.is_empty());
+    let ip = forwarded.unwrap_or_else(|| {
+        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    });
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -129,6 +136,3 @@ fn urlencode(s: &str) -> String {
 pub async fn not_found() -> Response {
     crate::error::AppError::NotFound("页面不存在".into()).into_response()
 }
-
-#[allow(dead_code)]
-fn _status_is_used(_: StatusCode) {}

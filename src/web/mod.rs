@@ -46,6 +46,6 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .layer(axum::middleware::from_fn(middleware::page_errors))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::middleware::from_fn(middleware::request_meta))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_meta))
         .with_state(state)
 }

@@ -75,6 +75,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "photo" => "照片已更新",
         "assigned" => "已分配到网格",
         "ended" => "任职已结束",
+        "totp_reset" => "动态口令已清除，使用人下次登录时需重新设置",
         _ => return None,
     })
 }

@@ -299,6 +299,21 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String
     Ok(plain)
 }
 
+/// Clears a lost second factor (security administrator only); the holder sets it up again at next sign-in.
+pub async fn reset_totp(db: &Db, actor: &Actor, id: i64) -> AppResult<AccountOut> {
+    actor.require(Permission::AccountSecurity)?;
+    let acc = managed(db, actor, id, true).await?;
+    if !acc.row.totp_enabled {
+        return Err(AppError::Conflict("该账号未启用动态口令".into()));
+    }
+    let mut tx = db.begin().await?;
+    crate::auth::store::set_totp(&mut tx, id, None, false, actor.now).await?;
+    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    audit::record(&mut tx, &actor.audit(), "totp_reset", "account", id, json!({})).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

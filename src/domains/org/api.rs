@@ -48,6 +48,7 @@ pub fn routes() -> Vec<Entry> {
         post("/api/v1/accounts/{id}/unlock", ACCOUNTS_VIEW, "解锁账号", unlock_account),
         post("/api/v1/accounts/{id}/retire", ACCOUNTS, "停用账号", retire_account),
         post("/api/v1/accounts/{id}/reset-password", ACCOUNTS_VIEW, "重置密码（生成新的初始密码）", reset_password),
+        post("/api/v1/accounts/{id}/reset-totp", Access::Perm(Permission::AccountSecurity), "清除动态口令（手机丢失时）", reset_totp),
     ]
 }
 
@@ -145,3 +146,6 @@ async fn reset_password(State(s): State<AppState>, a: Actor, Path(id): Path<i64>
     Ok(Json(json!({ "initial_password": p })))
 }
 
+async fn reset_totp(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+    Ok(Json(accounts::reset_totp(&s.db, &a, id).await?))
+}

@@ -44,6 +44,7 @@ pub fn routes() -> Vec<Entry> {
         post("/accounts/{id}/unlock", ACC_VIEW, "解锁账号", account_unlock),
         post("/accounts/{id}/retire", ACC, "停用账号", account_retire),
         post("/accounts/{id}/reset-password", ACC_VIEW, "重置密码", account_reset),
+        post("/accounts/{id}/reset-totp", Access::Perm(Permission::AccountSecurity), "清除动态口令", account_reset_totp),
     ]
 }
 
@@ -389,6 +390,7 @@ struct AccountPage {
     new_password: Option<String>,
     can_security: bool,
     can_manage: bool,
+    can_reset_totp: bool,
 }
 
 impl AccountPage {
@@ -402,7 +404,8 @@ async fn account_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, 
     let can_manage = Role::parse(&acc.row.role).is_some_and(|r| a.role.may_grant(r)) && acc.row.id != a.id;
     let can_security = (a.can(Permission::AccountSecurity) || can_manage) && acc.row.id != a.id;
     let l = Layout::for_actor(&a, &acc.row.display_name).with_notice(mq.msg.as_deref());
-    render(&AccountPage { l, acc, new_password: None, can_security, can_manage })
+    let can_reset_totp = a.can(Permission::AccountSecurity) && acc.row.totp_enabled && acc.row.id != a.id;
+    render(&AccountPage { l, acc, new_password: None, can_security, can_manage, can_reset_totp })
 }
 
 async fn account_lock(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
@@ -424,5 +427,10 @@ async fn account_reset(State(s): State<AppState>, a: Actor, Path(id): Path<i64>)
     let p = accounts::reset_password(&s.db, &a, id).await?;
     let acc = accounts::get(&s.db, &a, id).await?;
     let l = Layout::for_actor(&a, &acc.row.display_name);
-    render(&AccountPage { l, acc, new_password: Some(p), can_security: true, can_manage: false })
+    render(&AccountPage { l, acc, new_password: Some(p), can_security: true, can_manage: false, can_reset_totp: false })
+}
+
+async fn account_reset_totp(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+    accounts::reset_totp(&s.db, &a, id).await?;
+    Ok(redirect(&format!("/accounts/{id}?msg=totp_reset")))
 }
