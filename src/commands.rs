@@ -45,9 +45,16 @@ pub async fn create_county(db: &Db, code: &str, name: &str, now: i64) -> anyhow:
         now,
     )
     .await?;
-    audit::record(&mut tx, &AuditCtx::cli(now), "area_created", "area", row.id, json!({ "code": code, "name": name, "kind": "county" }))
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    audit::record(
+        &mut tx,
+        &AuditCtx::cli(now),
+        "area_created",
+        "area",
+        row.id,
+        json!({ "code": code, "name": name, "kind": "county" }),
+    )
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
     tx.commit().await?;
     Ok(row.id)
 }
@@ -80,11 +87,17 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
             let role = Role::parse(&role).ok_or_else(|| anyhow!("角色不正确：{role}"))?;
             let area_id = match (department_id, area_code) {
                 (Some(_), _) => None,
-                (None, Some(code)) => Some(area_store::get_by_code(&db, &code).await?.ok_or_else(|| anyhow!("区域编码 {code} 不存在"))?.id),
+                (None, Some(code)) => Some(
+                    area_store::get_by_code(&db, &code).await?.ok_or_else(|| anyhow!("区域编码 {code} 不存在"))?.id,
+                ),
                 (None, None) => {
                     let counties = area_store::list(
                         &db,
-                        &area_store::AreaFilter { scope_path: "/".into(), kind: Some("county".into()), ..Default::default() },
+                        &area_store::AreaFilter {
+                            scope_path: "/".into(),
+                            kind: Some("county".into()),
+                            ..Default::default()
+                        },
                         crate::web::paging::Paging::new(Some(1), Some(2)),
                     )
                     .await?;
@@ -115,10 +128,19 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
                 now,
             )
             .await
-            .map_err(|e| if crate::db::is_unique_violation(&e) { anyhow!("用户名 {username} 已被使用") } else { e.into() })?;
-            audit::record(&mut tx, &ctx, "account_created", "account", id, json!({ "username": username, "role": role.as_str() }))
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            .map_err(|e| {
+                if crate::db::is_unique_violation(&e) { anyhow!("用户名 {username} 已被使用") } else { e.into() }
+            })?;
+            audit::record(
+                &mut tx,
+                &ctx,
+                "account_created",
+                "account",
+                id,
+                json!({ "username": username, "role": role.as_str() }),
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
             tx.commit().await?;
             println!("已创建账号 {username}（{}），初始密码：{plain}", role.label());
             println!("首次登录后必须修改密码。");
@@ -132,7 +154,9 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
             let mut tx = db.begin().await?;
             auth_store::set_password(&mut tx, acc.id, &hash, true, now).await?;
             auth_store::delete_sessions_of(&mut tx, acc.id).await?;
-            audit::record(&mut tx, &ctx, "password_reset", "account", acc.id, json!({})).await.map_err(|e| anyhow!("{e}"))?;
+            audit::record(&mut tx, &ctx, "password_reset", "account", acc.id, json!({}))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             tx.commit().await?;
             println!("账号 {username} 的新初始密码：{plain}（下次登录时必须修改）");
             db.close().await;
@@ -144,7 +168,9 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
 }
 
 async fn find(db: &Db, username: &str) -> anyhow::Result<account_store::AccountRow> {
-    account_store::get_by_username(db, &username.trim().to_lowercase()).await?.ok_or_else(|| anyhow!("账号 {username} 不存在"))
+    account_store::get_by_username(db, &username.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| anyhow!("账号 {username} 不存在"))
 }
 
 async fn set_status(data: &DataArgs, username: &str, status: &str, ctx: &AuditCtx) -> anyhow::Result<()> {
@@ -188,7 +214,10 @@ pub async fn backup(data: DataArgs, file: &Path) -> anyhow::Result<()> {
             println!("PostgreSQL 请使用 pg_dump 在线备份，例如：");
             println!("  pg_dump --format=custom --file={} \"$WANGGE_DATABASE_URL\"", file.display());
             println!("恢复：pg_restore --clean --if-exists --dbname=\"$WANGGE_DATABASE_URL\" {}", file.display());
-            println!("上传的文件在数据目录的 files/ 下，请一并备份（如 rsync -a {}/files/ 备份位置/）。", data.data_dir.display());
+            println!(
+                "上传的文件在数据目录的 files/ 下，请一并备份（如 rsync -a {}/files/ 备份位置/）。",
+                data.data_dir.display()
+            );
             Ok(())
         }
         DbUrl::Sqlite { .. } => {
@@ -197,7 +226,10 @@ pub async fn backup(data: DataArgs, file: &Path) -> anyhow::Result<()> {
             }
             let (db, _) = open(&data).await?;
             let target = file.to_str().ok_or_else(|| anyhow!("备份文件路径含有无法识别的字符"))?;
-            db.read().execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")), crate::args![]).await.context("备份失败")?;
+            db.read()
+                .execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")), crate::args![])
+                .await
+                .context("备份失败")?;
             db.close().await;
             println!("已备份到 {}（上传的文件在 {}/files/，请一并复制）", file.display(), data.data_dir.display());
             Ok(())

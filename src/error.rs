@@ -62,7 +62,8 @@ impl AppError {
     /// A validation error on several fields at once.
     pub fn fields(fields: FieldErrors) -> Self {
         let message = fields.values().next().cloned().unwrap_or_else(|| "输入有误".into());
-        let message = if fields.len() > 1 { format!("{message}（另有 {} 处错误）", fields.len() - 1) } else { message };
+        let message =
+            if fields.len() > 1 { format!("{message}（另有 {} 处错误）", fields.len() - 1) } else { message };
         AppError::Invalid { message, fields }
     }
 

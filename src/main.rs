@@ -6,7 +6,9 @@ use wangge::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WANGGE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WANGGE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_target(false)
         .init();
     let cli = Cli::parse();
@@ -14,7 +16,9 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => wangge::startup::serve(args).await,
         Command::Demo(args) => wangge::demo::run(args).await,
         Command::Migrate(data) => wangge::commands::migrate(data).await,
-        Command::Init { data, county_code, county_name } => wangge::commands::init(data, &county_code, &county_name).await,
+        Command::Init { data, county_code, county_name } => {
+            wangge::commands::init(data, &county_code, &county_name).await
+        }
         Command::User { action } => wangge::commands::user(action).await,
         Command::Audit { action } => wangge::commands::audit(action).await,
         Command::Backup { data, file } => wangge::commands::backup(data, &file).await,

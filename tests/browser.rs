@@ -44,7 +44,11 @@ async fn start_driver() -> (Driver, Client) {
     .unwrap();
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     for _ in 0..100 {
-        if let Ok(c) = ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        if let Ok(c) = ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             return (driver, c);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

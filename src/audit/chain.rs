@@ -23,7 +23,19 @@ pub fn row_hash(
 ) -> String {
     let mut h = Sha256::new();
     let account = account_id.map(|a| a.to_string()).unwrap_or_default();
-    for part in [prev_hash, &id.to_string(), &at.to_string(), &account, username, action, object_type, object_id, detail, ip, request_id] {
+    for part in [
+        prev_hash,
+        &id.to_string(),
+        &at.to_string(),
+        &account,
+        username,
+        action,
+        object_type,
+        object_id,
+        detail,
+        ip,
+        request_id,
+    ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -31,17 +43,37 @@ pub fn row_hash(
 }
 
 pub fn hash_of(r: &AuditRow) -> String {
-    row_hash(&r.prev_hash, r.id, r.at, r.account_id, &r.username, &r.action, &r.object_type, &r.object_id, &r.detail, &r.ip, &r.request_id)
+    row_hash(
+        &r.prev_hash,
+        r.id,
+        r.at,
+        r.account_id,
+        &r.username,
+        &r.action,
+        &r.object_type,
+        &r.object_id,
+        &r.detail,
+        &r.ip,
+        &r.request_id,
+    )
 }
 
 /// The outcome of checking the whole chain.
 #[derive(Debug, PartialEq, Eq)]
 pub enum VerifyReport {
-    Intact { rows: u64 },
+    Intact {
+        rows: u64,
+    },
     /// The first row whose content no longer matches its hash, or whose link to the previous row is broken.
-    Altered { id: i64, reason: String },
+    Altered {
+        id: i64,
+        reason: String,
+    },
     /// A row is missing before this id.
-    Missing { expected_id: i64, found_id: i64 },
+    Missing {
+        expected_id: i64,
+        found_id: i64,
+    },
 }
 
 impl std::fmt::Display for VerifyReport {

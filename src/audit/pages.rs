@@ -58,8 +58,10 @@ fn day_start(date: &str) -> AppResult<Option<i64>> {
     if date.trim().is_empty() {
         return Ok(None);
     }
-    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| crate::error::AppError::field("from", "日期格式应为 年-月-日"))?;
-    let tz = chrono::FixedOffset::east_opt(crate::clock::CST_OFFSET_SECONDS).ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("offset")))?;
+    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| crate::error::AppError::field("from", "日期格式应为 年-月-日"))?;
+    let tz = chrono::FixedOffset::east_opt(crate::clock::CST_OFFSET_SECONDS)
+        .ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("offset")))?;
     Ok(d.and_hms_opt(0, 0, 0).and_then(|t| tz.from_local_datetime(&t).single()).map(|t| t.timestamp_millis()))
 }
 

@@ -24,7 +24,8 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-const COLUMNS: &str = "id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash";
+const COLUMNS: &str =
+    "id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash";
 
 pub(super) async fn append(
     tx: &mut Tx,
@@ -45,7 +46,17 @@ pub(super) async fn append(
     let id = prev_id + 1;
     let detail = detail.to_string();
     let hash = row_hash(
-        &prev_hash, id, ctx.now, ctx.account_id, &ctx.username, action, object_type, object_id, &detail, &ctx.ip, &ctx.request_id,
+        &prev_hash,
+        id,
+        ctx.now,
+        ctx.account_id,
+        &ctx.username,
+        action,
+        object_type,
+        object_id,
+        &detail,
+        &ctx.ip,
+        &ctx.request_id,
     );
     tx.execute(
         "INSERT INTO audit_log (id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash) \
@@ -58,7 +69,10 @@ pub(super) async fn append(
 
 pub(super) async fn fetch_range(db: &Db, after_id: i64, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
     db.read()
-        .fetch_all(&format!("SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"), args![after_id, limit])
+        .fetch_all(
+            &format!("SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"),
+            args![after_id, limit],
+        )
         .await
 }
 
@@ -105,7 +119,10 @@ pub async fn search(db: &Db, q: &AuditQuery) -> AppResult<Page<AuditRow>> {
     let (page_args, m) = f.args_with(args![paging.limit(), paging.offset()]);
     let items = db
         .read()
-        .fetch_all(&format!("SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {} OFFSET {}", m[0], m[1]), page_args)
+        .fetch_all(
+            &format!("SELECT {COLUMNS} FROM audit_log{w} ORDER BY id DESC LIMIT {} OFFSET {}", m[0], m[1]),
+            page_args,
+        )
         .await?;
     Ok(paging.page(items, total))
 }

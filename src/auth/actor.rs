@@ -96,10 +96,19 @@ impl Actor {
     }
 
     /// Builds the actor of an account row (shared by session and token sign-in, and by tests).
-    pub fn from_credentials(c: &Credentials, via: Via, meta: RequestMeta, now: Millis, require_admin_totp: bool) -> AppResult<Actor> {
-        let role = Role::parse(&c.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", c.role)))?;
+    pub fn from_credentials(
+        c: &Credentials,
+        via: Via,
+        meta: RequestMeta,
+        now: Millis,
+        require_admin_totp: bool,
+    ) -> AppResult<Actor> {
+        let role =
+            Role::parse(&c.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", c.role)))?;
         let scope = match c.department_id {
-            Some(department_id) => Scope::Department { department_id, area_id: c.scope_area_id, path: c.scope_path.clone() },
+            Some(department_id) => {
+                Scope::Department { department_id, area_id: c.scope_area_id, path: c.scope_path.clone() }
+            }
             None => Scope::Area { area_id: c.scope_area_id, path: c.scope_path.clone() },
         };
         Ok(Actor {

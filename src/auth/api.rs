@@ -16,14 +16,17 @@ use serde_json::{Value, json};
 
 pub fn routes() -> Vec<Entry> {
     vec![
-        post("/api/v1/auth/login", Access::Public, "登录（成功后设置会话 Cookie）", api_login).body("username, password, totp?"),
+        post("/api/v1/auth/login", Access::Public, "登录（成功后设置会话 Cookie）", api_login)
+            .body("username, password, totp?"),
         post("/api/v1/auth/logout", Access::Pending, "退出登录", api_logout),
         get("/api/v1/auth/me", Access::Pending, "当前账号", api_me),
-        post("/api/v1/auth/password", Access::Pending, "修改密码", api_password).body("old_password, new_password, confirm_password?"),
+        post("/api/v1/auth/password", Access::Pending, "修改密码", api_password)
+            .body("old_password, new_password, confirm_password?"),
         post("/api/v1/auth/totp/setup", Access::Pending, "开始设置动态口令（返回密钥）", api_totp_setup),
         post("/api/v1/auth/totp/confirm", Access::Pending, "确认动态口令", api_totp_confirm).body("code"),
         get("/api/v1/auth/tokens", Access::SignedIn, "我的访问令牌", api_tokens),
-        post("/api/v1/auth/tokens", Access::SignedIn, "新建访问令牌（只显示一次）", api_create_token).body("name, expires_in_days?"),
+        post("/api/v1/auth/tokens", Access::SignedIn, "新建访问令牌（只显示一次）", api_create_token)
+            .body("name, expires_in_days?"),
         delete("/api/v1/auth/tokens/{id}", Access::SignedIn, "撤销访问令牌", api_revoke_token),
     ]
 }
@@ -44,13 +47,20 @@ pub fn me_json(a: &Actor) -> Value {
     })
 }
 
-async fn api_login(State(s): State<AppState>, Extension(meta): Extension<RequestMeta>, ApiJson(input): ApiJson<LoginInput>) -> AppResult<Response> {
+async fn api_login(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> AppResult<Response> {
     let session = login::login(&s, &input, &meta).await?;
-    let cred = store::credentials_by_id(&s.db, session.account_id).await?.ok_or_else(|| crate::error::AppError::not_found("账号"))?;
+    let cred = store::credentials_by_id(&s.db, session.account_id)
+        .await?
+        .ok_or_else(|| crate::error::AppError::not_found("账号"))?;
     let via = super::actor::Via::Session { id_hash: String::new(), csrf: session.csrf.clone() };
     let actor = Actor::from_credentials(&cred, via, meta, s.clock.now(), s.config.require_totp_for_admins)?;
     let body = json!({ "account": me_json(&actor), "csrf_token": session.csrf });
-    Ok(([(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies))], Json(body)).into_response())
+    Ok(([(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies))], Json(body))
+        .into_response())
 }
 
 async fn api_logout(State(s): State<AppState>, PendingActor(a): PendingActor) -> AppResult<Response> {
@@ -62,7 +72,11 @@ async fn api_me(PendingActor(a): PendingActor) -> Json<Value> {
     Json(json!({ "account": me_json(&a), "csrf_token": a.csrf() }))
 }
 
-async fn api_password(State(s): State<AppState>, PendingActor(a): PendingActor, ApiJson(i): ApiJson<ChangePassword>) -> AppResult<StatusCode> {
+async fn api_password(
+    State(s): State<AppState>,
+    PendingActor(a): PendingActor,
+    ApiJson(i): ApiJson<ChangePassword>,
+) -> AppResult<StatusCode> {
     login::change_password(&s, &a, &i).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -78,7 +92,11 @@ struct Code {
     code: String,
 }
 
-async fn api_totp_confirm(State(s): State<AppState>, PendingActor(a): PendingActor, ApiJson(c): ApiJson<Code>) -> AppResult<StatusCode> {
+async fn api_totp_confirm(
+    State(s): State<AppState>,
+    PendingActor(a): PendingActor,
+    ApiJson(c): ApiJson<Code>,
+) -> AppResult<StatusCode> {
     login::totp_confirm(&s, &a, &c.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,7 +107,11 @@ async fn api_tokens(State(s): State<AppState>, a: Actor) -> AppResult<Json<Value
     Ok(Json(json!({ "items": items, "total": n, "page": 1, "per_page": n.max(1) })))
 }
 
-async fn api_create_token(State(s): State<AppState>, a: Actor, ApiJson(i): ApiJson<NewToken>) -> AppResult<(StatusCode, Json<login::CreatedToken>)> {
+async fn api_create_token(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiJson(i): ApiJson<NewToken>,
+) -> AppResult<(StatusCode, Json<login::CreatedToken>)> {
     Ok((StatusCode::CREATED, Json(login::create_token(&s, &a, &i).await?)))
 }
 

@@ -96,8 +96,15 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         )
         .await?;
         let account_id = cred.as_ref().map(|c| c.id);
-        audit::record(&mut tx, &ctx(account_id), "login_failed", "account", account_id.unwrap_or(0), json!({ "reason": reason, "failures": n }))
-            .await?;
+        audit::record(
+            &mut tx,
+            &ctx(account_id),
+            "login_failed",
+            "account",
+            account_id.unwrap_or(0),
+            json!({ "reason": reason, "failures": n }),
+        )
+        .await?;
         tx.commit().await?;
         return Err(match reason {
             "账号已被锁定" => AppError::Forbidden("账号已被锁定，请联系安全管理员".into()),
@@ -125,7 +132,15 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     )
     .await?;
     store::mark_login(&mut tx, c.id, now).await?;
-    audit::record(&mut tx, &ctx(Some(c.id)), "login", "account", c.id, json!({ "via": "password", "totp": c.totp_enabled })).await?;
+    audit::record(
+        &mut tx,
+        &ctx(Some(c.id)),
+        "login",
+        "account",
+        c.id,
+        json!({ "via": "password", "totp": c.totp_enabled }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf, account_id: c.id })
 }
@@ -155,10 +170,10 @@ pub struct ChangePassword {
 
 /// Changes the caller's own password; other sessions of the account end.
 pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePassword) -> AppResult<()> {
-    if let Some(confirm) = &input.confirm_password {
-        if confirm != &input.new_password {
-            return Err(AppError::field("confirm_password", "两次输入的新密码不一致"));
-        }
+    if let Some(confirm) = &input.confirm_password
+        && confirm != &input.new_password
+    {
+        return Err(AppError::field("confirm_password", "两次输入的新密码不一致"));
     }
     password::check_policy("new_password", &input.new_password, &actor.username)?;
     if input.new_password == input.old_password {
@@ -172,7 +187,8 @@ pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePass
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, actor.id, &hash, false, actor.now).await?;
     if let Via::Session { id_hash, .. } = &actor.via {
-        tx.execute("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", crate::args![actor.id, id_hash.as_str()]).await?;
+        tx.execute("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", crate::args![actor.id, id_hash.as_str()])
+            .await?;
     }
     audit::record(&mut tx, &actor.audit(), "password_change", "account", actor.id, json!({})).await?;
     tx.commit().await?;
@@ -196,8 +212,10 @@ pub async fn totp_begin(state: &AppState, actor: &Actor) -> AppResult<(String, S
 /// Confirms setup with a first code from the authenticator app.
 pub async fn totp_confirm(state: &AppState, actor: &Actor, code: &str) -> AppResult<()> {
     let cred = store::credentials_by_id(&state.db, actor.id).await?.ok_or_else(|| AppError::not_found("账号"))?;
-    let secret = cred.totp_secret.filter(|_| !cred.totp_enabled).ok_or_else(|| AppError::Conflict("请先生成密钥".into()))?;
-    let step = totp::verify(&secret, code, actor.now, None).ok_or_else(|| AppError::field("code", "动态口令错误，请检查手机时间后重试"))?;
+    let secret =
+        cred.totp_secret.filter(|_| !cred.totp_enabled).ok_or_else(|| AppError::Conflict("请先生成密钥".into()))?;
+    let step = totp::verify(&secret, code, actor.now, None)
+        .ok_or_else(|| AppError::field("code", "动态口令错误，请检查手机时间后重试"))?;
     let mut tx = state.db.begin().await?;
     store::set_totp(&mut tx, actor.id, Some(&secret), true, actor.now).await?;
     store::set_totp_step(&mut tx, actor.id, step).await?;
@@ -256,8 +274,25 @@ pub async fn create_token(state: &AppState, actor: &Actor, input: &NewToken) -> 
     };
     let token = format!("wg_{}", secret::random_token());
     let mut tx = state.db.begin().await?;
-    let row = store::insert_token(&mut tx, actor.id, name, &secret::sha256_hex(&token), &token[..9], actor.now, actor.now + ttl).await?;
-    audit::record(&mut tx, &actor.audit(), "token_created", "api_token", row.id, json!({ "name": name, "expires_at": row.expires_at })).await?;
+    let row = store::insert_token(
+        &mut tx,
+        actor.id,
+        name,
+        &secret::sha256_hex(&token),
+        &token[..9],
+        actor.now,
+        actor.now + ttl,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "token_created",
+        "api_token",
+        row.id,
+        json!({ "name": name, "expires_at": row.expires_at }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedToken { id: row.id, name: row.name, token, expires_at: row.expires_at })
 }

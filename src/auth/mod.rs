@@ -2,8 +2,8 @@
 
 pub mod actor;
 pub mod api;
-pub mod pages;
 pub mod login;
+pub mod pages;
 pub mod password;
 pub mod role;
 pub mod secret;

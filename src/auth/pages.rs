@@ -55,17 +55,21 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_form(headers: &HeaderMap, next: String, username: String, error: Option<String>, need_totp: bool) -> AppResult<Response> {
+fn login_form(
+    headers: &HeaderMap,
+    next: String,
+    username: String,
+    error: Option<String>,
+    need_totp: bool,
+) -> AppResult<Response> {
     let (token, fresh) = match cookie(headers, PRE_CSRF_COOKIE) {
         Some(t) if t.len() == 64 => (t, false),
         _ => (secret::random_token(), true),
     };
     let l = Layout { csrf: token.clone(), ..Layout::public("登录") };
     let mut resp = render(&LoginPage { l, next, username, error: error.clone(), need_totp })?;
-    if fresh {
-        if let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, false).parse() {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if fresh && let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, false).parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
     if error.is_some() {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -101,7 +105,11 @@ async fn login_submit(
         return Err(AppError::Csrf);
     }
     let next = safe_next(f.next.as_deref());
-    let input = LoginInput { username: f.username.clone(), password: f.password, totp: f.totp.filter(|t| !t.trim().is_empty()) };
+    let input = LoginInput {
+        username: f.username.clone(),
+        password: f.password,
+        totp: f.totp.filter(|t| !t.trim().is_empty()),
+    };
     match login::login(&s, &input, &meta).await {
         Ok(session) => {
             let mut resp = redirect(&next);
@@ -153,7 +161,11 @@ struct MsgQuery {
     msg: Option<String>,
 }
 
-async fn account_page(State(s): State<AppState>, PendingActor(a): PendingActor, ApiQuery(q): ApiQuery<MsgQuery>) -> AppResult<Response> {
+async fn account_page(
+    State(s): State<AppState>,
+    PendingActor(a): PendingActor,
+    ApiQuery(q): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
     if a.must_change_password {
         return Ok(redirect("/account/password"));
     }
@@ -190,12 +202,20 @@ async fn password_page(PendingActor(a): PendingActor) -> AppResult<Response> {
     render(&PasswordPage { l: password_layout(&a, "修改密码"), forced: a.must_change_password, error: None })
 }
 
-async fn password_submit(State(s): State<AppState>, PendingActor(a): PendingActor, PageForm(f): PageForm<ChangePassword>) -> AppResult<Response> {
+async fn password_submit(
+    State(s): State<AppState>,
+    PendingActor(a): PendingActor,
+    PageForm(f): PageForm<ChangePassword>,
+) -> AppResult<Response> {
     match login::change_password(&s, &a, &f).await {
         Ok(()) => Ok(redirect(if a.needs_totp_setup { "/account/totp" } else { "/account?msg=password" })),
         Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
         Err(e) => {
-            let mut r = render(&PasswordPage { l: password_layout(&a, "修改密码"), forced: a.must_change_password, error: Some(e.to_string()) })?;
+            let mut r = render(&PasswordPage {
+                l: password_layout(&a, "修改密码"),
+                forced: a.must_change_password,
+                error: Some(e.to_string()),
+            })?;
             *r.status_mut() = e.status();
             Ok(r)
         }
@@ -217,7 +237,14 @@ async fn totp_page(PendingActor(a): PendingActor) -> AppResult<Response> {
     if a.must_change_password {
         return Ok(redirect("/account/password"));
     }
-    render(&TotpPage { l: password_layout(&a, "动态口令"), enabled: a.totp_enabled, required: a.needs_totp_setup, secret: None, uri: None, error: None })
+    render(&TotpPage {
+        l: password_layout(&a, "动态口令"),
+        enabled: a.totp_enabled,
+        required: a.needs_totp_setup,
+        secret: None,
+        uri: None,
+        error: None,
+    })
 }
 
 async fn totp_setup(State(s): State<AppState>, PendingActor(a): PendingActor) -> AppResult<Response> {
@@ -225,7 +252,14 @@ async fn totp_setup(State(s): State<AppState>, PendingActor(a): PendingActor) ->
         return Err(AppError::PasswordChangeRequired);
     }
     let (secret, uri) = login::totp_begin(&s, &a).await?;
-    render(&TotpPage { l: password_layout(&a, "动态口令"), enabled: false, required: a.needs_totp_setup, secret: Some(secret), uri: Some(uri), error: None })
+    render(&TotpPage {
+        l: password_layout(&a, "动态口令"),
+        enabled: false,
+        required: a.needs_totp_setup,
+        secret: Some(secret),
+        uri: Some(uri),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -236,7 +270,11 @@ struct CodeForm {
     secret: Option<String>,
 }
 
-async fn totp_confirm(State(s): State<AppState>, PendingActor(a): PendingActor, PageForm(f): PageForm<CodeForm>) -> AppResult<Response> {
+async fn totp_confirm(
+    State(s): State<AppState>,
+    PendingActor(a): PendingActor,
+    PageForm(f): PageForm<CodeForm>,
+) -> AppResult<Response> {
     match login::totp_confirm(&s, &a, &f.code).await {
         Ok(()) => Ok(redirect("/account?msg=totp")),
         Err(AppError::Internal(e)) => Err(AppError::Internal(e)),

@@ -29,9 +29,7 @@ pub async fn hash_blocking(password: String) -> AppResult<String> {
 }
 
 pub async fn verify_blocking(password: String, phc: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || verify(&password, &phc))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
+    tokio::task::spawn_blocking(move || verify(&password, &phc)).await.map_err(|e| AppError::Internal(e.into()))
 }
 
 /// A real hash of a random secret, to verify against when the account does not exist,

@@ -135,7 +135,9 @@ impl Role {
     pub fn grantable(self) -> &'static [Role] {
         use Role::*;
         match self {
-            SystemAdmin => &[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler, CountyViewer],
+            SystemAdmin => {
+                &[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler, CountyViewer]
+            }
             SecurityAdmin => &[SystemAdmin, SecurityAdmin, AuditAdmin],
             CountyCenter => &[GridWorker, GridLeader, CommunityStaff, TownCenter, DepartmentHandler, CountyViewer],
             TownCenter => &[GridWorker, GridLeader, CommunityStaff, DepartmentHandler],

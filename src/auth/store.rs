@@ -48,7 +48,11 @@ pub struct FailureRow {
 }
 
 pub async fn failures(tx: &mut Tx, key: &str) -> sqlx::Result<Option<FailureRow>> {
-    tx.fetch_optional("SELECT failures, last_failed_at, locked_until FROM login_failures WHERE username = $1", args![key]).await
+    tx.fetch_optional(
+        "SELECT failures, last_failed_at, locked_until FROM login_failures WHERE username = $1",
+        args![key],
+    )
+    .await
 }
 
 pub async fn clear_failures(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
@@ -56,7 +60,13 @@ pub async fn clear_failures(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
 }
 
 /// Counts one more failure and sets the lock when the limit is reached; answers the new count.
-pub async fn add_failure(tx: &mut Tx, key: &str, now: Millis, lock_after: i64, lock_until: Millis) -> sqlx::Result<i64> {
+pub async fn add_failure(
+    tx: &mut Tx,
+    key: &str,
+    now: Millis,
+    lock_after: i64,
+    lock_until: Millis,
+) -> sqlx::Result<i64> {
     let (n,): (i64,) = tx
         .fetch_one(
             "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, 1, $2, NULL) \
@@ -137,7 +147,9 @@ pub struct TokenRow {
 const TOKEN_COLUMNS: &str = "id, account_id, name, prefix, created_at, expires_at, last_used_at, revoked_at";
 
 pub async fn token_by_hash(db: &Db, hash: &str) -> sqlx::Result<Option<TokenRow>> {
-    db.read().fetch_optional(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"), args![hash]).await
+    db.read()
+        .fetch_optional(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"), args![hash])
+        .await
 }
 
 pub async fn touch_token(db: &Db, id: i64, now: Millis) -> sqlx::Result<()> {
@@ -165,7 +177,10 @@ pub async fn insert_token(
 
 pub async fn tokens_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<TokenRow>> {
     db.read()
-        .fetch_all(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = $1 ORDER BY id DESC"), args![account_id])
+        .fetch_all(
+            &format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = $1 ORDER BY id DESC"),
+            args![account_id],
+        )
         .await
 }
 
@@ -180,7 +195,13 @@ pub async fn revoke_token(tx: &mut Tx, account_id: i64, token_id: i64, now: Mill
     Ok(n == 1)
 }
 
-pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str, must_change: bool, now: Millis) -> sqlx::Result<()> {
+pub async fn set_password(
+    tx: &mut Tx,
+    account_id: i64,
+    hash: &str,
+    must_change: bool,
+    now: Millis,
+) -> sqlx::Result<()> {
     tx.execute(
         "UPDATE accounts SET password_hash = $1, must_change_password = $2, updated_at = $3, version = version + 1 WHERE id = $4",
         args![hash, must_change, now, account_id],
@@ -189,7 +210,13 @@ pub async fn set_password(tx: &mut Tx, account_id: i64, hash: &str, must_change:
     .map(drop)
 }
 
-pub async fn set_totp(tx: &mut Tx, account_id: i64, secret: Option<&str>, enabled: bool, now: Millis) -> sqlx::Result<()> {
+pub async fn set_totp(
+    tx: &mut Tx,
+    account_id: i64,
+    secret: Option<&str>,
+    enabled: bool,
+    now: Millis,
+) -> sqlx::Result<()> {
     tx.execute(
         "UPDATE accounts SET totp_secret = $1, totp_enabled = $2, totp_last_step = NULL, updated_at = $3, version = version + 1 WHERE id = $4",
         args![secret, enabled, now, account_id],

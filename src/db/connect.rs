@@ -55,12 +55,7 @@ impl DbUrl {
         match self {
             DbUrl::Sqlite { path, .. } => format!("SQLite {}", path.display()),
             DbUrl::Postgres(url) => match PgConnectOptions::from_str(url) {
-                Ok(o) => format!(
-                    "PostgreSQL {}:{}/{}",
-                    o.get_host(),
-                    o.get_port(),
-                    o.get_database().unwrap_or("")
-                ),
+                Ok(o) => format!("PostgreSQL {}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or("")),
                 Err(_) => "PostgreSQL".into(),
             },
         }
@@ -72,14 +67,10 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
     match url {
         DbUrl::Sqlite { path, create } => {
             if !*create && !path.exists() {
-                bail!(
-                    "数据库文件 {} 不存在。若要新建，请在地址后加 ?mode=rwc",
-                    path.display()
-                );
+                bail!("数据库文件 {} 不存在。若要新建，请在地址后加 ?mode=rwc", path.display());
             }
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
             }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
@@ -114,7 +105,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_urls() {
-        for bad in ["", "mysql://x", "postgress://x", "sqlite:", "sqlite::memory:", "sqlite:a.db?mode=ro", "data/wangge.db"] {
+        for bad in
+            ["", "mysql://x", "postgress://x", "sqlite:", "sqlite::memory:", "sqlite:a.db?mode=ro", "data/wangge.db"]
+        {
             assert!(DbUrl::parse(bad).is_err(), "{bad} should be refused");
         }
     }

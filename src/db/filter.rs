@@ -18,12 +18,12 @@ impl Filter {
         let mut out = String::with_capacity(sql.len() + 8);
         let mut values = values.into_iter();
         for c in sql.chars() {
-            if c == '?' {
-                if let Some(v) = values.next() {
-                    self.args.push(v);
-                    out.push_str(&format!("${}", self.args.len()));
-                    continue;
-                }
+            if c == '?'
+                && let Some(v) = values.next()
+            {
+                self.args.push(v);
+                out.push_str(&format!("${}", self.args.len()));
+                continue;
             }
             out.push(c);
         }

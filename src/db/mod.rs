@@ -72,9 +72,7 @@ macro_rules! run_on {
             .await
     };
     ($exec:expr, $db:ty, fetch_optional, $sql:expr, $args:expr) => {
-        bind_all!(sqlx::query_as::<$db, T>(AssertSqlSafe($sql.to_owned())), $args)
-            .fetch_optional($exec)
-            .await
+        bind_all!(sqlx::query_as::<$db, T>(AssertSqlSafe($sql.to_owned())), $args).fetch_optional($exec).await
     };
     ($exec:expr, $db:ty, execute, $sql:expr, $args:expr) => {
         bind_all!(sqlx::query::<$db>(AssertSqlSafe($sql.to_owned())), $args)

@@ -37,7 +37,6 @@ from_value!(Text, &String, |v: &String| v.clone());
 from_value!(Bool, bool, |v| v);
 from_value!(Bytes, Vec<u8>, |v| v);
 
-
 impl From<usize> for Value {
     fn from(v: usize) -> Self {
         Value::Int(Some(i64::try_from(v).unwrap_or(i64::MAX)))

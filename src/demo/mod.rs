@@ -46,7 +46,17 @@ impl Batch {
         for (i, t) in ["areas", "departments", "staff", "staff_assignments", "accounts"].iter().enumerate() {
             next[i] = max_id(tx, t).await? + 1;
         }
-        Ok(Batch { now, hash, rng: Rng::new(seed), areas: vec![], departments: vec![], staff: vec![], assignments: vec![], accounts: vec![], next })
+        Ok(Batch {
+            now,
+            hash,
+            rng: Rng::new(seed),
+            areas: vec![],
+            departments: vec![],
+            staff: vec![],
+            assignments: vec![],
+            accounts: vec![],
+            next,
+        })
     }
 
     fn id(&mut self, table: usize) -> i64 {
@@ -56,7 +66,16 @@ impl Batch {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn area(&mut self, parent: Option<(i64, &str)>, depth: i64, kind: &str, subkind: &str, code: &str, name: &str, boundary: Option<String>) -> (i64, String) {
+    fn area(
+        &mut self,
+        parent: Option<(i64, &str)>,
+        depth: i64,
+        kind: &str,
+        subkind: &str,
+        code: &str,
+        name: &str,
+        boundary: Option<String>,
+    ) -> (i64, String) {
         let id = self.id(AREA);
         let path = format!("{}{id}/", parent.map(|p| p.1).unwrap_or("/"));
         self.areas.push(vec![
@@ -78,23 +97,57 @@ impl Batch {
     fn department(&mut self, area_id: i64, kind: &str, name: &str) -> i64 {
         let id = self.id(DEPT);
         let phone = format!("0816-{:07}", 8_200_000 + id);
-        self.departments.push(vec![id.into(), area_id.into(), kind.into(), name.into(), "值班室".into(), phone.into(), self.now.into(), self.now.into()]);
+        self.departments.push(vec![
+            id.into(),
+            area_id.into(),
+            kind.into(),
+            name.into(),
+            "值班室".into(),
+            phone.into(),
+            self.now.into(),
+            self.now.into(),
+        ]);
         id
     }
 
     fn staff(&mut self, area_id: i64, position: &'static str, rural: bool) -> (i64, String) {
         let s = plan::staff(&mut self.rng, position, rural);
         let id = self.id(STAFF);
-        self.staff.push(vec![id.into(), area_id.into(), s.name.clone().into(), s.phone.into(), s.position.into(), s.employment.into(), s.duties.into(), self.now.into(), self.now.into()]);
+        self.staff.push(vec![
+            id.into(),
+            area_id.into(),
+            s.name.clone().into(),
+            s.phone.into(),
+            s.position.into(),
+            s.employment.into(),
+            s.duties.into(),
+            self.now.into(),
+            self.now.into(),
+        ]);
         (id, s.name)
     }
 
     fn assign(&mut self, staff_id: i64, grid_id: i64, duty: &str) {
         let id = self.id(ASSIGN);
-        self.assignments.push(vec![id.into(), staff_id.into(), grid_id.into(), duty.into(), "2026-01-01".into(), self.now.into()]);
+        self.assignments.push(vec![
+            id.into(),
+            staff_id.into(),
+            grid_id.into(),
+            duty.into(),
+            "2026-01-01".into(),
+            self.now.into(),
+        ]);
     }
 
-    fn account(&mut self, username: &str, display: &str, role: &str, area_id: Option<i64>, department_id: Option<i64>, staff_id: Option<i64>) {
+    fn account(
+        &mut self,
+        username: &str,
+        display: &str,
+        role: &str,
+        area_id: Option<i64>,
+        department_id: Option<i64>,
+        staff_id: Option<i64>,
+    ) {
         let id = self.id(ACCOUNT);
         self.accounts.push(vec![
             id.into(),
@@ -114,7 +167,11 @@ impl Batch {
 
     /// A town's three departments with one handler account each.
     fn town_departments(&mut self, town_id: i64, short: &str, user: &str) {
-        for (kind, suffix, label) in [("police_station", "police", "派出所"), ("justice_office", "justice", "司法所"), ("health_center", "health", "卫生院")] {
+        for (kind, suffix, label) in [
+            ("police_station", "police", "派出所"),
+            ("justice_office", "justice", "司法所"),
+            ("health_center", "health", "卫生院"),
+        ] {
             let name = format!("{short}{label}");
             let dep = self.department(town_id, kind, &name);
             self.account(&format!("{user}.{suffix}"), &name, "department_handler", None, Some(dep), None);
@@ -123,7 +180,17 @@ impl Batch {
 
     /// A community with its staff member, grids, a grid worker per grid and a leader for large ones.
     #[allow(clippy::too_many_arguments)]
-    fn community(&mut self, town: (i64, &str, &str), index: usize, name: &str, subkind: &str, grids: usize, user: &str, town_no: usize, boundaries: bool) {
+    fn community(
+        &mut self,
+        town: (i64, &str, &str),
+        index: usize,
+        name: &str,
+        subkind: &str,
+        grids: usize,
+        user: &str,
+        town_no: usize,
+        boundaries: bool,
+    ) {
         let (town_id, town_path, town_code) = town;
         let code = format!("{}{:03}", &town_code[..9], index + 1);
         let (cid, cpath) = self.area(Some((town_id, town_path)), 2, "community", subkind, &code, name, None);
@@ -136,7 +203,15 @@ impl Batch {
             let gcode = format!("{code}{:03}", g + 1);
             let gname = format!("{}第{}网格", name.trim_end_matches("社区"), g + 1);
             let boundary = boundaries.then(|| plan::grid_square(town_no, index, g));
-            let (gid, _) = self.area(Some((cid, &cpath)), 3, "grid", if rural { "rural" } else { "urban" }, &gcode, &gname, boundary);
+            let (gid, _) = self.area(
+                Some((cid, &cpath)),
+                3,
+                "grid",
+                if rural { "rural" } else { "urban" },
+                &gcode,
+                &gname,
+                boundary,
+            );
             let (wid, wname) = self.staff(cid, "grid_worker", rural);
             self.assign(wid, gid, "worker");
             if let Some(l) = leader {
@@ -148,14 +223,63 @@ impl Batch {
 
     async fn write(self, tx: &mut Tx) -> anyhow::Result<u64> {
         let mut n = 0;
-        n += insert_rows(tx, "areas", &["id", "parent_id", "kind", "subkind", "code", "name", "path", "depth", "boundary", "created_at", "updated_at"], self.areas).await?;
-        n += insert_rows(tx, "departments", &["id", "area_id", "kind", "name", "contact_person", "contact_phone", "created_at", "updated_at"], self.departments).await?;
-        n += insert_rows(tx, "staff", &["id", "area_id", "name", "phone", "position", "employment", "duties", "created_at", "updated_at"], self.staff).await?;
-        n += insert_rows(tx, "staff_assignments", &["id", "staff_id", "grid_id", "duty", "start_date", "created_at"], self.assignments).await?;
+        n += insert_rows(
+            tx,
+            "areas",
+            &[
+                "id",
+                "parent_id",
+                "kind",
+                "subkind",
+                "code",
+                "name",
+                "path",
+                "depth",
+                "boundary",
+                "created_at",
+                "updated_at",
+            ],
+            self.areas,
+        )
+        .await?;
+        n += insert_rows(
+            tx,
+            "departments",
+            &["id", "area_id", "kind", "name", "contact_person", "contact_phone", "created_at", "updated_at"],
+            self.departments,
+        )
+        .await?;
+        n += insert_rows(
+            tx,
+            "staff",
+            &["id", "area_id", "name", "phone", "position", "employment", "duties", "created_at", "updated_at"],
+            self.staff,
+        )
+        .await?;
+        n += insert_rows(
+            tx,
+            "staff_assignments",
+            &["id", "staff_id", "grid_id", "duty", "start_date", "created_at"],
+            self.assignments,
+        )
+        .await?;
         n += insert_rows(
             tx,
             "accounts",
-            &["id", "username", "display_name", "role", "area_id", "department_id", "staff_id", "password_hash", "must_change_password", "demo", "created_at", "updated_at"],
+            &[
+                "id",
+                "username",
+                "display_name",
+                "role",
+                "area_id",
+                "department_id",
+                "staff_id",
+                "password_hash",
+                "must_change_password",
+                "demo",
+                "created_at",
+                "updated_at",
+            ],
             self.accounts,
         )
         .await?;
@@ -183,7 +307,8 @@ pub async fn seed_county(db: &Db, hash: &str, now: Millis) -> anyhow::Result<u64
     ] {
         b.account(user, name, role, Some(county), None, None);
     }
-    for (kind, name) in [("urban_mgmt", "县城市管理局"), ("civil_affairs", "县民政局"), ("education", "县教育局")] {
+    for (kind, name) in [("urban_mgmt", "县城市管理局"), ("civil_affairs", "县民政局"), ("education", "县教育局")]
+    {
         b.department(county, kind, name);
     }
     for (t, town) in plan::county_towns().iter().enumerate() {
@@ -196,7 +321,9 @@ pub async fn seed_county(db: &Db, hash: &str, now: Millis) -> anyhow::Result<u64
         }
     }
     let n = b.write(&mut tx).await?;
-    audit::record(&mut tx, &AuditCtx::cli(now), "demo_seeded", "area", county, json!({ "rows": n, "scale": "county" })).await.map_err(|e| anyhow!("{e}"))?;
+    audit::record(&mut tx, &AuditCtx::cli(now), "demo_seeded", "area", county, json!({ "rows": n, "scale": "county" }))
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     tx.commit().await?;
     Ok(n)
 }
@@ -226,7 +353,11 @@ pub async fn seed_synthetic(db: &Db, hash: &str, counties: usize, now: Millis) -
             b.account(&tu, &format!("{tname}综治中心"), "town_center", Some(tid), None, None);
             b.town_departments(tid, &tname, &tu);
             for c in 0..20 {
-                let (name, sub) = if c < 8 { (format!("第{}社区", c + 1), "community") } else { (format!("第{}村", c + 1), "village") };
+                let (name, sub) = if c < 8 {
+                    (format!("第{}社区", c + 1), "community")
+                } else {
+                    (format!("第{}村", c + 1), "village")
+                };
                 b.community((tid, &tpath, &tcode), c, &name, sub, 10, &tu, t, false);
             }
         }
@@ -245,7 +376,8 @@ async fn set_demo_password(db: &Db, hash: &str) -> anyhow::Result<()> {
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    password::check_policy("demo_password", &args.demo_password, "demo").map_err(|e| anyhow!("演示密码不符合密码规则：{e}"))?;
+    password::check_policy("demo_password", &args.demo_password, "demo")
+        .map_err(|e| anyhow!("演示密码不符合密码规则：{e}"))?;
     let counties = match args.scale.as_str() {
         "county" => 0,
         "city" => 10,

@@ -13,16 +13,54 @@ pub struct TownSpec {
     pub communities: Vec<(String, &'static str, usize)>,
 }
 
-const VILLAGES: &[&str] = &["红星村", "新华村", "光明村", "团结村", "和平村", "太平村", "永兴村", "金星村", "石桥村", "柏林村", "青龙村", "长兴村"];
+const VILLAGES: &[&str] = &[
+    "红星村",
+    "新华村",
+    "光明村",
+    "团结村",
+    "和平村",
+    "太平村",
+    "永兴村",
+    "金星村",
+    "石桥村",
+    "柏林村",
+    "青龙村",
+    "长兴村",
+];
 
 /// The bulletin's towns, in its order, with their pinyin (鹤山镇 and 文昌镇 first).
 const TOWNS: &[(&str, &str)] = &[
-    ("经开区", "jingkai"), ("卧龙镇", "wolong"), ("玛瑙镇", "manao"), ("石牛镇", "shiniu"), ("仁和镇", "renhe"), ("石台镇", "shitai"),
-    ("仙鹅镇", "xiane"), ("文兴镇", "wenxing"), ("豢龙镇", "huanlong"), ("交泰镇", "jiaotai"), ("马迎镇", "maying"), ("二洞镇", "erdong"),
-    ("七曲山镇", "qiqushan"), ("宏仁乡", "hongren"), ("长卿镇", "changqing"), ("双峰镇", "shuangfeng"), ("双板镇", "shuangban"),
-    ("小垭镇", "xiaoya"), ("大新镇", "daxin"), ("三泉镇", "sanquan"), ("白云镇", "baiyun"), ("宝石镇", "baoshi"), ("许州镇", "xuzhou"),
-    ("自强镇", "ziqiang"), ("建兴镇", "jianxing"), ("东石镇", "dongshi"), ("马鸣镇", "maming"), ("定远镇", "dingyuan"), ("观义镇", "guanyi"),
-    ("黎雅镇", "liya"), ("仙峰镇", "xianfeng"),
+    ("经开区", "jingkai"),
+    ("卧龙镇", "wolong"),
+    ("玛瑙镇", "manao"),
+    ("石牛镇", "shiniu"),
+    ("仁和镇", "renhe"),
+    ("石台镇", "shitai"),
+    ("仙鹅镇", "xiane"),
+    ("文兴镇", "wenxing"),
+    ("豢龙镇", "huanlong"),
+    ("交泰镇", "jiaotai"),
+    ("马迎镇", "maying"),
+    ("二洞镇", "erdong"),
+    ("七曲山镇", "qiqushan"),
+    ("宏仁乡", "hongren"),
+    ("长卿镇", "changqing"),
+    ("双峰镇", "shuangfeng"),
+    ("双板镇", "shuangban"),
+    ("小垭镇", "xiaoya"),
+    ("大新镇", "daxin"),
+    ("三泉镇", "sanquan"),
+    ("白云镇", "baiyun"),
+    ("宝石镇", "baoshi"),
+    ("许州镇", "xuzhou"),
+    ("自强镇", "ziqiang"),
+    ("建兴镇", "jianxing"),
+    ("东石镇", "dongshi"),
+    ("马鸣镇", "maming"),
+    ("定远镇", "dingyuan"),
+    ("观义镇", "guanyi"),
+    ("黎雅镇", "liya"),
+    ("仙峰镇", "xianfeng"),
 ];
 
 fn short_of(name: &str) -> String {

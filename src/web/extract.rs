@@ -9,18 +9,24 @@ use serde::de::DeserializeOwned;
 /// Translates a serde message into a Chinese one, naming the field where possible.
 pub fn explain(detail: &str) -> AppError {
     let field_of = |s: &str| s.split('`').nth(1).map(str::to_owned);
-    if detail.contains("unknown field") {
-        if let Some(f) = field_of(detail) {
-            return AppError::field(&f, format!("不认识的字段 {f}"));
-        }
+    if detail.contains("unknown field")
+        && let Some(f) = field_of(detail)
+    {
+        return AppError::field(&f, format!("不认识的字段 {f}"));
     }
-    if detail.contains("missing field") {
-        if let Some(f) = field_of(detail) {
-            return AppError::field(&f, format!("缺少必填字段 {f}"));
-        }
+    if detail.contains("missing field")
+        && let Some(f) = field_of(detail)
+    {
+        return AppError::field(&f, format!("缺少必填字段 {f}"));
     }
     if detail.contains("invalid type") || detail.contains("invalid digit") || detail.contains("invalid value") {
-        let field = detail.split(':').next().unwrap_or("").trim().trim_start_matches("Failed to deserialize query string").to_owned();
+        let field = detail
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches("Failed to deserialize query string")
+            .to_owned();
         let msg = "字段类型不正确（例如应为数字）";
         if !field.is_empty() && field.len() < 40 && !field.contains(' ') {
             return AppError::field(&field, msg);
@@ -57,7 +63,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(explain(&e.body_text())),
-            Err(_) => Err(AppError::Invalid { message: "查询参数格式不正确".into(), fields: Default::default() }),
+            Err(_) => {
+                Err(AppError::Invalid { message: "查询参数格式不正确".into(), fields: Default::default() })
+            }
         }
     }
 }
@@ -78,13 +86,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
 }
 
 /// Reads one file field from a multipart upload, refusing anything bigger than `max` bytes.
-pub async fn read_file_field(mut mp: axum::extract::Multipart, field_name: &str, max: usize) -> Result<Vec<u8>, AppError> {
-    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::field(field_name, "上传内容不完整"))? {
+pub async fn read_file_field(
+    mut mp: axum::extract::Multipart,
+    field_name: &str,
+    max: usize,
+) -> Result<Vec<u8>, AppError> {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::field(field_name, "上传内容不完整"))?
+    {
         if field.name() != Some(field_name) {
             continue;
         }
         let mut buf = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|_| AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))))? {
+        while let Some(chunk) =
+            field.chunk().await.map_err(|_| AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))))?
+        {
             if buf.len() + chunk.len() > max {
                 return Err(AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))));
             }

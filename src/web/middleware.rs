@@ -3,8 +3,8 @@
 
 use super::meta::{CsrfSubmitted, RequestMeta};
 use crate::error::ErrorBody;
-use axum::body::{Body, to_bytes};
 use crate::state::AppState;
+use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -29,16 +29,13 @@ pub async fn request_meta(State(state): State<AppState>, mut req: Request, next:
         .map(|v| v.trim().chars().take(64).collect::<String>())
         .filter(|v| !v.is_empty());
     let ip = forwarded.unwrap_or_else(|| {
-        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
     });
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect();
+    let user_agent =
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
     req.extensions_mut().insert(RequestMeta { request_id: request_id.clone(), ip, user_agent });
 
     if !req.method().is_safe() {
@@ -64,7 +61,11 @@ async fn pick_up_csrf(req: Request) -> Result<Request, Response> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let from_header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let from_query = req.uri().query().and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok()?.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v)
     });
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let (mut parts, body) = req.into_parts();

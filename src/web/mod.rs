@@ -39,7 +39,10 @@ pub fn router(state: AppState) -> Router {
     let mut app: Router<AppState> = Router::new();
     for e in all_routes() {
         let access = e.spec.access;
-        let guarded = e.handler.route_layer(axum::middleware::from_fn_with_state(state.clone(), move |st, req, next| routes::guard(st, access, req, next)));
+        let guarded =
+            e.handler.route_layer(axum::middleware::from_fn_with_state(state.clone(), move |st, req, next| {
+                routes::guard(st, access, req, next)
+            }));
         app = app.route(e.spec.path, guarded);
     }
     app.fallback(middleware::not_found)

@@ -124,7 +124,10 @@ async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
     let area = crate::domains::org::areas::get(&s.db, &a, a.scope.area_id()).await.ok();
     let mut counts = Vec::new();
     if let Some(ar) = &area {
-        let path = crate::domains::org::area_store::get(&s.db, a.scope.path(), ar.id).await?.map(|r| r.path).unwrap_or_default();
+        let path = crate::domains::org::area_store::get(&s.db, a.scope.path(), ar.id)
+            .await?
+            .map(|r| r.path)
+            .unwrap_or_default();
         for (kind, n) in crate::domains::org::area_store::descendant_counts(&s.db, &path).await? {
             let label = crate::domains::org::model::AreaKind::parse(&kind).map(|k| k.label()).unwrap_or("");
             counts.push((label, n));

@@ -14,10 +14,7 @@ pub struct Paging {
 impl Paging {
     /// Clamps what the client asked for to sensible bounds.
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
-        Paging {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
-        }
+        Paging { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE) }
     }
 
     pub fn limit(&self) -> i64 {
@@ -53,7 +50,12 @@ impl<T> Page<T> {
         self.page < self.pages()
     }
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, per_page: self.per_page }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
 }
 

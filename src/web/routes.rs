@@ -89,7 +89,14 @@ impl Entry {
     }
 }
 
-fn entry<H, T>(method: &'static str, filter: axum::routing::MethodFilter, path: &'static str, access: Access, summary: &'static str, h: H) -> Entry
+fn entry<H, T>(
+    method: &'static str,
+    filter: axum::routing::MethodFilter,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry
 where
     H: axum::handler::Handler<T, AppState>,
     T: 'static,
@@ -100,15 +107,35 @@ where
     }
 }
 
-pub fn get<H: axum::handler::Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, summary: &'static str, h: H) -> Entry {
+pub fn get<H: axum::handler::Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry {
     entry("GET", axum::routing::MethodFilter::GET, path, access, summary, h)
 }
-pub fn post<H: axum::handler::Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, summary: &'static str, h: H) -> Entry {
+pub fn post<H: axum::handler::Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry {
     entry("POST", axum::routing::MethodFilter::POST, path, access, summary, h)
 }
-pub fn patch<H: axum::handler::Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, summary: &'static str, h: H) -> Entry {
+pub fn patch<H: axum::handler::Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry {
     entry("PATCH", axum::routing::MethodFilter::PATCH, path, access, summary, h)
 }
-pub fn delete<H: axum::handler::Handler<T, AppState>, T: 'static>(path: &'static str, access: Access, summary: &'static str, h: H) -> Entry {
+pub fn delete<H: axum::handler::Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry {
     entry("DELETE", axum::routing::MethodFilter::DELETE, path, access, summary, h)
 }

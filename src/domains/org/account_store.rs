@@ -52,7 +52,10 @@ pub async fn list(db: &Db, af: &AccountFilter, paging: Paging) -> sqlx::Result<P
     }
     if let Some(q) = af.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);
-        f.and("(a.username LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\')", vec![pat.clone().into(), pat.into()]);
+        f.and(
+            "(a.username LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\')",
+            vec![pat.clone().into(), pat.into()],
+        );
     }
     if let Some(s) = &af.status {
         f.and1("a.status = ?", s.as_str());
@@ -60,7 +63,13 @@ pub async fn list(db: &Db, af: &AccountFilter, paging: Paging) -> sqlx::Result<P
     let w = f.where_sql();
     let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {FROM}{w}"), f.args()).await?;
     let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
-    let items = db.read().fetch_all(&format!("SELECT {COLUMNS} {FROM}{w} ORDER BY ar.path, a.username LIMIT {} OFFSET {}", m[0], m[1]), a).await?;
+    let items = db
+        .read()
+        .fetch_all(
+            &format!("SELECT {COLUMNS} {FROM}{w} ORDER BY ar.path, a.username LIMIT {} OFFSET {}", m[0], m[1]),
+            a,
+        )
+        .await?;
     Ok(paging.page(items, total))
 }
 
@@ -119,9 +128,12 @@ pub async fn update_profile(tx: &mut Tx, id: i64, version: i64, display_name: &s
 }
 
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: Millis) -> sqlx::Result<()> {
-    tx.execute("UPDATE accounts SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3", args![status, now, id])
-        .await
-        .map(drop)
+    tx.execute(
+        "UPDATE accounts SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+        args![status, now, id],
+    )
+    .await
+    .map(drop)
 }
 
 /// Clears the sign-in failure counter of a username (on unlock).

@@ -23,7 +23,11 @@ fn present(row: AccountRow) -> AccountOut {
 }
 
 fn require_view(actor: &Actor) -> AppResult<()> {
-    if actor.can(Permission::ManageAccounts) || actor.can(Permission::AccountSecurity) { Ok(()) } else { Err(AppError::forbidden()) }
+    if actor.can(Permission::ManageAccounts) || actor.can(Permission::AccountSecurity) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,7 +139,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
         match (r.binding(), input.area_id, input.department_id) {
             (Binding::Area(kinds), Some(area_id), None) => match super::areas::row_in_scope(db, actor, area_id).await {
                 Ok(a) if !kinds.contains(&a.kind.as_str()) => {
-                    let want: Vec<&str> = kinds.iter().filter_map(|k| AreaKind::parse(k)).map(AreaKind::label).collect();
+                    let want: Vec<&str> =
+                        kinds.iter().filter_map(|k| AreaKind::parse(k)).map(AreaKind::label).collect();
                     errors.insert("area_id".into(), format!("“{}”账号应绑定到{}", r.label(), want.join("或")));
                 }
                 Ok(a) if a.status != "active" => {
@@ -163,10 +168,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
             }
         }
     }
-    if let Some(staff_id) = input.staff_id {
-        if super::staff_store::get(db, actor.scope.path(), staff_id).await?.is_none() {
-            errors.insert("staff_id".into(), "工作人员不存在或不在您的管辖范围内".into());
-        }
+    if let Some(staff_id) = input.staff_id
+        && super::staff_store::get(db, actor.scope.path(), staff_id).await?.is_none()
+    {
+        errors.insert("staff_id".into(), "工作人员不存在或不在您的管辖范围内".into());
     }
     let initial = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
@@ -202,7 +207,11 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
         demo: false,
     };
     let id = store::insert(&mut tx, &new, actor.now).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) { AppError::field("username", format!("用户名 {username} 已被使用")) } else { e.into() }
+        if crate::db::is_unique_violation(&e) {
+            AppError::field("username", format!("用户名 {username} 已被使用"))
+        } else {
+            e.into()
+        }
     })?;
     audit::record(
         &mut tx,
@@ -247,8 +256,15 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAccountInput)
     if !store::update_profile(&mut tx, id, input.version, &name, actor.now).await? {
         return Err(AppError::Conflict("数据已被他人修改，请刷新后重试".into()));
     }
-    audit::record(&mut tx, &actor.audit(), "account_updated", "account", id, audit::changes(&json!({ "display_name": before.row.display_name }), &json!({ "display_name": name })))
-        .await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "account_updated",
+        "account",
+        id,
+        audit::changes(&json!({ "display_name": before.row.display_name }), &json!({ "display_name": name })),
+    )
+    .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -278,7 +294,15 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> AppRes
         "active" => "account_unlocked",
         _ => "account_retired",
     };
-    audit::record(&mut tx, &actor.audit(), action, "account", id, audit::changes(&json!({ "status": before.row.status }), &json!({ "status": status }))).await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        action,
+        "account",
+        id,
+        audit::changes(&json!({ "status": before.row.status }), &json!({ "status": status })),
+    )
+    .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }

@@ -202,7 +202,8 @@ pub async fn retire(tx: &mut Tx, id: i64, version: i64, now: Millis) -> sqlx::Re
 
 /// Active children of an area.
 pub async fn active_children(tx: &mut Tx, id: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) = tx.fetch_one("SELECT COUNT(*) FROM areas WHERE parent_id = $1 AND status = 'active'", args![id]).await?;
+    let (n,): (i64,) =
+        tx.fetch_one("SELECT COUNT(*) FROM areas WHERE parent_id = $1 AND status = 'active'", args![id]).await?;
     Ok(n)
 }
 
@@ -220,7 +221,14 @@ pub async fn subtree(tx: &mut Tx, path: &str) -> sqlx::Result<Vec<AreaRow>> {
 }
 
 /// Re-roots one row after a move.
-pub async fn set_place(tx: &mut Tx, id: i64, parent_id: Option<i64>, path: &str, code: &str, now: Millis) -> sqlx::Result<()> {
+pub async fn set_place(
+    tx: &mut Tx,
+    id: i64,
+    parent_id: Option<i64>,
+    path: &str,
+    code: &str,
+    now: Millis,
+) -> sqlx::Result<()> {
     tx.execute(
         "UPDATE areas SET parent_id = $1, path = $2, code = $3, updated_at = $4, version = version + 1 WHERE id = $5",
         args![parent_id, path, code, now, id],
@@ -230,7 +238,16 @@ pub async fn set_place(tx: &mut Tx, id: i64, parent_id: Option<i64>, path: &str,
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_move(tx: &mut Tx, area_id: i64, from_parent: i64, to_parent: i64, from_code: &str, to_code: &str, now: Millis, account_id: Option<i64>) -> sqlx::Result<()> {
+pub async fn insert_move(
+    tx: &mut Tx,
+    area_id: i64,
+    from_parent: i64,
+    to_parent: i64,
+    from_code: &str,
+    to_code: &str,
+    now: Millis,
+    account_id: Option<i64>,
+) -> sqlx::Result<()> {
     tx.execute(
         "INSERT INTO area_moves (area_id, from_parent_id, to_parent_id, from_code, to_code, moved_at, account_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         args![area_id, from_parent, to_parent, from_code, to_code, now, account_id],
@@ -269,7 +286,10 @@ pub async fn active_accounts_in(tx: &mut Tx, path: &str) -> sqlx::Result<i64> {
     within(&mut f, "ar.path", path);
     f.and1("ac.status <> ?", "retired");
     let (n,): (i64,) = tx
-        .fetch_one(&format!("SELECT COUNT(*) FROM accounts ac JOIN areas ar ON ar.id = ac.area_id{}", f.where_sql()), f.args())
+        .fetch_one(
+            &format!("SELECT COUNT(*) FROM accounts ac JOIN areas ar ON ar.id = ac.area_id{}", f.where_sql()),
+            f.args(),
+        )
         .await?;
     Ok(n)
 }

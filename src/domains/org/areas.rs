@@ -48,7 +48,8 @@ pub async fn present(db: &Db, rows: Vec<AreaRow>) -> AppResult<Vec<AreaOut>> {
         .into_iter()
         .map(|r| {
             let kind = AreaKind::parse(&r.kind).unwrap_or(AreaKind::Grid);
-            let path = path_ids(&r.path).into_iter().filter(|i| *i != r.id).filter_map(|i| names.get(&i).cloned()).collect();
+            let path =
+                path_ids(&r.path).into_iter().filter(|i| *i != r.id).filter_map(|i| names.get(&i).cloned()).collect();
             AreaOut {
                 id: r.id,
                 kind_label: kind.label(),
@@ -155,7 +156,13 @@ struct Details {
     note: Option<String>,
 }
 
-fn check_details(boundary: Option<&Value>, households: Option<i64>, area_note: Option<&str>, note: Option<&str>, errors: &mut FieldErrors) -> Details {
+fn check_details(
+    boundary: Option<&Value>,
+    households: Option<i64>,
+    area_note: Option<&str>,
+    note: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Details {
     let boundary = match boundary.filter(|b| !b.is_null()) {
         None => None,
         Some(b) => match check_boundary(b) {
@@ -169,15 +176,16 @@ fn check_details(boundary: Option<&Value>, households: Option<i64>, area_note: O
     if households.is_some_and(|h| !(0..=1_000_000).contains(&h)) {
         errors.insert("households".into(), "户数应为 0–1000000 之间的整数".into());
     }
-    let mut text = |field: &str, label: &str, v: Option<&str>, max| match check_text(field, label, v.unwrap_or(""), max, false) {
-        Ok(s) if s.is_empty() => None,
-        Ok(s) => Some(s),
-        Err(AppError::Invalid { fields, .. }) => {
-            errors.extend(fields);
-            None
-        }
-        Err(_) => None,
-    };
+    let mut text =
+        |field: &str, label: &str, v: Option<&str>, max| match check_text(field, label, v.unwrap_or(""), max, false) {
+            Ok(s) if s.is_empty() => None,
+            Ok(s) => Some(s),
+            Err(AppError::Invalid { fields, .. }) => {
+                errors.extend(fields);
+                None
+            }
+            Err(_) => None,
+        };
     let area_note = text("area_note", "面积与范围说明", area_note, 500);
     let note = text("note", "备注", note, 1000);
     Details { boundary, households, area_note, note }
@@ -185,8 +193,11 @@ fn check_details(boundary: Option<&Value>, households: Option<i64>, area_note: O
 
 pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<AreaOut> {
     actor.require(Permission::ManageAreas)?;
-    let kind = AreaKind::parse(&input.kind).ok_or_else(|| AppError::field("kind", "区域类型只能是 county、town、community 或 grid"))?;
-    let parent = row_in_scope(db, actor, input.parent_id).await.map_err(|_| AppError::field("parent_id", "上级区域不存在或不在您的管辖范围内"))?;
+    let kind = AreaKind::parse(&input.kind)
+        .ok_or_else(|| AppError::field("kind", "区域类型只能是 county、town、community 或 grid"))?;
+    let parent = row_in_scope(db, actor, input.parent_id)
+        .await
+        .map_err(|_| AppError::field("parent_id", "上级区域不存在或不在您的管辖范围内"))?;
     let mut errors = FieldErrors::new();
     let parent_kind = AreaKind::parse(&parent.kind);
     if kind.parent_kind() != parent_kind {
@@ -215,7 +226,13 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<A
         }
         Err(e) => return Err(e),
     };
-    let d = check_details(input.boundary.as_ref(), input.households, input.area_note.as_deref(), input.note.as_deref(), &mut errors);
+    let d = check_details(
+        input.boundary.as_ref(),
+        input.households,
+        input.area_note.as_deref(),
+        input.note.as_deref(),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
@@ -241,8 +258,15 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<A
         actor.now,
     )
     .await?;
-    audit::record(&mut tx, &actor.audit(), "area_created", "area", row.id, json!({ "code": row.code, "name": row.name, "kind": row.kind, "parent_id": row.parent_id }))
-        .await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "area_created",
+        "area",
+        row.id,
+        json!({ "code": row.code, "name": row.name, "kind": row.kind, "parent_id": row.parent_id }),
+    )
+    .await?;
     tx.commit().await?;
     get(db, actor, row.id).await
 }
@@ -310,7 +334,20 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAreaInput) ->
     let before = json!({ "name": row.name, "subkind": row.subkind, "boundary": row.boundary, "households": row.households, "area_note": row.area_note, "note": row.note });
     let after = json!({ "name": name, "subkind": subkind, "boundary": boundary, "households": d.households, "area_note": d.area_note, "note": d.note });
     let mut tx = db.begin().await?;
-    if !store::update(&mut tx, id, input.version, &name, &subkind, boundary, d.households, d.area_note, d.note, actor.now).await? {
+    if !store::update(
+        &mut tx,
+        id,
+        input.version,
+        &name,
+        &subkind,
+        boundary,
+        d.households,
+        d.area_note,
+        d.note,
+        actor.now,
+    )
+    .await?
+    {
         return Err(stale());
     }
     audit::record(&mut tx, &actor.audit(), "area_updated", "area", id, audit::changes(&before, &after)).await?;
@@ -337,12 +374,17 @@ pub async fn move_area(db: &Db, actor: &Actor, id: i64, input: &MoveAreaInput) -
     if row.status != "active" {
         return Err(AppError::Conflict("已撤销的区域不能移动".into()));
     }
-    let target = row_in_scope(db, actor, input.parent_id).await.map_err(|_| AppError::field("parent_id", "目标上级不存在或不在您的管辖范围内"))?;
+    let target = row_in_scope(db, actor, input.parent_id)
+        .await
+        .map_err(|_| AppError::field("parent_id", "目标上级不存在或不在您的管辖范围内"))?;
     if target.path.starts_with(&row.path) {
         return Err(AppError::field("parent_id", "不能移动到自身或自己的下级之下（会形成循环）"));
     }
     if AreaKind::parse(&target.kind) != kind.parent_kind() {
-        return Err(AppError::field("parent_id", format!("{}只能移动到{}之下", kind.label(), kind.parent_kind().map(AreaKind::label).unwrap_or(""))));
+        return Err(AppError::field(
+            "parent_id",
+            format!("{}只能移动到{}之下", kind.label(), kind.parent_kind().map(AreaKind::label).unwrap_or("")),
+        ));
     }
     if target.status != "active" {
         return Err(AppError::field("parent_id", "目标上级已撤销"));
@@ -360,7 +402,8 @@ pub async fn move_area(db: &Db, actor: &Actor, id: i64, input: &MoveAreaInput) -
     let rows = store::subtree(&mut tx, &row.path).await?;
     // Parked paths first, so the unique index never sees two rows on one path mid-move.
     for r in &rows {
-        store::set_place(&mut tx, r.id, r.parent_id, &format!("#move{}", r.id), &format!("#move{}", r.id), actor.now).await?;
+        store::set_place(&mut tx, r.id, r.parent_id, &format!("#move{}", r.id), &format!("#move{}", r.id), actor.now)
+            .await?;
     }
     for r in &rows {
         let path = format!("{new_path}{}", &r.path[row.path.len()..]);
@@ -368,7 +411,17 @@ pub async fn move_area(db: &Db, actor: &Actor, id: i64, input: &MoveAreaInput) -
         let parent = if r.id == id { Some(target.id) } else { r.parent_id };
         store::set_place(&mut tx, r.id, parent, &path, &code, actor.now).await?;
         let from_parent = r.parent_id.unwrap_or(old_parent_id);
-        store::insert_move(&mut tx, r.id, from_parent, parent.unwrap_or(target.id), &r.code, &code, actor.now, Some(actor.id)).await?;
+        store::insert_move(
+            &mut tx,
+            r.id,
+            from_parent,
+            parent.unwrap_or(target.id),
+            &r.code,
+            &code,
+            actor.now,
+            Some(actor.id),
+        )
+        .await?;
     }
     audit::record(
         &mut tx,
@@ -442,7 +495,15 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64, input: &RetireInput) -> App
     }
     let today = crate::clock::to_local(actor.now).format("%Y-%m-%d").to_string();
     let ended = super::staff_store::end_assignments_of_grid(&mut tx, id, &today).await?;
-    audit::record(&mut tx, &actor.audit(), "area_retired", "area", id, json!({ "reason": reason, "assignments_ended": ended })).await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "area_retired",
+        "area",
+        id,
+        json!({ "reason": reason, "assignments_ended": ended }),
+    )
+    .await?;
     tx.commit().await?;
     get_any_status(db, actor, id).await
 }

@@ -60,7 +60,13 @@ pub async fn list(db: &Db, df: &DepartmentFilter, paging: Paging) -> sqlx::Resul
     let w = f.where_sql();
     let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {FROM}{w}"), f.args()).await?;
     let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
-    let items = db.read().fetch_all(&format!("SELECT {COLUMNS} {FROM}{w} ORDER BY ar.path, d.kind, d.id LIMIT {} OFFSET {}", m[0], m[1]), a).await?;
+    let items = db
+        .read()
+        .fetch_all(
+            &format!("SELECT {COLUMNS} {FROM}{w} ORDER BY ar.path, d.kind, d.id LIMIT {} OFFSET {}", m[0], m[1]),
+            a,
+        )
+        .await?;
     Ok(paging.page(items, total))
 }
 
@@ -113,6 +119,8 @@ pub async fn retire(tx: &mut Tx, id: i64, version: i64, now: Millis) -> sqlx::Re
 }
 
 pub async fn active_accounts(tx: &mut Tx, id: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) = tx.fetch_one("SELECT COUNT(*) FROM accounts WHERE department_id = $1 AND status <> 'retired'", args![id]).await?;
+    let (n,): (i64,) = tx
+        .fetch_one("SELECT COUNT(*) FROM accounts WHERE department_id = $1 AND status <> 'retired'", args![id])
+        .await?;
     Ok(n)
 }

@@ -37,7 +37,10 @@ fn check_kind(kind: &str) -> AppResult<()> {
     if DEPARTMENT_KINDS.iter().any(|(k, _)| *k == kind) {
         Ok(())
     } else {
-        Err(AppError::field("kind", "部门类型只能是 police_station、justice_office、health_center、urban_mgmt、civil_affairs、education 或 other"))
+        Err(AppError::field(
+            "kind",
+            "部门类型只能是 police_station、justice_office、health_center、urban_mgmt、civil_affairs、education 或 other",
+        ))
     }
 }
 
@@ -124,12 +127,31 @@ async fn check(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<Che
 pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<DepartmentOut> {
     actor.require(Permission::ManageDepartments)?;
     let c = check(db, actor, input).await?;
-    let fields = DepartmentFields { area_id: input.area_id, kind: &input.kind, name: &c.name, contact_person: &c.person, contact_phone: &c.phone, address: &c.address };
+    let fields = DepartmentFields {
+        area_id: input.area_id,
+        kind: &input.kind,
+        name: &c.name,
+        contact_person: &c.person,
+        contact_phone: &c.phone,
+        address: &c.address,
+    };
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &fields, actor.now).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) { AppError::field("name", "该区域已有同名部门") } else { e.into() }
+        if crate::db::is_unique_violation(&e) {
+            AppError::field("name", "该区域已有同名部门")
+        } else {
+            e.into()
+        }
     })?;
-    audit::record(&mut tx, &actor.audit(), "department_created", "department", id, json!({ "name": c.name, "kind": input.kind, "area_id": input.area_id })).await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "department_created",
+        "department",
+        id,
+        json!({ "name": c.name, "kind": input.kind, "area_id": input.area_id }),
+    )
+    .await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -142,10 +164,21 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &DepartmentInput) ->
         return Err(AppError::field("area_id", "部门所属区域不能修改"));
     }
     let c = check(db, actor, input).await?;
-    let fields = DepartmentFields { area_id: input.area_id, kind: &input.kind, name: &c.name, contact_person: &c.person, contact_phone: &c.phone, address: &c.address };
+    let fields = DepartmentFields {
+        area_id: input.area_id,
+        kind: &input.kind,
+        name: &c.name,
+        contact_person: &c.person,
+        contact_phone: &c.phone,
+        address: &c.address,
+    };
     let mut tx = db.begin().await?;
     let ok = store::update(&mut tx, id, version, &fields, actor.now).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) { AppError::field("name", "该区域已有同名部门") } else { e.into() }
+        if crate::db::is_unique_violation(&e) {
+            AppError::field("name", "该区域已有同名部门")
+        } else {
+            e.into()
+        }
     })?;
     if !ok {
         return Err(AppError::Conflict("数据已被他人修改或部门已撤销，请刷新后重试".into()));

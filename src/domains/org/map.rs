@@ -12,7 +12,9 @@ pub struct Outline {
 fn rings(geom: &Value) -> Vec<Vec<(f64, f64)>> {
     let polys: Vec<&Value> = match geom.get("type").and_then(Value::as_str) {
         Some("Polygon") => geom.get("coordinates").into_iter().collect(),
-        Some("MultiPolygon") => geom.get("coordinates").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default(),
+        Some("MultiPolygon") => {
+            geom.get("coordinates").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default()
+        }
         _ => vec![],
     };
     polys

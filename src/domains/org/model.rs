@@ -78,8 +78,8 @@ fn all_digits(s: &str) -> bool {
 
 /// Province-level prefixes of GB/T 2260.
 const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45",
-    "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 /// Checks an area's code against its kind and its parent's code:
@@ -177,7 +177,8 @@ pub fn check_phone(field: &str, value: &str, required: bool) -> AppResult<String
 
 /// A date `YYYY-MM-DD`.
 pub fn check_date(field: &str, value: &str) -> AppResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| AppError::field(field, "日期格式应为 年-月-日，例如 2026-03-01"))
+    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field(field, "日期格式应为 年-月-日，例如 2026-03-01"))
 }
 
 /// Validates a grid boundary: a GeoJSON Polygon or MultiPolygon (or a Feature holding one),
@@ -269,7 +270,11 @@ pub fn check_username(value: &str) -> AppResult<String> {
     let ok = (3..=32).contains(&v.len())
         && v.starts_with(|c: char| c.is_ascii_lowercase())
         && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
-    if ok { Ok(v) } else { Err(AppError::field("username", "用户名应为 3–32 位小写字母、数字或 _ . -，并以字母开头")) }
+    if ok {
+        Ok(v)
+    } else {
+        Err(AppError::field("username", "用户名应为 3–32 位小写字母、数字或 _ . -，并以字母开头"))
+    }
 }
 
 /// Materialised path of an area: `/1/5/23/`.
@@ -341,13 +346,16 @@ mod tests {
 
     #[test]
     fn boundaries() {
-        let sq = json!({"type": "Polygon", "coordinates": [[[104.7, 31.7], [104.8, 31.7], [104.8, 31.8], [104.7, 31.7]]]});
+        let sq =
+            json!({"type": "Polygon", "coordinates": [[[104.7, 31.7], [104.8, 31.7], [104.8, 31.8], [104.7, 31.7]]]});
         assert!(check_boundary(&sq).is_ok());
         assert!(check_boundary(&json!({"type": "Feature", "geometry": sq})).is_ok());
-        let open = json!({"type": "Polygon", "coordinates": [[[104.7, 31.7], [104.8, 31.7], [104.8, 31.8], [104.7, 31.9]]]});
+        let open =
+            json!({"type": "Polygon", "coordinates": [[[104.7, 31.7], [104.8, 31.7], [104.8, 31.8], [104.7, 31.9]]]});
         assert!(check_boundary(&open).is_err());
         assert!(check_boundary(&json!({"type": "Point", "coordinates": [1, 2]})).is_err());
-        let out = json!({"type": "Polygon", "coordinates": [[[204.7, 31.7], [104.8, 31.7], [104.8, 31.8], [204.7, 31.7]]]});
+        let out =
+            json!({"type": "Polygon", "coordinates": [[[204.7, 31.7], [104.8, 31.7], [104.8, 31.8], [204.7, 31.7]]]});
         assert!(check_boundary(&out).is_err());
         assert!(check_boundary(&json!({"type": "Polygon", "coordinates": [[[1, 1], [2, 2], [1, 1]]]})).is_err());
     }

@@ -80,10 +80,15 @@ async fn browse(State(s): State<AppState>, a: Actor, ApiQuery(bq): ApiQuery<Brow
         (None, AreaQuery { q: Some(q.clone()), page, per_page: Some(50), ..Default::default() })
     } else {
         let pid = parent_id.unwrap_or(a.scope.area_id());
-        (Some(areas::get(&s.db, &a, pid).await?), AreaQuery { parent: Some(pid), page, per_page: Some(100), ..Default::default() })
+        (
+            Some(areas::get(&s.db, &a, pid).await?),
+            AreaQuery { parent: Some(pid), page, per_page: Some(100), ..Default::default() },
+        )
     };
     let list = areas::list(&s.db, &a, &query).await?;
-    let link = |p: i64| format!("/areas?parent={}&q={}&page={p}", parent_id.map(|x| x.to_string()).unwrap_or_default(), urlencode(&q));
+    let link = |p: i64| {
+        format!("/areas?parent={}&q={}&page={p}", parent_id.map(|x| x.to_string()).unwrap_or_default(), urlencode(&q))
+    };
     let prev = list.has_prev().then(|| link(list.page - 1));
     let next = list.has_next().then(|| link(list.page + 1));
     render(&Browse { l: Layout::for_actor(&a, "区域网格"), parent, q, list, prev, next })
@@ -123,7 +128,12 @@ struct MsgQuery {
     msg: Option<String>,
 }
 
-async fn area_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, ApiQuery(mq): ApiQuery<MsgQuery>) -> AppResult<Response> {
+async fn area_page(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(mq): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
     let area = areas::get(&s.db, &a, id).await?;
     let row = areas::row_in_scope(&s.db, &a, id).await?;
     let kind = AreaKind::parse(&area.kind).unwrap_or(AreaKind::Grid);
@@ -138,7 +148,13 @@ async fn area_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, Api
     }
     let (staff, history) = if kind == AreaKind::Grid { staff::of_grid(&s, &a, id).await? } else { (vec![], vec![]) };
     let departments = if matches!(kind, AreaKind::Town | AreaKind::County) {
-        departments::list(&s.db, &a, &departments::DepartmentQuery { area: Some(id), per_page: Some(100), ..Default::default() }).await?.items
+        departments::list(
+            &s.db,
+            &a,
+            &departments::DepartmentQuery { area: Some(id), per_page: Some(100), ..Default::default() },
+        )
+        .await?
+        .items
     } else {
         vec![]
     };
@@ -147,14 +163,16 @@ async fn area_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, Api
     let can_manage = a.can(Permission::ManageAreas) && area.status == "active";
     // Possible new parents for a move: active areas of the parent's kind in scope.
     let parents = match (can_manage, kind.parent_kind()) {
-        (true, Some(pk)) if area.parent_id.is_some() => {
-            areas::list(&s.db, &a, &AreaQuery { kind: Some(pk.as_str().into()), per_page: Some(200), ..Default::default() })
-                .await?
-                .items
-                .into_iter()
-                .filter(|p| Some(p.id) != area.parent_id)
-                .collect()
-        }
+        (true, Some(pk)) if area.parent_id.is_some() => areas::list(
+            &s.db,
+            &a,
+            &AreaQuery { kind: Some(pk.as_str().into()), per_page: Some(200), ..Default::default() },
+        )
+        .await?
+        .items
+        .into_iter()
+        .filter(|p| Some(p.id) != area.parent_id)
+        .collect(),
         _ => vec![],
     };
     let page = AreaPage {
@@ -190,7 +208,9 @@ struct AreaForm {
 
 async fn new_child_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
     let parent = areas::get(&s.db, &a, id).await?;
-    let kind = AreaKind::parse(&parent.kind).and_then(AreaKind::child_kind).ok_or_else(|| AppError::Conflict("网格下不能再建下级".into()))?;
+    let kind = AreaKind::parse(&parent.kind)
+        .and_then(AreaKind::child_kind)
+        .ok_or_else(|| AppError::Conflict("网格下不能再建下级".into()))?;
     let code_hint = match kind {
         AreaKind::Town => format!("{}XXX000（12 位）", parent.code),
         AreaKind::Community => format!("{}XXX（12 位）", &parent.code[..9.min(parent.code.len())]),
@@ -237,9 +257,16 @@ fn parse_boundary(text: &str) -> AppResult<Option<serde_json::Value>> {
     serde_json::from_str(text).map(Some).map_err(|_| AppError::field("boundary", "边界不是有效的 GeoJSON 文本"))
 }
 
-async fn create_child(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<AreaFormData>) -> AppResult<Response> {
+async fn create_child(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<AreaFormData>,
+) -> AppResult<Response> {
     let parent = areas::get(&s.db, &a, id).await?;
-    let kind = AreaKind::parse(&parent.kind).and_then(AreaKind::child_kind).ok_or_else(|| AppError::Conflict("网格下不能再建下级".into()))?;
+    let kind = AreaKind::parse(&parent.kind)
+        .and_then(AreaKind::child_kind)
+        .ok_or_else(|| AppError::Conflict("网格下不能再建下级".into()))?;
     let input = NewAreaInput {
         parent_id: id,
         kind: kind.as_str().into(),
@@ -271,7 +298,12 @@ async fn edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> 
     })
 }
 
-async fn edit_submit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<AreaFormData>) -> AppResult<Response> {
+async fn edit_submit(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<AreaFormData>,
+) -> AppResult<Response> {
     let input = UpdateAreaInput {
         version: req_i64("version", &f.version)?,
         name: Some(f.name),
@@ -293,8 +325,14 @@ struct MoveForm {
     parent_id: String,
 }
 
-async fn move_submit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<MoveForm>) -> AppResult<Response> {
-    let input = MoveAreaInput { version: req_i64("version", &f.version)?, parent_id: req_i64("parent_id", &f.parent_id)? };
+async fn move_submit(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<MoveForm>,
+) -> AppResult<Response> {
+    let input =
+        MoveAreaInput { version: req_i64("version", &f.version)?, parent_id: req_i64("parent_id", &f.parent_id)? };
     areas::move_area(&s.db, &a, id, &input).await?;
     Ok(redirect(&format!("/areas/{id}?msg=moved")))
 }
@@ -307,7 +345,12 @@ struct RetireForm {
     reason: String,
 }
 
-async fn retire_submit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<RetireForm>) -> AppResult<Response> {
+async fn retire_submit(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<RetireForm>,
+) -> AppResult<Response> {
     let input = RetireInput { version: req_i64("version", &f.version)?, reason: Some(f.reason) };
     areas::retire(&s.db, &a, id, &input).await?;
     Ok(redirect(&format!("/areas/{id}?msg=retired")))
@@ -315,11 +358,21 @@ async fn retire_submit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>,
 
 /// Serves a staff photo to accounts that can see that staff member; never as HTML.
 async fn file(State(s): State<AppState>, a: Actor, Path(id): Path<String>) -> AppResult<Response> {
-    let row = super::staff_store::photo_in_scope(&s.db, a.scope.path(), &id).await?.ok_or_else(|| AppError::not_found("文件"))?;
+    let row = super::staff_store::photo_in_scope(&s.db, a.scope.path(), &id)
+        .await?
+        .ok_or_else(|| AppError::not_found("文件"))?;
     let bytes = s.files.get(&row.id).await?;
     let ct = match row.content_type.as_str() {
         t @ ("image/jpeg" | "image/png" | "image/webp") => t,
         _ => "application/octet-stream",
     };
-    Ok(([(header::CONTENT_TYPE, ct), (header::CONTENT_DISPOSITION, "inline"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CONTENT_DISPOSITION, "inline"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

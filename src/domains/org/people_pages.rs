@@ -1,7 +1,7 @@
 //! Pages for staff (with photo and grid assignments), departments and accounts.
 
-use super::pages::{opt_i64, req_i64, urlencode};
 use super::model::{DEPARTMENT_KINDS, EMPLOYMENTS, STAFF_POSITIONS};
+use super::pages::{opt_i64, req_i64, urlencode};
 use super::{accounts, areas, departments, staff};
 use crate::auth::role::Role;
 use crate::auth::{Actor, Permission};
@@ -44,7 +44,12 @@ pub fn routes() -> Vec<Entry> {
         post("/accounts/{id}/unlock", ACC_VIEW, "解锁账号", account_unlock),
         post("/accounts/{id}/retire", ACC, "停用账号", account_retire),
         post("/accounts/{id}/reset-password", ACC_VIEW, "重置密码", account_reset),
-        post("/accounts/{id}/reset-totp", Access::Perm(Permission::AccountSecurity), "清除动态口令", account_reset_totp),
+        post(
+            "/accounts/{id}/reset-totp",
+            Access::Perm(Permission::AccountSecurity),
+            "清除动态口令",
+            account_reset_totp,
+        ),
     ]
 }
 
@@ -64,14 +69,25 @@ struct ListQuery {
 }
 
 fn pager<T>(p: &Page<T>, base: &str) -> (Option<String>, Option<String>) {
-    (p.has_prev().then(|| format!("{base}&page={}", p.page - 1)), p.has_next().then(|| format!("{base}&page={}", p.page + 1)))
+    (
+        p.has_prev().then(|| format!("{base}&page={}", p.page - 1)),
+        p.has_next().then(|| format!("{base}&page={}", p.page + 1)),
+    )
 }
 
 /// Communities and towns in scope, for "home unit" pickers.
 async fn units(s: &AppState, a: &Actor, kinds: &[&str]) -> AppResult<Vec<areas::AreaOut>> {
     let mut out = Vec::new();
     for k in kinds {
-        out.extend(areas::list(&s.db, a, &areas::AreaQuery { kind: Some((*k).into()), per_page: Some(200), ..Default::default() }).await?.items);
+        out.extend(
+            areas::list(
+                &s.db,
+                a,
+                &areas::AreaQuery { kind: Some((*k).into()), per_page: Some(200), ..Default::default() },
+            )
+            .await?
+            .items,
+        );
     }
     Ok(out)
 }
@@ -94,7 +110,14 @@ async fn staff_list(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<
         Some(g) => Some(areas::get(&s.db, &a, g).await?),
         None => None,
     };
-    let q = staff::StaffQuery { q: Some(lq.q.clone()), area: opt_i64("area", &lq.area)?, grid: grid_id, page: opt_i64("page", &lq.page)?, per_page: Some(50), ..Default::default() };
+    let q = staff::StaffQuery {
+        q: Some(lq.q.clone()),
+        area: opt_i64("area", &lq.area)?,
+        grid: grid_id,
+        page: opt_i64("page", &lq.page)?,
+        per_page: Some(50),
+        ..Default::default()
+    };
     let list = staff::list(&s, &a, &q).await?;
     let (prev, next) = pager(&list, &format!("/staff?q={}&area={}&grid={}", urlencode(&lq.q), lq.area, lq.grid));
     let l = Layout::for_actor(&a, "工作人员").with_notice(lq.msg.as_deref());
@@ -112,7 +135,12 @@ struct StaffForm {
 
 async fn staff_new(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
     let units = units(&s, &a, &["community", "town"]).await?;
-    render(&StaffForm { l: Layout::for_actor(&a, "新建工作人员"), units, positions: &STAFF_POSITIONS, employments: &EMPLOYMENTS })
+    render(&StaffForm {
+        l: Layout::for_actor(&a, "新建工作人员"),
+        units,
+        positions: &STAFF_POSITIONS,
+        employments: &EMPLOYMENTS,
+    })
 }
 
 #[derive(Deserialize)]
@@ -144,7 +172,11 @@ impl StaffFormData {
     }
 }
 
-async fn staff_create(State(s): State<AppState>, a: Actor, PageForm(f): PageForm<StaffFormData>) -> AppResult<Response> {
+async fn staff_create(
+    State(s): State<AppState>,
+    a: Actor,
+    PageForm(f): PageForm<StaffFormData>,
+) -> AppResult<Response> {
     let created = staff::create(&s, &a, &f.input()?).await?;
     Ok(redirect(&format!("/staff/{}?msg=created", created.id)))
 }
@@ -168,20 +200,45 @@ struct MsgQuery {
     msg: Option<String>,
 }
 
-async fn staff_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, ApiQuery(mq): ApiQuery<MsgQuery>) -> AppResult<Response> {
+async fn staff_page(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(mq): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
     let p = staff::get(&s, &a, id).await?;
     let can_manage = a.can(Permission::ManageStaff) && p.status == "active";
     let (units, grids) = if can_manage {
-        let grids = areas::list(&s.db, &a, &areas::AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() }).await?.items;
+        let grids = areas::list(
+            &s.db,
+            &a,
+            &areas::AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() },
+        )
+        .await?
+        .items;
         (units(&s, &a, &["community", "town"]).await?, grids)
     } else {
         (vec![], vec![])
     };
     let l = Layout::for_actor(&a, &p.name).with_notice(mq.msg.as_deref());
-    render(&StaffPage { l, p, can_manage, units, grids, positions: &STAFF_POSITIONS, employments: &EMPLOYMENTS, today: s.clock.today().to_string() })
+    render(&StaffPage {
+        l,
+        p,
+        can_manage,
+        units,
+        grids,
+        positions: &STAFF_POSITIONS,
+        employments: &EMPLOYMENTS,
+        today: s.clock.today().to_string(),
+    })
 }
 
-async fn staff_edit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<StaffFormData>) -> AppResult<Response> {
+async fn staff_edit(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<StaffFormData>,
+) -> AppResult<Response> {
     staff::update(&s, &a, id, &f.input()?).await?;
     Ok(redirect(&format!("/staff/{id}?msg=saved")))
 }
@@ -202,8 +259,17 @@ struct AssignForm {
     start_date: String,
 }
 
-async fn staff_assign(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<AssignForm>) -> AppResult<Response> {
-    let input = staff::AssignInput { grid_id: req_i64("grid_id", &f.grid_id)?, duty: Some(f.duty).filter(|d| !d.is_empty()), start_date: Some(f.start_date) };
+async fn staff_assign(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<AssignForm>,
+) -> AppResult<Response> {
+    let input = staff::AssignInput {
+        grid_id: req_i64("grid_id", &f.grid_id)?,
+        duty: Some(f.duty).filter(|d| !d.is_empty()),
+        start_date: Some(f.start_date),
+    };
     staff::assign(&s, &a, id, &input).await?;
     Ok(redirect(&format!("/staff/{id}?msg=assigned")))
 }
@@ -215,7 +281,12 @@ struct EndForm {
     end_date: String,
 }
 
-async fn staff_end(State(s): State<AppState>, a: Actor, Path((id, aid)): Path<(i64, i64)>, PageForm(f): PageForm<EndForm>) -> AppResult<Response> {
+async fn staff_end(
+    State(s): State<AppState>,
+    a: Actor,
+    Path((id, aid)): Path<(i64, i64)>,
+    PageForm(f): PageForm<EndForm>,
+) -> AppResult<Response> {
     staff::end_assignment(&s, &a, id, aid, &staff::EndAssignment { end_date: Some(f.end_date) }).await?;
     Ok(redirect(&format!("/staff/{id}?msg=ended")))
 }
@@ -226,7 +297,12 @@ struct VersionForm {
     version: String,
 }
 
-async fn staff_retire(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<VersionForm>) -> AppResult<Response> {
+async fn staff_retire(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<VersionForm>,
+) -> AppResult<Response> {
     staff::retire(&s, &a, id, &staff::RetireStaff { version: req_i64("version", &f.version)? }).await?;
     Ok(redirect(&format!("/staff/{id}?msg=retired")))
 }
@@ -245,7 +321,13 @@ struct DeptList {
 }
 
 async fn dept_list(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<ListQuery>) -> AppResult<Response> {
-    let q = departments::DepartmentQuery { q: Some(lq.q.clone()), area: opt_i64("area", &lq.area)?, page: opt_i64("page", &lq.page)?, per_page: Some(50), ..Default::default() };
+    let q = departments::DepartmentQuery {
+        q: Some(lq.q.clone()),
+        area: opt_i64("area", &lq.area)?,
+        page: opt_i64("page", &lq.page)?,
+        per_page: Some(50),
+        ..Default::default()
+    };
     let list = departments::list(&s.db, &a, &q).await?;
     let (prev, next) = pager(&list, &format!("/departments?q={}&area={}", urlencode(&lq.q), lq.area));
     let can_manage = a.can(Permission::ManageDepartments);
@@ -302,7 +384,12 @@ async fn dept_edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>
     render(&DeptEdit { l: Layout::for_actor(&a, "修改职能部门"), d, kinds: &DEPARTMENT_KINDS })
 }
 
-async fn dept_edit(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, PageForm(f): PageForm<DeptForm>) -> AppResult<Response> {
+async fn dept_edit(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<DeptForm>,
+) -> AppResult<Response> {
     departments::update(&s.db, &a, id, &f.input()?).await?;
     Ok(redirect("/departments?msg=saved"))
 }
@@ -332,8 +419,19 @@ async fn account_list(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuer
     render(&page)
 }
 
-async fn account_list_page(s: &AppState, a: &Actor, lq: &ListQuery, created: Option<(String, String)>) -> AppResult<AccountList> {
-    let q = accounts::AccountQuery { q: Some(lq.q.clone()), area: opt_i64("area", &lq.area)?, page: opt_i64("page", &lq.page)?, per_page: Some(50), ..Default::default() };
+async fn account_list_page(
+    s: &AppState,
+    a: &Actor,
+    lq: &ListQuery,
+    created: Option<(String, String)>,
+) -> AppResult<AccountList> {
+    let q = accounts::AccountQuery {
+        q: Some(lq.q.clone()),
+        area: opt_i64("area", &lq.area)?,
+        page: opt_i64("page", &lq.page)?,
+        per_page: Some(50),
+        ..Default::default()
+    };
     let list = accounts::list(&s.db, a, &q).await?;
     let (prev, next) = pager(&list, &format!("/accounts?q={}&area={}", urlencode(&lq.q), lq.area));
     let grantable = a.role.grantable().to_vec();
@@ -341,7 +439,10 @@ async fn account_list_page(s: &AppState, a: &Actor, lq: &ListQuery, created: Opt
         (vec![], vec![])
     } else {
         let units = units(s, a, &["county", "town", "community", "grid"]).await?;
-        let depts = departments::list(&s.db, a, &departments::DepartmentQuery { per_page: Some(200), ..Default::default() }).await?.items;
+        let depts =
+            departments::list(&s.db, a, &departments::DepartmentQuery { per_page: Some(200), ..Default::default() })
+                .await?
+                .items;
         (units, depts)
     };
     let l = Layout::for_actor(a, "账号管理").with_notice(lq.msg.as_deref());
@@ -360,7 +461,11 @@ struct AccountForm {
     password: String,
 }
 
-async fn account_create(State(s): State<AppState>, a: Actor, PageForm(f): PageForm<AccountForm>) -> AppResult<Response> {
+async fn account_create(
+    State(s): State<AppState>,
+    a: Actor,
+    PageForm(f): PageForm<AccountForm>,
+) -> AppResult<Response> {
     // The unit picker sends "a:ID" for an area or "d:ID" for a department.
     let (area_id, department_id) = match f.unit.split_once(':') {
         Some(("a", id)) => (opt_i64("unit", id)?, None),
@@ -399,7 +504,12 @@ impl AccountPage {
     }
 }
 
-async fn account_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, ApiQuery(mq): ApiQuery<MsgQuery>) -> AppResult<Response> {
+async fn account_page(
+    State(s): State<AppState>,
+    a: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(mq): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
     let acc = accounts::get(&s.db, &a, id).await?;
     let can_manage = Role::parse(&acc.row.role).is_some_and(|r| a.role.may_grant(r)) && acc.row.id != a.id;
     let can_security = (a.can(Permission::AccountSecurity) || can_manage) && acc.row.id != a.id;

@@ -69,7 +69,12 @@ pub struct StaffQuery {
 
 pub async fn list(state: &AppState, actor: &Actor, q: &StaffQuery) -> AppResult<Page<StaffOut>> {
     let db = &state.db;
-    let mut sf = StaffFilter { scope_path: actor.scope.path().to_owned(), grid_id: q.grid, q: q.q.clone(), ..Default::default() };
+    let mut sf = StaffFilter {
+        scope_path: actor.scope.path().to_owned(),
+        grid_id: q.grid,
+        q: q.q.clone(),
+        ..Default::default()
+    };
     if let Some(a) = q.area {
         sf.area_path = Some(row_in_scope(db, actor, a).await?.path);
     }
@@ -162,11 +167,25 @@ async fn check_input(state: &AppState, actor: &Actor, input: &StaffInput) -> App
 pub async fn create(state: &AppState, actor: &Actor, input: &StaffInput) -> AppResult<StaffOut> {
     actor.require(Permission::ManageStaff)?;
     let c = check_input(state, actor, input).await?;
-    let fields = StaffFields { area_id: input.area_id, name: &c.name, phone: &c.phone, position: &c.position, employment: &c.employment, duties: &c.duties };
+    let fields = StaffFields {
+        area_id: input.area_id,
+        name: &c.name,
+        phone: &c.phone,
+        position: &c.position,
+        employment: &c.employment,
+        duties: &c.duties,
+    };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &fields, actor.now).await?;
-    audit::record(&mut tx, &actor.audit(), "staff_created", "staff", id, json!({ "name": c.name, "position": c.position, "area_id": input.area_id }))
-        .await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "staff_created",
+        "staff",
+        id,
+        json!({ "name": c.name, "position": c.position, "area_id": input.area_id }),
+    )
+    .await?;
     tx.commit().await?;
     get(state, actor, id).await
 }
@@ -176,7 +195,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &StaffInput
     let before = get(state, actor, id).await?;
     let version = input.version.ok_or_else(|| AppError::field("version", "缺少版本号"))?;
     let c = check_input(state, actor, input).await?;
-    let fields = StaffFields { area_id: input.area_id, name: &c.name, phone: &c.phone, position: &c.position, employment: &c.employment, duties: &c.duties };
+    let fields = StaffFields {
+        area_id: input.area_id,
+        name: &c.name,
+        phone: &c.phone,
+        position: &c.position,
+        employment: &c.employment,
+        duties: &c.duties,
+    };
     let mut tx = state.db.begin().await?;
     if !store::update(&mut tx, id, version, &fields, actor.now).await? {
         return Err(AppError::Conflict("数据已被他人修改或人员已离岗，请刷新后重试".into()));
@@ -197,10 +223,28 @@ pub async fn set_photo(state: &AppState, actor: &Actor, id: i64, bytes: &[u8]) -
     let result = async {
         let mut tx = state.db.begin().await?;
         let sha = hex::encode(Sha256::digest(bytes));
-        store::insert_file(&mut tx, &file_id, "staff_photo", kind.content_type(), bytes.len() as i64, &sha, staff.area_id, actor.id, actor.now).await?;
+        store::insert_file(
+            &mut tx,
+            &file_id,
+            "staff_photo",
+            kind.content_type(),
+            bytes.len() as i64,
+            &sha,
+            staff.area_id,
+            actor.id,
+            actor.now,
+        )
+        .await?;
         store::set_photo(&mut tx, id, &file_id, actor.now).await?;
-        audit::record(&mut tx, &actor.audit(), "staff_photo_set", "staff", id, json!({ "file": file_id, "type": kind.content_type(), "size": bytes.len() }))
-            .await?;
+        audit::record(
+            &mut tx,
+            &actor.audit(),
+            "staff_photo_set",
+            "staff",
+            id,
+            json!({ "file": file_id, "type": kind.content_type(), "size": bytes.len() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok::<(), AppError>(())
     }
@@ -248,7 +292,9 @@ pub async fn assign(state: &AppState, actor: &Actor, staff_id: i64, input: &Assi
     if staff.status != "active" {
         return Err(AppError::Conflict("该人员已离岗".into()));
     }
-    let grid = row_in_scope(&state.db, actor, input.grid_id).await.map_err(|_| AppError::field("grid_id", "网格不存在或不在您的管辖范围内"))?;
+    let grid = row_in_scope(&state.db, actor, input.grid_id)
+        .await
+        .map_err(|_| AppError::field("grid_id", "网格不存在或不在您的管辖范围内"))?;
     if grid.kind != "grid" || grid.status != "active" {
         return Err(AppError::field("grid_id", "只能分配到在用的网格"));
     }
@@ -264,9 +310,17 @@ pub async fn assign(state: &AppState, actor: &Actor, staff_id: i64, input: &Assi
     if store::open_assignment_exists(&mut tx, staff_id, grid.id).await? {
         return Err(AppError::Conflict("该人员已在此网格任职".into()));
     }
-    let aid = store::insert_assignment(&mut tx, staff_id, grid.id, &duty, &start.to_string(), actor.now, actor.id).await?;
-    audit::record(&mut tx, &actor.audit(), "staff_assigned", "staff", staff_id, json!({ "assignment": aid, "grid_id": grid.id, "duty": duty, "start_date": start.to_string() }))
-        .await?;
+    let aid =
+        store::insert_assignment(&mut tx, staff_id, grid.id, &duty, &start.to_string(), actor.now, actor.id).await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "staff_assigned",
+        "staff",
+        staff_id,
+        json!({ "assignment": aid, "grid_id": grid.id, "duty": duty, "start_date": start.to_string() }),
+    )
+    .await?;
     tx.commit().await?;
     get(state, actor, staff_id).await
 }
@@ -278,7 +332,13 @@ pub struct EndAssignment {
     pub end_date: Option<String>,
 }
 
-pub async fn end_assignment(state: &AppState, actor: &Actor, staff_id: i64, assignment_id: i64, input: &EndAssignment) -> AppResult<StaffOut> {
+pub async fn end_assignment(
+    state: &AppState,
+    actor: &Actor,
+    staff_id: i64,
+    assignment_id: i64,
+    input: &EndAssignment,
+) -> AppResult<StaffOut> {
     actor.require(Permission::ManageStaff)?;
     get(state, actor, staff_id).await?;
     let end = match input.end_date.as_deref().filter(|s| !s.is_empty()) {
@@ -286,7 +346,10 @@ pub async fn end_assignment(state: &AppState, actor: &Actor, staff_id: i64, assi
         None => state.clock.today(),
     };
     let mut tx = state.db.begin().await?;
-    let a = store::assignment(&mut tx, assignment_id).await?.filter(|a| a.staff_id == staff_id).ok_or_else(|| AppError::not_found("任职记录"))?;
+    let a = store::assignment(&mut tx, assignment_id)
+        .await?
+        .filter(|a| a.staff_id == staff_id)
+        .ok_or_else(|| AppError::not_found("任职记录"))?;
     if a.end_date.is_some() {
         return Err(AppError::Conflict("该任职已结束".into()));
     }
@@ -294,8 +357,15 @@ pub async fn end_assignment(state: &AppState, actor: &Actor, staff_id: i64, assi
         return Err(AppError::field("end_date", "结束日期不能早于开始日期"));
     }
     store::end_assignment(&mut tx, assignment_id, &end.to_string()).await?;
-    audit::record(&mut tx, &actor.audit(), "staff_unassigned", "staff", staff_id, json!({ "assignment": assignment_id, "grid_id": a.grid_id, "end_date": end.to_string() }))
-        .await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "staff_unassigned",
+        "staff",
+        staff_id,
+        json!({ "assignment": assignment_id, "grid_id": a.grid_id, "end_date": end.to_string() }),
+    )
+    .await?;
     tx.commit().await?;
     get(state, actor, staff_id).await
 }

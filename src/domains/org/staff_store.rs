@@ -78,7 +78,10 @@ pub async fn list(db: &Db, sf: &StaffFilter, paging: Paging) -> sqlx::Result<Pag
     let from = "FROM staff s JOIN areas ar ON ar.id = s.area_id";
     let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {from}{w}"), f.args()).await?;
     let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
-    let items = db.read().fetch_all(&format!("SELECT {COLUMNS} {from}{w} ORDER BY s.id LIMIT {} OFFSET {}", m[0], m[1]), a).await?;
+    let items = db
+        .read()
+        .fetch_all(&format!("SELECT {COLUMNS} {from}{w} ORDER BY s.id LIMIT {} OFFSET {}", m[0], m[1]), a)
+        .await?;
     Ok(paging.page(items, total))
 }
 
@@ -86,7 +89,12 @@ pub async fn get(db: &Db, scope_path: &str, id: i64) -> sqlx::Result<Option<Staf
     let mut f = Filter::new();
     f.and1("s.id = ?", id);
     visible(&mut f, scope_path);
-    db.read().fetch_optional(&format!("SELECT {COLUMNS} FROM staff s JOIN areas ar ON ar.id = s.area_id{}", f.where_sql()), f.args()).await
+    db.read()
+        .fetch_optional(
+            &format!("SELECT {COLUMNS} FROM staff s JOIN areas ar ON ar.id = s.area_id{}", f.where_sql()),
+            f.args(),
+        )
+        .await
 }
 
 pub struct StaffFields<'a> {
@@ -121,9 +129,12 @@ pub async fn update(tx: &mut Tx, id: i64, version: i64, s: &StaffFields<'_>, now
 }
 
 pub async fn set_photo(tx: &mut Tx, id: i64, file_id: &str, now: Millis) -> sqlx::Result<()> {
-    tx.execute("UPDATE staff SET photo_file_id = $1, updated_at = $2, version = version + 1 WHERE id = $3", args![file_id, now, id])
-        .await
-        .map(drop)
+    tx.execute(
+        "UPDATE staff SET photo_file_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+        args![file_id, now, id],
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn retire(tx: &mut Tx, id: i64, version: i64, now: Millis) -> sqlx::Result<bool> {
@@ -195,12 +206,23 @@ pub async fn assignment(tx: &mut Tx, id: i64) -> sqlx::Result<Option<AssignmentR
 
 pub async fn open_assignment_exists(tx: &mut Tx, staff_id: i64, grid_id: i64) -> sqlx::Result<bool> {
     let r: Option<(i64,)> = tx
-        .fetch_optional("SELECT id FROM staff_assignments WHERE staff_id = $1 AND grid_id = $2 AND end_date IS NULL", args![staff_id, grid_id])
+        .fetch_optional(
+            "SELECT id FROM staff_assignments WHERE staff_id = $1 AND grid_id = $2 AND end_date IS NULL",
+            args![staff_id, grid_id],
+        )
         .await?;
     Ok(r.is_some())
 }
 
-pub async fn insert_assignment(tx: &mut Tx, staff_id: i64, grid_id: i64, duty: &str, start: &str, now: Millis, by: i64) -> sqlx::Result<i64> {
+pub async fn insert_assignment(
+    tx: &mut Tx,
+    staff_id: i64,
+    grid_id: i64,
+    duty: &str,
+    start: &str,
+    now: Millis,
+    by: i64,
+) -> sqlx::Result<i64> {
     let (id,): (i64,) = tx
         .fetch_one(
             "INSERT INTO staff_assignments (staff_id, grid_id, duty, start_date, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -211,19 +233,40 @@ pub async fn insert_assignment(tx: &mut Tx, staff_id: i64, grid_id: i64, duty: &
 }
 
 pub async fn end_assignment(tx: &mut Tx, id: i64, end: &str) -> sqlx::Result<bool> {
-    let n = tx.execute("UPDATE staff_assignments SET end_date = $1 WHERE id = $2 AND end_date IS NULL", args![end, id]).await?;
+    let n = tx
+        .execute("UPDATE staff_assignments SET end_date = $1 WHERE id = $2 AND end_date IS NULL", args![end, id])
+        .await?;
     Ok(n == 1)
 }
 
 pub async fn end_assignments_of_grid(tx: &mut Tx, grid_id: i64, end: &str) -> sqlx::Result<u64> {
-    tx.execute("UPDATE staff_assignments SET end_date = $1 WHERE grid_id = $2 AND end_date IS NULL", args![end, grid_id]).await
+    tx.execute(
+        "UPDATE staff_assignments SET end_date = $1 WHERE grid_id = $2 AND end_date IS NULL",
+        args![end, grid_id],
+    )
+    .await
 }
 
 pub async fn end_assignments_of_staff(tx: &mut Tx, staff_id: i64, end: &str) -> sqlx::Result<u64> {
-    tx.execute("UPDATE staff_assignments SET end_date = $1 WHERE staff_id = $2 AND end_date IS NULL", args![end, staff_id]).await
+    tx.execute(
+        "UPDATE staff_assignments SET end_date = $1 WHERE staff_id = $2 AND end_date IS NULL",
+        args![end, staff_id],
+    )
+    .await
 }
 
-pub async fn insert_file(tx: &mut Tx, id: &str, purpose: &str, content_type: &str, size: i64, sha256: &str, area_id: i64, by: i64, now: Millis) -> sqlx::Result<()> {
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_file(
+    tx: &mut Tx,
+    id: &str,
+    purpose: &str,
+    content_type: &str,
+    size: i64,
+    sha256: &str,
+    area_id: i64,
+    by: i64,
+    now: Millis,
+) -> sqlx::Result<()> {
     tx.execute(
         "INSERT INTO files (id, purpose, content_type, size, sha256, area_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         args![id, purpose, content_type, size, sha256, area_id, by, now],
