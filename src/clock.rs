@@ -50,8 +50,8 @@ impl Clock {
 
 /// A timestamp in China Standard Time.
 pub fn to_local(ms: Millis) -> chrono::DateTime<chrono::FixedOffset> {
-    let tz = chrono::FixedOffset::east_opt(CST_OFFSET_SECONDS)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
+    use chrono::Offset;
+    let tz = chrono::FixedOffset::east_opt(CST_OFFSET_SECONDS).unwrap_or_else(|| chrono::Utc.fix());
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&tz)
 }
 
