@@ -1,0 +1,326 @@
+//! The authorization matrix: this test's own table of who may call every route, checked against the
+//! route table (a new route without an entry here fails) and then against the running router for
+//! every role, an anonymous caller and an account that still owes its password change.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
+use wangge::auth::Role::{self, *};
+use wangge::auth::role::ALL_ROLES;
+
+/// Who may call a route, as this test expects it.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Anyone, without signing in.
+    Public,
+    /// Any signed-in account, even one that still owes its initial password change.
+    Pending,
+    /// Any signed-in account in good standing.
+    SignedIn,
+    /// Only these roles (accounts in good standing).
+    Only(&'static [Role]),
+}
+use Expect::*;
+
+const AREAS: Expect = Only(&[TownCenter, CountyCenter, SystemAdmin]);
+const DEPTS: Expect = Only(&[TownCenter, CountyCenter, SystemAdmin]);
+const STAFF: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdmin]);
+/// Those who create accounts (each only roles it may grant) — and the security administrator.
+const ACCOUNTS: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdmin, SecurityAdmin]);
+const SECURITY: Expect = Only(&[SecurityAdmin]);
+const AUDIT: Expect = Only(&[AuditAdmin]);
+/// Reading the area tree, departments and staff: every role (none of this is residents' data).
+const VIEW: Expect = SignedIn;
+
+#[rustfmt::skip]
+const TABLE: &[(&str, &str, Expect)] = &[
+    ("POST",   "/api/v1/auth/login", Public),
+    ("POST",   "/api/v1/auth/logout", Pending),
+    ("GET",    "/api/v1/auth/me", Pending),
+    ("POST",   "/api/v1/auth/password", Pending),
+    ("POST",   "/api/v1/auth/totp/setup", Pending),
+    ("POST",   "/api/v1/auth/totp/confirm", Pending),
+    ("GET",    "/api/v1/auth/tokens", SignedIn),
+    ("POST",   "/api/v1/auth/tokens", SignedIn),
+    ("DELETE", "/api/v1/auth/tokens/{id}", SignedIn),
+    ("GET",    "/api/v1/areas", VIEW),
+    ("POST",   "/api/v1/areas", AREAS),
+    ("GET",    "/api/v1/areas/{id}", VIEW),
+    ("PATCH",  "/api/v1/areas/{id}", AREAS),
+    ("POST",   "/api/v1/areas/{id}/move", AREAS),
+    ("POST",   "/api/v1/areas/{id}/retire", AREAS),
+    ("GET",    "/api/v1/areas/{id}/history", VIEW),
+    ("GET",    "/api/v1/departments", VIEW),
+    ("POST",   "/api/v1/departments", DEPTS),
+    ("GET",    "/api/v1/departments/{id}", VIEW),
+    ("PATCH",  "/api/v1/departments/{id}", DEPTS),
+    ("POST",   "/api/v1/departments/{id}/retire", DEPTS),
+    ("GET",    "/api/v1/staff", VIEW),
+    ("POST",   "/api/v1/staff", STAFF),
+    ("GET",    "/api/v1/staff/{id}", VIEW),
+    ("PATCH",  "/api/v1/staff/{id}", STAFF),
+    ("POST",   "/api/v1/staff/{id}/retire", STAFF),
+    ("POST",   "/api/v1/staff/{id}/photo", STAFF),
+    ("POST",   "/api/v1/staff/{id}/assignments", STAFF),
+    ("POST",   "/api/v1/staff/{id}/assignments/{assignment_id}/end", STAFF),
+    ("GET",    "/api/v1/accounts", ACCOUNTS),
+    ("POST",   "/api/v1/accounts", ACCOUNTS),
+    ("GET",    "/api/v1/accounts/{id}", ACCOUNTS),
+    ("PATCH",  "/api/v1/accounts/{id}", ACCOUNTS),
+    ("POST",   "/api/v1/accounts/{id}/lock", ACCOUNTS),
+    ("POST",   "/api/v1/accounts/{id}/unlock", ACCOUNTS),
+    ("POST",   "/api/v1/accounts/{id}/retire", ACCOUNTS),
+    ("POST",   "/api/v1/accounts/{id}/reset-password", ACCOUNTS),
+    ("POST",   "/api/v1/accounts/{id}/reset-totp", SECURITY),
+    ("GET",    "/api/v1/audit", AUDIT),
+    ("GET",    "/api/v1/openapi.json", Public),
+    ("GET",    "/login", Public),
+    ("POST",   "/login", Public),
+    ("POST",   "/logout", Pending),
+    ("GET",    "/account", Pending),
+    ("GET",    "/account/password", Pending),
+    ("POST",   "/account/password", Pending),
+    ("GET",    "/account/totp", Pending),
+    ("POST",   "/account/totp/setup", Pending),
+    ("POST",   "/account/totp/confirm", Pending),
+    ("POST",   "/account/tokens", SignedIn),
+    ("POST",   "/account/tokens/{id}/revoke", SignedIn),
+    ("GET",    "/", SignedIn),
+    ("GET",    "/areas", VIEW),
+    ("GET",    "/areas/{id}", VIEW),
+    ("GET",    "/areas/{id}/new", AREAS),
+    ("POST",   "/areas/{id}/children", AREAS),
+    ("GET",    "/areas/{id}/edit", AREAS),
+    ("POST",   "/areas/{id}/edit", AREAS),
+    ("POST",   "/areas/{id}/move", AREAS),
+    ("POST",   "/areas/{id}/retire", AREAS),
+    ("GET",    "/files/{id}", VIEW),
+    ("GET",    "/staff", VIEW),
+    ("GET",    "/staff/new", STAFF),
+    ("POST",   "/staff", STAFF),
+    ("GET",    "/staff/{id}", VIEW),
+    ("POST",   "/staff/{id}/edit", STAFF),
+    ("POST",   "/staff/{id}/photo", STAFF),
+    ("POST",   "/staff/{id}/assign", STAFF),
+    ("POST",   "/staff/{id}/assignments/{assignment_id}/end", STAFF),
+    ("POST",   "/staff/{id}/retire", STAFF),
+    ("GET",    "/departments", VIEW),
+    ("POST",   "/departments", DEPTS),
+    ("GET",    "/departments/{id}/edit", DEPTS),
+    ("POST",   "/departments/{id}/edit", DEPTS),
+    ("GET",    "/accounts", ACCOUNTS),
+    ("POST",   "/accounts", ACCOUNTS),
+    ("GET",    "/accounts/{id}", ACCOUNTS),
+    ("POST",   "/accounts/{id}/lock", ACCOUNTS),
+    ("POST",   "/accounts/{id}/unlock", ACCOUNTS),
+    ("POST",   "/accounts/{id}/retire", ACCOUNTS),
+    ("POST",   "/accounts/{id}/reset-password", ACCOUNTS),
+    ("POST",   "/accounts/{id}/reset-totp", SECURITY),
+    ("GET",    "/audit", AUDIT),
+    ("GET",    "/static/app.css", Public),
+    ("GET",    "/static/app.js", Public),
+    ("GET",    "/healthz", Public),
+];
+
+fn allows(e: Expect, role: Role) -> bool {
+    match e {
+        Public | Pending | SignedIn => true,
+        Only(roles) => roles.contains(&role),
+    }
+}
+
+#[test]
+fn every_route_has_an_entry_and_every_entry_a_route() {
+    let routes: BTreeSet<(String, String)> =
+        wangge::web::route_table().iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    let table: BTreeSet<(String, String)> = TABLE.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(table.len(), TABLE.len(), "duplicate entries in the test's table");
+    let missing: Vec<_> = routes.difference(&table).collect();
+    assert!(missing.is_empty(), "routes without an entry in the authorization table: {missing:?}");
+    let stale: Vec<_> = table.difference(&routes).collect();
+    assert!(stale.is_empty(), "entries for routes that do not exist: {stale:?}");
+}
+
+#[test]
+fn the_route_table_agrees_with_the_expected_table() {
+    // The pure rule of the route table gives the same answer as this test's table, role by role.
+    let expected: HashMap<(&str, &str), Expect> = TABLE.iter().map(|(m, p, e)| ((*m, *p), *e)).collect();
+    for r in wangge::web::route_table() {
+        let e = expected[&(r.method, r.path)];
+        for role in ALL_ROLES {
+            assert_eq!(r.access.allows(role), allows(e, role), "{} {} for {role:?}", r.method, r.path);
+        }
+        let public = matches!(r.access, wangge::web::routes::Access::Public);
+        assert_eq!(public, matches!(e, Public), "{} {} public?", r.method, r.path);
+        let pending = matches!(r.access, wangge::web::routes::Access::Pending);
+        assert_eq!(pending, matches!(e, Pending), "{} {} reachable before the password change?", r.method, r.path);
+    }
+}
+
+/// The objects the requests point at.
+struct Ids {
+    area: i64,
+    department: i64,
+    staff: i64,
+    assignment: i64,
+    file: String,
+    /// An account each role may manage: a grid worker; for the security administrator an administrator.
+    victim: i64,
+    admin_victim: i64,
+}
+
+fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
+    let account = if role == Some(SecurityAdmin) { ids.admin_victim } else { ids.victim };
+    let p = if path.starts_with("/api/v1/areas/") || path.starts_with("/areas/") {
+        path.replace("{id}", &ids.area.to_string())
+    } else if path.starts_with("/api/v1/departments/") || path.starts_with("/departments/") {
+        path.replace("{id}", &ids.department.to_string())
+    } else if path.starts_with("/api/v1/staff/") || path.starts_with("/staff/") {
+        path.replace("{id}", &ids.staff.to_string()).replace("{assignment_id}", &ids.assignment.to_string())
+    } else if path.starts_with("/api/v1/accounts/") || path.starts_with("/accounts/") {
+        path.replace("{id}", &account.to_string())
+    } else if path.starts_with("/api/v1/auth/tokens/") || path.starts_with("/account/tokens/") {
+        path.replace("{id}", "1")
+    } else if path.starts_with("/files/") {
+        path.replace("{id}", &ids.file)
+    } else {
+        path.to_owned()
+    };
+    assert!(!p.contains('{'), "the matrix test does not know what to put into {path}");
+    p
+}
+
+/// A refusal as the caller sees it: 401/403, or (pages) the redirect to sign-in (`/login?next=…`)
+/// or to the password change that the page middleware makes of them.
+fn refused(r: &Resp) -> bool {
+    let loc = r.header("location");
+    r.status == StatusCode::UNAUTHORIZED
+        || r.status == StatusCode::FORBIDDEN
+        || (r.status.is_redirection() && (loc.starts_with("/login?") || loc == "/account/password"))
+}
+
+fn bind_for(role: Role, t: &Tree) -> Bind {
+    match role {
+        GridWorker | GridLeader => Bind::Area(t.grid_a1_1),
+        CommunityStaff => Bind::Area(t.comm_a1),
+        TownCenter => Bind::Area(t.town_a),
+        DepartmentHandler => Bind::Department(t.dept_a),
+        CountyCenter | CountyViewer | SystemAdmin | SecurityAdmin | AuditAdmin => Bind::Area(t.county),
+    }
+}
+
+#[tokio::test]
+async fn every_role_against_every_route() {
+    let (app, t, admin) = TestApp::with_tree().await;
+    // Objects to point at.
+    let s = app.staff(&admin, t.comm_a1, "矩阵员工", "13300000001").await;
+    let staff = s["id"].as_i64().unwrap();
+    let (_, s) =
+        app.post_json(&admin, &format!("/api/v1/staff/{staff}/assignments"), json!({ "grid_id": t.grid_a1_1 })).await;
+    let assignment = s["assignments"][0]["id"].as_i64().unwrap();
+    let (ct, body) = multipart("photo", "p.png", "image/png", &tiny_png());
+    let req = app
+        .request(Method::POST, &format!("/api/v1/staff/{staff}/photo"), &admin)
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let file = r.json()["photo_url"].as_str().unwrap().trim_start_matches("/files/").to_owned();
+    let victim = app.account("victim", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let admin_victim = app.insert_account("victim_adm", AuditAdmin, Bind::Area(t.county), false, true).await;
+    let ids = Ids { area: t.comm_a1, department: t.dept_a, staff, assignment, file, victim, admin_victim };
+
+    // One demo account per role (demo: no TOTP requirement), bound where the role belongs.
+    let mut sessions = Vec::new();
+    for role in ALL_ROLES {
+        let name = format!("m_{}", role.as_str());
+        app.insert_account(&name, role, bind_for(role, &t), false, true).await;
+        sessions.push((role, name.clone(), app.login(&name, PASSWORD).await));
+    }
+    // And one that still owes its initial password change.
+    app.insert_account("m_owing", CountyCenter, Bind::Area(t.county), true, false).await;
+    let owing = app.login("m_owing", PASSWORD).await;
+
+    let expected: HashMap<(&str, &str), Expect> = TABLE.iter().map(|(m, p, e)| ((*m, *p), *e)).collect();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for route in wangge::web::route_table() {
+        let e = *expected.get(&(route.method, route.path)).expect("entry (see the other test)");
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        let body = (method != Method::GET).then(|| json!({}));
+        let ends_session = route.path.ends_with("/logout");
+
+        // Nobody signed in.
+        let r = app.call(method.clone(), &fill(route.path, None, &ids), &Session::anon(), body.as_ref()).await;
+        let ok = match e {
+            Public => !refused(&r),
+            _ => refused(&r) && r.status != StatusCode::FORBIDDEN,
+        };
+        if !ok {
+            failures.push(format!("anonymous {} {} → {} {}", route.method, route.path, r.status, r.header("location")));
+        }
+
+        // Every role.
+        for (role, name, session) in &sessions {
+            let fresh;
+            let session = if ends_session {
+                fresh = app.login(name, PASSWORD).await;
+                &fresh
+            } else {
+                session
+            };
+            let path = fill(route.path, Some(*role), &ids);
+            let r = app.call(method.clone(), &path, session, body.as_ref()).await;
+            checked += 1;
+            let ok = if allows(e, *role) { !refused(&r) } else { r.status == StatusCode::FORBIDDEN };
+            if !ok {
+                let allowed = allows(e, *role);
+                failures.push(format!(
+                    "{role:?} {} {path} → {} (expected {}) {}",
+                    route.method,
+                    r.status,
+                    if allowed { "allowed" } else { "403" },
+                    r.text().chars().take(120).collect::<String>()
+                ));
+            }
+        }
+
+        // The account that owes its password change reaches only the Pending routes.
+        let fresh;
+        let session = if ends_session {
+            fresh = app.login("m_owing", PASSWORD).await;
+            &fresh
+        } else {
+            &owing
+        };
+        let r = app.call(method.clone(), &fill(route.path, Some(CountyCenter), &ids), session, body.as_ref()).await;
+        let ok = match e {
+            Public => !refused(&r),
+            // Pages of one's own account may themselves send the owing account on to the password
+            // change (the same redirect a refusal would give), so for pages only a 401/403 fails here.
+            Pending if route.path.starts_with("/api/") => !refused(&r),
+            Pending => r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
+            _ => {
+                let api = route.path.starts_with("/api/");
+                if api {
+                    r.status == StatusCode::FORBIDDEN && r.json()["code"] == "password_change_required"
+                } else {
+                    r.status.is_redirection() && r.header("location") == "/account/password"
+                }
+            }
+        };
+        if !ok {
+            failures.push(format!(
+                "owing {} {} → {} {}",
+                route.method,
+                route.path,
+                r.status,
+                r.text().chars().take(120).collect::<String>()
+            ));
+        }
+    }
+    assert!(checked >= 10 * 80, "only {checked} checks");
+    assert!(failures.is_empty(), "{} authorization mismatches:\n{}", failures.len(), failures.join("\n"));
+}

@@ -1,0 +1,12 @@
+//! Integration tests through the HTTP router, on SQLite or (with `WANGGE_TEST_DATABASE_URL`) PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod areas;
+mod audit;
+mod auth;
+mod authz_matrix;
+mod departments;
+mod headers;
+mod staff;
