@@ -32,6 +32,8 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("不支持该请求方法")]
+    MethodNotAllowed,
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -84,6 +86,7 @@ impl AppError {
             AppError::PasswordChangeRequired | AppError::TotpSetupRequired => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -101,6 +104,7 @@ impl AppError {
             AppError::TotpSetupRequired => "totp_setup_required",
             AppError::Csrf => "csrf_failed",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
             AppError::Internal(_) => "internal",

@@ -100,7 +100,7 @@ pub async fn search(db: &Db, q: &AuditQuery) -> AppResult<Page<AuditRow>> {
         f.and1("username = ?", u);
     }
     if let Some(x) = q.action.as_deref().filter(|s| !s.is_empty()) {
-        f.and1("action LIKE ? ESCAPE '\\'", like_contains(x));
+        f.and1("LOWER(action) LIKE LOWER(?) ESCAPE '\\'", like_contains(x));
     }
     if let Some(x) = q.object_type.as_deref().filter(|s| !s.is_empty()) {
         f.and1("object_type = ?", x);

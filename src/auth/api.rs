@@ -4,10 +4,10 @@ use super::login::{self, ChangePassword, LoginInput, NewToken};
 use super::{Actor, PendingActor, SESSION_COOKIE, store};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::meta::{RequestMeta, clear_cookie, set_cookie};
 use crate::web::routes::{Access, Entry, delete, get, post};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -115,7 +115,7 @@ async fn api_create_token(
     Ok((StatusCode::CREATED, Json(login::create_token(&s, &a, &i).await?)))
 }
 
-async fn api_revoke_token(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+async fn api_revoke_token(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     login::revoke_token(&s, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

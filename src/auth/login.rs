@@ -152,7 +152,9 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
         Via::Session { id_hash, .. } => {
             tx.execute("DELETE FROM sessions WHERE id = $1", crate::args![id_hash.as_str()]).await?;
         }
-        Via::Token { .. } => {}
+        Via::Token { token_id } => {
+            store::revoke_token(&mut tx, actor.id, *token_id, actor.now).await?;
+        }
     }
     audit::record(&mut tx, &actor.audit(), "logout", "account", actor.id, json!({})).await?;
     tx.commit().await?;

@@ -4,13 +4,13 @@ use super::login::{self, ChangePassword, LoginInput, NewToken};
 use super::{Actor, PRE_CSRF_COOKIE, PendingActor, SESSION_COOKIE, secret, store};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::extract::{ApiQuery, PageForm};
+use crate::web::extract::{ApiPath, ApiQuery, PageForm};
 use crate::web::meta::{CsrfSubmitted, RequestMeta, clear_cookie, cookie, set_cookie};
 use crate::web::pages::{Layout, redirect, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -300,7 +300,7 @@ async fn token_create(State(s): State<AppState>, a: Actor, PageForm(f): PageForm
     render(&AccountPage { l: Layout::for_actor(&a, "我的账号"), now: a.now, a, tokens, new_token: Some(created) })
 }
 
-async fn token_revoke(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn token_revoke(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     login::revoke_token(&s, &a, id).await?;
     Ok(redirect("/account?msg=revoked").into_response())
 }

@@ -20,15 +20,13 @@ pub fn explain(detail: &str) -> AppError {
         return AppError::field(&f, format!("缺少必填字段 {f}"));
     }
     if detail.contains("invalid type") || detail.contains("invalid digit") || detail.contains("invalid value") {
-        let field = detail
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_start_matches("Failed to deserialize query string")
-            .to_owned();
+        // "Failed to deserialize …: FIELD: invalid type …" — the field sits between the first two colons.
+        let field = detail.split(": ").nth(1).unwrap_or("").trim().to_owned();
         let msg = "字段类型不正确（例如应为数字）";
-        if !field.is_empty() && field.len() < 40 && !field.contains(' ') {
+        if !field.is_empty()
+            && field.len() < 40
+            && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
             return AppError::field(&field, msg);
         }
         return AppError::Invalid { message: msg.into(), fields: Default::default() };
@@ -108,4 +106,19 @@ pub async fn read_file_field(
         return Ok(buf);
     }
     Err(AppError::field(field_name, "请选择要上传的文件"))
+}
+
+/// Path parameters; a malformed one (e.g. letters where an id belongs) answers in the one error shape.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(AppError::Invalid {
+                message: "地址中的编号格式不正确".into(), fields: Default::default()
+            }),
+        }
+    }
 }

@@ -133,6 +133,11 @@ fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
 }
 
+/// The answer for a known path called with a method it does not take.
+pub async fn method_not_allowed() -> Response {
+    crate::error::AppError::MethodNotAllowed.into_response()
+}
+
 /// The answer for a path nobody serves.
 pub async fn not_found() -> Response {
     crate::error::AppError::NotFound("页面不存在".into()).into_response()

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         app = app.route(e.spec.path, guarded);
     }
     app.fallback(middleware::not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .layer(axum::middleware::from_fn(middleware::page_errors))
         .layer(axum::middleware::from_fn(middleware::security_headers))

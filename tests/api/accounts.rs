@@ -287,10 +287,8 @@ async fn administrators_do_not_manage_what_is_not_theirs() {
     assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);
 }
 
-/// Known bug: text search uses `LIKE`, which is case-insensitive (ASCII) on SQLite but
-/// case-sensitive on PostgreSQL, so the same query answers differently on the two backends.
+/// Text search ignores ASCII case on both backends (SQLite's LIKE does, PostgreSQL's does not).
 #[tokio::test]
-#[ignore = "bug: LIKE search is case-sensitive on PostgreSQL only (src/domains/org/*_store.rs, src/audit/store.rs)"]
 async fn text_search_is_case_insensitive_on_both_backends() {
     let (app, _t, admin) = TestApp::with_tree().await;
     let (_, v) = app.get(&admin, "/api/v1/accounts?q=SYSADMIN").await;

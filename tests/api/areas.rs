@@ -530,11 +530,8 @@ async fn retiring_refuses_areas_with_live_children_or_accounts() {
     assert_eq!(app.get(&admin, &format!("/api/v1/areas/{}", t.grid_a2_1)).await.1["status"], "active");
 }
 
-/// Known bug (src/web/extract.rs `explain`): a value of the wrong type is answered with 422 but the
-/// field is not named, because the field is looked for before the first ':' of axum's message
-/// ("Failed to deserialize query string: parent: invalid digit …"), which is the prefix, not the field.
+/// A value of the wrong type is answered with 422 naming the field.
 #[tokio::test]
-#[ignore = "bug in src/web/extract.rs explain(): wrong-type fields are not named"]
 async fn wrong_type_names_the_field() {
     let (app, admin, town) = tree_and_town().await;
     assert_error(
@@ -555,11 +552,8 @@ async fn wrong_type_names_the_field() {
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("version"));
 }
 
-/// Known bug: a path id that is not a number is answered by axum's default rejection
-/// (400, text/plain, "Invalid URL: Cannot parse `abc` to a `i64`") instead of the one error shape
-/// `{code, message, fields}` in Chinese. Same for 405 (empty body).
+/// A path id that is not a number, and a method a path does not take, answer in the one error shape.
 #[tokio::test]
-#[ignore = "bug: Path<i64> rejections and 405 bypass the JSON error shape (src/domains/org/api.rs, src/web/mod.rs)"]
 async fn non_numeric_path_id_gets_the_error_shape() {
     let (app, admin, _town) = tree_and_town().await;
     let got = app.get(&admin, "/api/v1/areas/abc").await;

@@ -149,7 +149,7 @@ async fn verify_reports_an_altered_row() {
         other => panic!("expected Altered, got {other:?}"),
     }
     // Recomputing that row's own hash (as documented in src/audit/chain.rs) does not help: the next row's link breaks.
-    let r: (i64, i64, Option<i64>, String, String, String, String, String, String, String, String) = app
+    let r: AuditTuple = app
         .db
         .read()
         .fetch_one("SELECT id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash FROM audit_log WHERE id = 5", vec![])
@@ -166,8 +166,11 @@ async fn verify_reports_an_altered_row() {
     }
 }
 
+/// An audit row as a tuple: id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash.
+type AuditTuple = (i64, i64, Option<i64>, String, String, String, String, String, String, String, String);
+
 /// SHA-256 over the previous hash and every field, each prefixed by its length (the chain's format).
-fn chain_hash(r: &(i64, i64, Option<i64>, String, String, String, String, String, String, String, String)) -> String {
+fn chain_hash(r: &AuditTuple) -> String {
     use sha2::{Digest, Sha256};
     let (id, at, account, username, action, object_type, object_id, detail, ip, request_id, prev) = r;
     let account = account.map(|a| a.to_string()).unwrap_or_default();

@@ -410,10 +410,8 @@ async fn bearer_tokens_expire() {
     assert_eq!(app.get(&Session::bearer(&long), "/api/v1/areas").await.0, StatusCode::UNAUTHORIZED);
 }
 
-/// Known bug (src/auth/login.rs `logout`): documented as "ends the caller's session or revokes the
-/// bearer token used", but the `Via::Token` arm does nothing, so the token keeps working after a 204.
+/// Signing out with a bearer token revokes that token.
 #[tokio::test]
-#[ignore = "bug in src/auth/login.rs logout(): a bearer token is not revoked by POST /api/v1/auth/logout"]
 async fn logout_with_a_bearer_token_revokes_it() {
     let app = TestApp::new().await;
     app.account("tokenout", Role::CountyCenter, Bind::Area(app.county_id)).await;

@@ -53,7 +53,7 @@ pub async fn list(db: &Db, af: &AccountFilter, paging: Paging) -> sqlx::Result<P
     if let Some(q) = af.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);
         f.and(
-            "(a.username LIKE ? ESCAPE '\\' OR a.display_name LIKE ? ESCAPE '\\')",
+            "(LOWER(a.username) LIKE LOWER(?) ESCAPE '\\' OR LOWER(a.display_name) LIKE LOWER(?) ESCAPE '\\')",
             vec![pat.clone().into(), pat.into()],
         );
     }

@@ -4,10 +4,10 @@ use super::{accounts, areas, departments, staff};
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::extract::{ApiJson, ApiQuery, read_file_field};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, read_file_field};
 use crate::web::routes::{Access, Entry, get, patch, post};
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -81,13 +81,13 @@ async fn create_area(
 ) -> AppResult<(StatusCode, Json<areas::AreaOut>)> {
     Ok((StatusCode::CREATED, Json(areas::create(&s.db, &a, &i).await?)))
 }
-async fn get_area(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<areas::AreaOut> {
+async fn get_area(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<areas::AreaOut> {
     Ok(Json(areas::get(&s.db, &a, id).await?))
 }
 async fn update_area(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<areas::UpdateAreaInput>,
 ) -> J<areas::AreaOut> {
     Ok(Json(areas::update(&s.db, &a, id, &i).await?))
@@ -95,7 +95,7 @@ async fn update_area(
 async fn move_area(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<areas::MoveAreaInput>,
 ) -> J<areas::AreaOut> {
     Ok(Json(areas::move_area(&s.db, &a, id, &i).await?))
@@ -103,12 +103,12 @@ async fn move_area(
 async fn retire_area(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<areas::RetireInput>,
 ) -> J<areas::AreaOut> {
     Ok(Json(areas::retire(&s.db, &a, id, &i).await?))
 }
-async fn area_history(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<Value> {
+async fn area_history(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<Value> {
     areas::row_in_scope(&s.db, &a, id).await?;
     let moves = super::area_store::moves_of(&s.db, id).await?;
     Ok(Json(json!({ "items": moves, "total": moves.len(), "page": 1, "per_page": moves.len().max(1) })))
@@ -128,13 +128,17 @@ async fn create_department(
 ) -> AppResult<(StatusCode, Json<departments::DepartmentOut>)> {
     Ok((StatusCode::CREATED, Json(departments::create(&s.db, &a, &i).await?)))
 }
-async fn get_department(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<departments::DepartmentOut> {
+async fn get_department(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> J<departments::DepartmentOut> {
     Ok(Json(departments::get(&s.db, &a, id).await?))
 }
 async fn update_department(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<departments::DepartmentInput>,
 ) -> J<departments::DepartmentOut> {
     Ok(Json(departments::update(&s.db, &a, id, &i).await?))
@@ -142,7 +146,7 @@ async fn update_department(
 async fn retire_department(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<departments::RetireDepartment>,
 ) -> J<departments::DepartmentOut> {
     Ok(Json(departments::retire(&s.db, &a, id, &i).await?))
@@ -158,13 +162,13 @@ async fn create_staff(
 ) -> AppResult<(StatusCode, Json<staff::StaffOut>)> {
     Ok((StatusCode::CREATED, Json(staff::create(&s, &a, &i).await?)))
 }
-async fn get_staff(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<staff::StaffOut> {
+async fn get_staff(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<staff::StaffOut> {
     Ok(Json(staff::get(&s, &a, id).await?))
 }
 async fn update_staff(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<staff::StaffInput>,
 ) -> J<staff::StaffOut> {
     Ok(Json(staff::update(&s, &a, id, &i).await?))
@@ -172,19 +176,24 @@ async fn update_staff(
 async fn retire_staff(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<staff::RetireStaff>,
 ) -> J<staff::StaffOut> {
     Ok(Json(staff::retire(&s, &a, id, &i).await?))
 }
-async fn upload_photo(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, mp: Multipart) -> J<staff::StaffOut> {
+async fn upload_photo(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    mp: Multipart,
+) -> J<staff::StaffOut> {
     let bytes = read_file_field(mp, "photo", s.config.max_photo_bytes).await?;
     Ok(Json(staff::set_photo(&s, &a, id, &bytes).await?))
 }
 async fn assign_staff(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<staff::AssignInput>,
 ) -> J<staff::StaffOut> {
     Ok(Json(staff::assign(&s, &a, id, &i).await?))
@@ -192,7 +201,7 @@ async fn assign_staff(
 async fn end_assignment(
     State(s): State<AppState>,
     a: Actor,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
     ApiJson(i): ApiJson<staff::EndAssignment>,
 ) -> J<staff::StaffOut> {
     Ok(Json(staff::end_assignment(&s, &a, id, aid, &i).await?))
@@ -208,31 +217,31 @@ async fn create_account(
 ) -> AppResult<(StatusCode, Json<accounts::CreatedAccount>)> {
     Ok((StatusCode::CREATED, Json(accounts::create(&s.db, &a, &i).await?)))
 }
-async fn get_account(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+async fn get_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::get(&s.db, &a, id).await?))
 }
 async fn update_account(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<accounts::UpdateAccountInput>,
 ) -> J<accounts::AccountOut> {
     Ok(Json(accounts::update(&s.db, &a, id, &i).await?))
 }
-async fn lock_account(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+async fn lock_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::set_status(&s.db, &a, id, "locked").await?))
 }
-async fn unlock_account(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+async fn unlock_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::set_status(&s.db, &a, id, "active").await?))
 }
-async fn retire_account(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+async fn retire_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::set_status(&s.db, &a, id, "retired").await?))
 }
-async fn reset_password(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<Value> {
+async fn reset_password(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<Value> {
     let p = accounts::reset_password(&s.db, &a, id).await?;
     Ok(Json(json!({ "initial_password": p })))
 }
 
-async fn reset_totp(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> J<accounts::AccountOut> {
+async fn reset_totp(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::reset_totp(&s.db, &a, id).await?))
 }

@@ -63,7 +63,10 @@ pub async fn list(db: &Db, filter: &AreaFilter, paging: Paging) -> sqlx::Result<
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);
-        f.and("(a.name LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\')", vec![pat.clone().into(), pat.into()]);
+        f.and(
+            "(LOWER(a.name) LIKE LOWER(?) ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\')",
+            vec![pat.clone().into(), pat.into()],
+        );
     }
     match filter.status.as_deref() {
         Some("all") => {}

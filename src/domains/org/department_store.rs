@@ -46,7 +46,7 @@ pub async fn list(db: &Db, df: &DepartmentFilter, paging: Paging) -> sqlx::Resul
         f.and1("d.kind = ?", k.as_str());
     }
     if let Some(q) = df.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        f.and1("d.name LIKE ? ESCAPE '\\'", like_contains(q));
+        f.and1("LOWER(d.name) LIKE LOWER(?) ESCAPE '\\'", like_contains(q));
     }
     match df.status.as_deref() {
         Some("all") => {}

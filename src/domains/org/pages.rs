@@ -8,12 +8,12 @@ use super::{area_store, departments, map, staff};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::extract::{ApiQuery, PageForm};
+use crate::web::extract::{ApiPath, ApiQuery, PageForm};
 use crate::web::pages::{Layout, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -131,7 +131,7 @@ struct MsgQuery {
 async fn area_page(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(mq): ApiQuery<MsgQuery>,
 ) -> AppResult<Response> {
     let area = areas::get(&s.db, &a, id).await?;
@@ -206,7 +206,7 @@ struct AreaForm {
     boundary_text: String,
 }
 
-async fn new_child_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn new_child_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let parent = areas::get(&s.db, &a, id).await?;
     let kind = AreaKind::parse(&parent.kind)
         .and_then(AreaKind::child_kind)
@@ -260,7 +260,7 @@ fn parse_boundary(text: &str) -> AppResult<Option<serde_json::Value>> {
 async fn create_child(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<AreaFormData>,
 ) -> AppResult<Response> {
     let parent = areas::get(&s.db, &a, id).await?;
@@ -282,7 +282,7 @@ async fn create_child(
     Ok(redirect(&format!("/areas/{}?msg=created", created.id)))
 }
 
-async fn edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let area = areas::get(&s.db, &a, id).await?;
     let kind = AreaKind::parse(&area.kind).unwrap_or(AreaKind::Grid);
     let boundary_text = area.boundary.as_ref().map(|b| b.to_string()).unwrap_or_default();
@@ -301,7 +301,7 @@ async fn edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> 
 async fn edit_submit(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<AreaFormData>,
 ) -> AppResult<Response> {
     let input = UpdateAreaInput {
@@ -328,7 +328,7 @@ struct MoveForm {
 async fn move_submit(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<MoveForm>,
 ) -> AppResult<Response> {
     let input =
@@ -348,7 +348,7 @@ struct RetireForm {
 async fn retire_submit(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<RetireForm>,
 ) -> AppResult<Response> {
     let input = RetireInput { version: req_i64("version", &f.version)?, reason: Some(f.reason) };
@@ -357,7 +357,7 @@ async fn retire_submit(
 }
 
 /// Serves a staff photo to accounts that can see that staff member; never as HTML.
-async fn file(State(s): State<AppState>, a: Actor, Path(id): Path<String>) -> AppResult<Response> {
+async fn file(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<String>) -> AppResult<Response> {
     let row = super::staff_store::photo_in_scope(&s.db, a.scope.path(), &id)
         .await?
         .ok_or_else(|| AppError::not_found("文件"))?;

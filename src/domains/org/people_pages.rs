@@ -7,12 +7,12 @@ use crate::auth::role::Role;
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::extract::{ApiQuery, PageForm, read_file_field};
+use crate::web::extract::{ApiPath, ApiQuery, PageForm, read_file_field};
 use crate::web::pages::{Layout, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -203,7 +203,7 @@ struct MsgQuery {
 async fn staff_page(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(mq): ApiQuery<MsgQuery>,
 ) -> AppResult<Response> {
     let p = staff::get(&s, &a, id).await?;
@@ -236,14 +236,19 @@ async fn staff_page(
 async fn staff_edit(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<StaffFormData>,
 ) -> AppResult<Response> {
     staff::update(&s, &a, id, &f.input()?).await?;
     Ok(redirect(&format!("/staff/{id}?msg=saved")))
 }
 
-async fn staff_photo(State(s): State<AppState>, a: Actor, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
+async fn staff_photo(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
     let bytes = read_file_field(mp, "photo", s.config.max_photo_bytes).await?;
     staff::set_photo(&s, &a, id, &bytes).await?;
     Ok(redirect(&format!("/staff/{id}?msg=photo")))
@@ -262,7 +267,7 @@ struct AssignForm {
 async fn staff_assign(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<AssignForm>,
 ) -> AppResult<Response> {
     let input = staff::AssignInput {
@@ -284,7 +289,7 @@ struct EndForm {
 async fn staff_end(
     State(s): State<AppState>,
     a: Actor,
-    Path((id, aid)): Path<(i64, i64)>,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
     PageForm(f): PageForm<EndForm>,
 ) -> AppResult<Response> {
     staff::end_assignment(&s, &a, id, aid, &staff::EndAssignment { end_date: Some(f.end_date) }).await?;
@@ -300,7 +305,7 @@ struct VersionForm {
 async fn staff_retire(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<VersionForm>,
 ) -> AppResult<Response> {
     staff::retire(&s, &a, id, &staff::RetireStaff { version: req_i64("version", &f.version)? }).await?;
@@ -379,7 +384,7 @@ struct DeptEdit {
     kinds: &'static [(&'static str, &'static str)],
 }
 
-async fn dept_edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn dept_edit_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let d = departments::get(&s.db, &a, id).await?;
     render(&DeptEdit { l: Layout::for_actor(&a, "修改职能部门"), d, kinds: &DEPARTMENT_KINDS })
 }
@@ -387,7 +392,7 @@ async fn dept_edit_page(State(s): State<AppState>, a: Actor, Path(id): Path<i64>
 async fn dept_edit(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<DeptForm>,
 ) -> AppResult<Response> {
     departments::update(&s.db, &a, id, &f.input()?).await?;
@@ -507,7 +512,7 @@ impl AccountPage {
 async fn account_page(
     State(s): State<AppState>,
     a: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(mq): ApiQuery<MsgQuery>,
 ) -> AppResult<Response> {
     let acc = accounts::get(&s.db, &a, id).await?;
@@ -518,29 +523,29 @@ async fn account_page(
     render(&AccountPage { l, acc, new_password: None, can_security, can_manage, can_reset_totp })
 }
 
-async fn account_lock(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn account_lock(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     accounts::set_status(&s.db, &a, id, "locked").await?;
     Ok(redirect(&format!("/accounts/{id}?msg=locked")))
 }
 
-async fn account_unlock(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn account_unlock(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     accounts::set_status(&s.db, &a, id, "active").await?;
     Ok(redirect(&format!("/accounts/{id}?msg=unlocked")))
 }
 
-async fn account_retire(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn account_retire(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     accounts::set_status(&s.db, &a, id, "retired").await?;
     Ok(redirect(&format!("/accounts/{id}?msg=retired")))
 }
 
-async fn account_reset(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn account_reset(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let p = accounts::reset_password(&s.db, &a, id).await?;
     let acc = accounts::get(&s.db, &a, id).await?;
     let l = Layout::for_actor(&a, &acc.row.display_name);
     render(&AccountPage { l, acc, new_password: Some(p), can_security: true, can_manage: false, can_reset_totp: false })
 }
 
-async fn account_reset_totp(State(s): State<AppState>, a: Actor, Path(id): Path<i64>) -> AppResult<Response> {
+async fn account_reset_totp(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     accounts::reset_totp(&s.db, &a, id).await?;
     Ok(redirect(&format!("/accounts/{id}?msg=totp_reset")))
 }

@@ -63,7 +63,10 @@ pub async fn list(db: &Db, sf: &StaffFilter, paging: Paging) -> sqlx::Result<Pag
     }
     if let Some(q) = sf.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);
-        f.and("(s.name LIKE ? ESCAPE '\\' OR s.phone LIKE ? ESCAPE '\\')", vec![pat.clone().into(), pat.into()]);
+        f.and(
+            "(LOWER(s.name) LIKE LOWER(?) ESCAPE '\\' OR s.phone LIKE ? ESCAPE '\\')",
+            vec![pat.clone().into(), pat.into()],
+        );
     }
     match sf.status.as_deref() {
         Some("all") => {}
