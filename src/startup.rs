@@ -31,7 +31,8 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.idle_timeout = args.idle_timeout_minutes.max(1) * MINUTE;
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
-    Ok(AppState::new(db, Clock::System, config))
+    let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
+    Ok(AppState::new(db, Clock::System, config, keys))
 }
 
 /// Serves until Ctrl-C or SIGTERM.

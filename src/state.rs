@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::files::LocalFiles;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub struct Inner {
     pub clock: Clock,
     pub config: Config,
     pub files: LocalFiles,
+    /// Keys for personal data at rest (never stored in the database).
+    pub keys: Keys,
 }
 
 impl std::ops::Deref for AppState {
@@ -24,8 +27,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, clock: Clock, config: Config) -> Self {
+    pub fn new(db: Db, clock: Clock, config: Config, keys: Keys) -> Self {
         let files = LocalFiles::new(config.files_dir());
-        AppState(Arc::new(Inner { db, clock, config, files }))
+        AppState(Arc::new(Inner { db, clock, config, files, keys }))
     }
 }

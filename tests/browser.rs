@@ -64,7 +64,8 @@ async fn start_app() -> (String, AppState, tempfile::TempDir) {
     db.migrate().await.unwrap();
     let hash = wangge::auth::password::hash("wangge2026").unwrap();
     wangge::demo::seed_county(&db, &hash, Clock::System.now()).await.unwrap();
-    let state = AppState::new(db, Clock::System, Config::new(dir.path().to_path_buf(), url));
+    let keys = wangge::crypto::Keys::load(dir.path()).unwrap();
+    let state = AppState::new(db, Clock::System, Config::new(dir.path().to_path_buf(), url), keys);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = wangge::web::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();

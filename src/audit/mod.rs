@@ -6,7 +6,7 @@ pub mod pages;
 mod store;
 
 pub use chain::{VerifyReport, verify};
-pub use store::{AuditQuery, AuditRow, search};
+pub use store::{AuditQuery, AuditRow, changes_of, search};
 
 use crate::clock::Millis;
 use crate::db::Tx;

@@ -126,3 +126,17 @@ pub async fn search(db: &Db, q: &AuditQuery) -> AppResult<Page<AuditRow>> {
         .await?;
     Ok(paging.page(items, total))
 }
+
+/// The change rows (not reads) of one object, oldest first: its history page.
+pub async fn changes_of(db: &Db, object_type: &str, object_id: &str) -> AppResult<Vec<AuditRow>> {
+    Ok(db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE object_type = $1 AND object_id = $2 AND action NOT LIKE '%_read' \
+                 AND action <> 'person_unmask' ORDER BY id"
+            ),
+            args![object_type, object_id],
+        )
+        .await?)
+}

@@ -38,6 +38,16 @@ pub enum Permission {
     ReadAudit,
     /// Read residents' personal data (the register).
     ReadPersonalData,
+    /// Browse houses, households, rentals, places and transfers (area-bound roles; departments see only what is sent to them).
+    ReadRegister,
+    /// Read special-population files (grid, community and town staff, and the signing departments).
+    ReadSpecialFiles,
+    /// Register and update people, houses, rentals, places and special-population files.
+    EditRegister,
+    /// Show a full ID number or phone (with a stated reason, audited).
+    UnmaskPersonalData,
+    /// Delete a record entered by mistake (with a reason, audited).
+    DeleteRecords,
 }
 
 pub const ALL_ROLES: [Role; 10] = [
@@ -128,6 +138,17 @@ impl Role {
                 self,
                 GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | DepartmentHandler | CountyViewer
             ),
+            ReadRegister => {
+                matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | CountyViewer)
+            }
+            ReadSpecialFiles => {
+                matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | DepartmentHandler)
+            }
+            EditRegister => matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter),
+            UnmaskPersonalData => {
+                matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | DepartmentHandler)
+            }
+            DeleteRecords => matches!(self, CommunityStaff | TownCenter),
         }
     }
 
@@ -171,8 +192,21 @@ mod tests {
     #[test]
     fn administrators_never_read_personal_data() {
         for r in ALL_ROLES.into_iter().filter(|r| r.is_admin()) {
-            assert!(!r.has(Permission::ReadPersonalData), "{r:?}");
+            for p in [
+                Permission::ReadPersonalData,
+                Permission::ReadRegister,
+                Permission::ReadSpecialFiles,
+                Permission::EditRegister,
+                Permission::UnmaskPersonalData,
+                Permission::DeleteRecords,
+            ] {
+                assert!(!r.has(p), "{r:?} {p:?}");
+            }
         }
+        assert!(
+            !Role::CountyViewer.has(Permission::EditRegister)
+                && !Role::CountyViewer.has(Permission::UnmaskPersonalData)
+        );
     }
 
     #[test]

@@ -158,7 +158,7 @@ impl TestApp {
         let clock = Clock::manual(start_ms());
         let config = Config::new(dir.path().to_path_buf(), url);
         let county_id = wangge::commands::create_county(&db, "510725", "演示县", clock.now()).await.expect("county");
-        let state = AppState::new(db.clone(), clock.clone(), config);
+        let state = AppState::new(db.clone(), clock.clone(), config, test_keys());
         let router = wangge::web::router(state.clone());
         TestApp { state, db, clock, router, county_id, _pg: pg, dir }
     }
@@ -424,4 +424,9 @@ pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str, f
     if let Some(f) = field {
         assert!(v["fields"][f].is_string(), "field {f} should be named: {v}");
     }
+}
+
+/// Fixed keys for the tests' personal data (a deployment loads its own from a key file or the environment).
+pub fn test_keys() -> wangge::crypto::Keys {
+    wangge::crypto::Keys::from_hex(&"5a".repeat(48)).unwrap()
 }

@@ -9,4 +9,5 @@ mod auth;
 mod authz_matrix;
 mod departments;
 mod headers;
+mod registry;
 mod staff;

@@ -1,0 +1,11 @@
+//! The register (一标三实, 人房关联): people, households, houses, rentals, key places and special-population files.
+
+pub mod api;
+pub mod codes;
+pub mod house_store;
+pub mod houses;
+pub mod id_number;
+pub mod model;
+pub mod person_store;
+pub mod persons;
+pub mod special;

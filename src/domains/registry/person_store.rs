@@ -1,0 +1,457 @@
+//! SQL for people and transfers; every read bounded by the caller's register scope.
+
+use crate::args;
+use crate::clock::Millis;
+use crate::db::{Db, Filter, Tx, Value, like_contains};
+use crate::domains::org::model::subtree_end;
+use crate::web::paging::{Page, Paging};
+
+/// What part of the register a caller sees: a subtree, and for departments only people with a
+/// special-population file of the kinds they sign off.
+#[derive(Clone, Debug)]
+pub struct RegScope {
+    pub path: String,
+    pub special_kinds: Option<Vec<&'static str>>,
+}
+
+impl RegScope {
+    /// Adds the scope condition on persons `p` joined to their grid `g`.
+    pub fn apply(&self, f: &mut Filter) {
+        f.and("g.path >= ? AND g.path < ?", vec![self.path.clone().into(), subtree_end(&self.path).into()]);
+        if let Some(kinds) = &self.special_kinds {
+            if kinds.is_empty() {
+                f.and("1 = 0", vec![]);
+            } else {
+                let marks = vec!["?"; kinds.len()].join(", ");
+                f.and(
+                    &format!(
+                        "EXISTS (SELECT 1 FROM special_files sf WHERE sf.person_id = p.id AND sf.status = 'active' AND sf.kind IN ({marks}))"
+                    ),
+                    kinds.iter().map(|k| Value::from(*k)).collect(),
+                );
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub kind: String,
+    pub name: String,
+    pub former_name: String,
+    pub id_type: String,
+    pub id_enc: Vec<u8>,
+    pub id_masked: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub ethnicity: String,
+    pub native_place: String,
+    pub marital_status: String,
+    pub political_status: String,
+    pub education: String,
+    pub religion: String,
+    pub occupation: String,
+    pub workplace: String,
+    pub phone_enc: Option<Vec<u8>>,
+    pub phone_masked: String,
+    pub registered_address: String,
+    pub address: String,
+    pub house_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub relation_to_head: String,
+    pub extra: String,
+    pub tags: String,
+    pub status: String,
+    pub status_date: Option<String>,
+    pub status_reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+pub const COLUMNS: &str = "p.id, p.grid_id, g.name AS grid_name, p.kind, p.name, p.former_name, p.id_type, p.id_enc, p.id_masked, \
+     p.sex, p.birth_date, p.ethnicity, p.native_place, p.marital_status, p.political_status, p.education, p.religion, \
+     p.occupation, p.workplace, p.phone_enc, p.phone_masked, p.registered_address, p.address, p.house_id, p.household_id, \
+     p.relation_to_head, p.extra, p.tags, p.status, p.status_date, p.status_reason, p.created_at, p.updated_at, p.version";
+const FROM: &str = "FROM persons p JOIN areas g ON g.id = p.grid_id";
+
+/// Filters of the person list and search.
+#[derive(Debug, Default, Clone)]
+pub struct PersonFilter {
+    pub area_path: Option<String>,
+    pub grid_id: Option<i64>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub tag: Option<String>,
+    pub id_bidx: Option<String>,
+    pub phone_bidx: Option<String>,
+    pub initials: Option<String>,
+    pub text: Option<String>,
+    pub house_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub sort: Sort,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub enum Sort {
+    #[default]
+    Id,
+    Name,
+    BirthDate,
+    Updated,
+}
+
+pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) -> sqlx::Result<Page<PersonRow>> {
+    let mut f = Filter::new();
+    scope.apply(&mut f);
+    if let Some(p) = &pf.area_path {
+        f.and("g.path >= ? AND g.path < ?", vec![p.clone().into(), subtree_end(p).into()]);
+    }
+    if let Some(g) = pf.grid_id {
+        f.and1("p.grid_id = ?", g);
+    }
+    if let Some(k) = &pf.kind {
+        f.and1("p.kind = ?", k.as_str());
+    }
+    match pf.status.as_deref() {
+        Some("all") => {
+            f.and1("p.status <> ?", "deleted");
+        }
+        Some(s) => {
+            f.and1("p.status = ?", s);
+        }
+        None => {
+            f.and1("p.status = ?", "active");
+        }
+    }
+    if let Some(t) = &pf.tag {
+        f.and1("p.tags LIKE ? ESCAPE '\\'", like_contains(&format!(",{t},")));
+    }
+    if let Some(b) = &pf.id_bidx {
+        f.and1("p.id_bidx = ?", b.as_str());
+    }
+    if let Some(b) = &pf.phone_bidx {
+        f.and1("p.phone_bidx = ?", b.as_str());
+    }
+    if let Some(i) = &pf.initials {
+        f.and("p.name_initials >= ? AND p.name_initials < ?", vec![i.clone().into(), format!("{i}\u{7f}").into()]);
+    }
+    if let Some(t) = pf.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pat = like_contains(t);
+        f.and("(p.name LIKE ? ESCAPE '\\' OR p.address LIKE ? ESCAPE '\\')", vec![pat.clone().into(), pat.into()]);
+    }
+    if let Some(h) = pf.house_id {
+        f.and1("p.house_id = ?", h);
+    }
+    if let Some(h) = pf.household_id {
+        f.and1("p.household_id = ?", h);
+    }
+    let order = match pf.sort {
+        Sort::Id => "p.id",
+        Sort::Name => "p.name, p.id",
+        Sort::BirthDate => "p.birth_date, p.id",
+        Sort::Updated => "p.updated_at DESC, p.id",
+    };
+    let w = f.where_sql();
+    let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {FROM}{w}"), f.args()).await?;
+    let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(&format!("SELECT {COLUMNS} {FROM}{w} ORDER BY {order} LIMIT {} OFFSET {}", m[0], m[1]), a)
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+pub async fn get(db: &Db, scope: &RegScope, id: i64) -> sqlx::Result<Option<PersonRow>> {
+    let mut f = Filter::new();
+    f.and1("p.id = ?", id);
+    scope.apply(&mut f);
+    db.read().fetch_optional(&format!("SELECT {COLUMNS} {FROM}{}", f.where_sql()), f.args()).await
+}
+
+pub async fn get_tx(tx: &mut Tx, id: i64) -> sqlx::Result<Option<PersonRow>> {
+    tx.fetch_optional(&format!("SELECT {COLUMNS} {FROM} WHERE p.id = $1"), args![id]).await
+}
+
+/// Where an ID number is already registered (any scope): the person, grid and its path.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Existing {
+    pub id: i64,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub grid_path: String,
+    pub id_masked: String,
+    pub status: String,
+}
+
+pub async fn find_by_id_bidx(tx: &mut Tx, id_type: &str, bidx: &str) -> sqlx::Result<Option<Existing>> {
+    tx.fetch_optional(
+        "SELECT p.id, p.grid_id, g.name AS grid_name, g.path AS grid_path, p.id_masked, p.status FROM persons p \
+         JOIN areas g ON g.id = p.grid_id WHERE p.id_type = $1 AND p.id_bidx = $2 AND p.status <> 'deleted'",
+        args![id_type, bidx],
+    )
+    .await
+}
+
+/// All columns a write sets (the encrypted and derived ones included).
+pub struct PersonWrite {
+    pub grid_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub name_initials: String,
+    pub former_name: String,
+    pub id_type: String,
+    pub id_enc: Vec<u8>,
+    pub id_bidx: String,
+    pub id_masked: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub ethnicity: String,
+    pub native_place: String,
+    pub marital_status: String,
+    pub political_status: String,
+    pub education: String,
+    pub religion: String,
+    pub occupation: String,
+    pub workplace: String,
+    pub phone_enc: Option<Vec<u8>>,
+    pub phone_bidx: Option<String>,
+    pub phone_masked: String,
+    pub registered_address: String,
+    pub address: String,
+    pub house_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub relation_to_head: String,
+    pub extra: String,
+    pub tags: String,
+}
+
+pub const WRITE_COLUMNS: [&str; 29] = [
+    "grid_id",
+    "kind",
+    "name",
+    "name_initials",
+    "former_name",
+    "id_type",
+    "id_enc",
+    "id_bidx",
+    "id_masked",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "native_place",
+    "marital_status",
+    "political_status",
+    "education",
+    "religion",
+    "occupation",
+    "workplace",
+    "phone_enc",
+    "phone_bidx",
+    "phone_masked",
+    "registered_address",
+    "address",
+    "house_id",
+    "household_id",
+    "relation_to_head",
+    "extra",
+    "tags",
+];
+
+impl PersonWrite {
+    /// The values in `WRITE_COLUMNS` order.
+    pub fn values(&self) -> Vec<Value> {
+        vec![
+            self.grid_id.into(),
+            self.kind.as_str().into(),
+            self.name.as_str().into(),
+            self.name_initials.as_str().into(),
+            self.former_name.as_str().into(),
+            self.id_type.as_str().into(),
+            self.id_enc.clone().into(),
+            self.id_bidx.as_str().into(),
+            self.id_masked.as_str().into(),
+            self.sex.as_str().into(),
+            self.birth_date.as_str().into(),
+            self.ethnicity.as_str().into(),
+            self.native_place.as_str().into(),
+            self.marital_status.as_str().into(),
+            self.political_status.as_str().into(),
+            self.education.as_str().into(),
+            self.religion.as_str().into(),
+            self.occupation.as_str().into(),
+            self.workplace.as_str().into(),
+            self.phone_enc.clone().into(),
+            self.phone_bidx.clone().into(),
+            self.phone_masked.as_str().into(),
+            self.registered_address.as_str().into(),
+            self.address.as_str().into(),
+            self.house_id.into(),
+            self.household_id.into(),
+            self.relation_to_head.as_str().into(),
+            self.extra.as_str().into(),
+            self.tags.as_str().into(),
+        ]
+    }
+}
+
+pub async fn insert(tx: &mut Tx, p: &PersonWrite, now: Millis) -> sqlx::Result<i64> {
+    let cols = WRITE_COLUMNS.join(", ");
+    let n = WRITE_COLUMNS.len();
+    let marks: Vec<String> = (1..=n + 2).map(|i| format!("${i}")).collect();
+    let mut a = p.values();
+    a.push(now.into());
+    a.push(now.into());
+    let (id,): (i64,) = tx
+        .fetch_one(
+            &format!("INSERT INTO persons ({cols}, created_at, updated_at) VALUES ({}) RETURNING id", marks.join(", ")),
+            a,
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Rewrites every writable column if the version matches.
+pub async fn update(tx: &mut Tx, id: i64, version: i64, p: &PersonWrite, now: Millis) -> sqlx::Result<bool> {
+    let sets: Vec<String> = WRITE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let n = WRITE_COLUMNS.len();
+    let mut a = p.values();
+    a.push(now.into());
+    a.push(id.into());
+    a.push(version.into());
+    let sql = format!(
+        "UPDATE persons SET {}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${} AND status <> 'deleted'",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    Ok(tx.execute(&sql, a).await? == 1)
+}
+
+pub async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    status: &str,
+    date: &str,
+    reason: &str,
+    now: Millis,
+) -> sqlx::Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE persons SET status = $1, status_date = $2, status_reason = $3, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6",
+            args![status, date, reason, now, id, version],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn set_grid(tx: &mut Tx, id: i64, grid_id: i64, now: Millis) -> sqlx::Result<()> {
+    tx.execute(
+        "UPDATE persons SET grid_id = $1, house_id = NULL, household_id = NULL, updated_at = $2, version = version + 1 WHERE id = $3",
+        args![grid_id, now, id],
+    )
+    .await
+    .map(drop)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TransferRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub id_masked: String,
+    pub from_grid_id: i64,
+    pub from_grid_name: String,
+    pub to_grid_id: i64,
+    pub to_grid_name: String,
+    pub reason: String,
+    pub status: String,
+    pub requested_at: i64,
+    pub decided_at: Option<i64>,
+    pub decision_note: String,
+}
+
+const TRANSFER_SELECT: &str = "SELECT t.id, t.person_id, p.name AS person_name, p.id_masked, t.from_grid_id, fg.name AS from_grid_name, \
+     t.to_grid_id, tg.name AS to_grid_name, t.reason, t.status, t.requested_at, t.decided_at, t.decision_note \
+     FROM person_transfers t JOIN persons p ON p.id = t.person_id JOIN areas fg ON fg.id = t.from_grid_id \
+     JOIN areas tg ON tg.id = t.to_grid_id";
+
+pub async fn insert_transfer(
+    tx: &mut Tx,
+    person_id: i64,
+    from: i64,
+    to: i64,
+    by: i64,
+    reason: &str,
+    now: Millis,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = tx
+        .fetch_one(
+            "INSERT INTO person_transfers (person_id, from_grid_id, to_grid_id, requested_by, requested_at, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            args![person_id, from, to, by, now, reason],
+        )
+        .await?;
+    Ok(id)
+}
+
+pub async fn pending_transfer_exists(tx: &mut Tx, person_id: i64) -> sqlx::Result<bool> {
+    let r: Option<(i64,)> = tx
+        .fetch_optional("SELECT id FROM person_transfers WHERE person_id = $1 AND status = 'pending'", args![person_id])
+        .await?;
+    Ok(r.is_some())
+}
+
+/// Transfers touching the subtree (into or out of it).
+pub async fn transfers(db: &Db, path: &str, status: Option<&str>) -> sqlx::Result<Vec<TransferRow>> {
+    let mut f = Filter::new();
+    let end = subtree_end(path);
+    f.and(
+        "((fg.path >= ? AND fg.path < ?) OR (tg.path >= ? AND tg.path < ?))",
+        vec![path.into(), end.clone().into(), path.into(), end.into()],
+    );
+    if let Some(s) = status {
+        f.and1("t.status = ?", s);
+    }
+    db.read().fetch_all(&format!("{TRANSFER_SELECT}{} ORDER BY t.id DESC LIMIT 200", f.where_sql()), f.args()).await
+}
+
+pub async fn transfer(tx: &mut Tx, id: i64) -> sqlx::Result<Option<(TransferRow, String)>> {
+    let row: Option<TransferRow> = tx.fetch_optional(&format!("{TRANSFER_SELECT} WHERE t.id = $1"), args![id]).await?;
+    match row {
+        Some(r) => {
+            let (path,): (String,) =
+                tx.fetch_one("SELECT path FROM areas WHERE id = $1", args![r.from_grid_id]).await?;
+            Ok(Some((r, path)))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn decide_transfer(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    by: i64,
+    note: &str,
+    now: Millis,
+) -> sqlx::Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE person_transfers SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $5 AND status = 'pending'",
+            args![status, by, now, note, id],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// The code tables, `(table, code, label)`.
+pub async fn code_items(db: &Db) -> sqlx::Result<Vec<(String, String, String)>> {
+    db.read().fetch_all("SELECT code_table, code, label FROM code_items ORDER BY code_table, sort", args![]).await
+}
