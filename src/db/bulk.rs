@@ -10,6 +10,7 @@ const MAX_PARAMS: usize = 30_000;
 pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> sqlx::Result<u64> {
     let per_row = columns.len().max(1);
     let batch = (MAX_PARAMS / per_row).max(1);
+    let sqlite = tx.backend() == Backend::Sqlite;
     let mut written = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -26,7 +27,13 @@ pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<V
                     sql.push_str(", ");
                 }
                 args.push(v);
-                sql.push_str(&format!("${}", args.len()));
+                // SQLite looks numbered parameters up in a linear list, which makes a statement with
+                // thousands of `$N` quadratic; anonymous `?` are bound in order at no cost.
+                if sqlite {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${}", args.len()));
+                }
             }
             sql.push(')');
         }

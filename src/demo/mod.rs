@@ -4,6 +4,7 @@
 
 mod names;
 mod plan;
+pub mod register;
 
 use crate::audit::{self, AuditCtx};
 use crate::auth::password;
@@ -368,6 +369,16 @@ pub async fn seed_synthetic(db: &Db, hash: &str, counties: usize, now: Millis) -
     Ok(total)
 }
 
+/// Fills 鹤山镇's register with the seed's counts, unless it already has people.
+pub async fn seed_heshan_register(db: &Db, keys: &crate::crypto::Keys, now: Millis) -> anyhow::Result<u64> {
+    let Some(town) = area_store::get_by_code(db, "510725101000").await? else { return Ok(0) };
+    if crate::domains::registry::person_store::count_under(db, &town.path).await? > 0 {
+        return Ok(0);
+    }
+    let grids = area_store::grids_under(db, &town.path).await?;
+    register::seed(db, keys, &grids, now).await
+}
+
 /// Sets the demo password on every demo account (so a re-run with `--demo-password` takes effect).
 async fn set_demo_password(db: &Db, hash: &str) -> anyhow::Result<()> {
     db.read().execute("UPDATE accounts SET password_hash = $1 WHERE demo = TRUE", crate::args![hash]).await?;
@@ -390,8 +401,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let now = Clock::System.now();
     let rows = seed_county(&state.db, &hash, now).await?;
     let synthetic = if counties > 0 { seed_synthetic(&state.db, &hash, counties, now).await? } else { 0 };
+    let people = seed_heshan_register(&state.db, &state.keys, now).await?;
     set_demo_password(&state.db, &hash).await?;
-    print_sign_ins(&args, rows + synthetic, started.elapsed().as_secs_f64());
+    print_sign_ins(&args, rows + synthetic + people, started.elapsed().as_secs_f64());
     if args.no_serve {
         state.db.close().await;
         return Ok(());

@@ -283,6 +283,14 @@ pub async fn moves_of(db: &Db, area_id: i64) -> sqlx::Result<Vec<MoveRow>> {
         .await
 }
 
+/// The active grids under a path, `(id, code)`, in code order.
+pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String)>> {
+    let mut f = Filter::new();
+    within(&mut f, "path", path);
+    f.and1("kind = ?", "grid").and1("status = ?", "active");
+    db.read().fetch_all(&format!("SELECT id, code FROM areas{} ORDER BY code", f.where_sql()), f.args()).await
+}
+
 /// Active bound accounts in a subtree.
 pub async fn active_accounts_in(tx: &mut Tx, path: &str) -> sqlx::Result<i64> {
     let mut f = Filter::new();

@@ -451,6 +451,15 @@ pub async fn decide_transfer(
     Ok(n == 1)
 }
 
+/// People (not deleted) under a path.
+pub async fn count_under(db: &Db, path: &str) -> sqlx::Result<i64> {
+    let mut f = Filter::new();
+    f.and("g.path >= ? AND g.path < ?", vec![path.into(), subtree_end(path).into()]);
+    f.and1("p.status <> ?", "deleted");
+    let (n,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {FROM}{}", f.where_sql()), f.args()).await?;
+    Ok(n)
+}
+
 /// The code tables, `(table, code, label)`.
 pub async fn code_items(db: &Db) -> sqlx::Result<Vec<(String, String, String)>> {
     db.read().fetch_all("SELECT code_table, code, label FROM code_items ORDER BY code_table, sort", args![]).await
