@@ -234,11 +234,11 @@ pub async fn seed(db: &Db, keys: &Keys, grids: &[(i64, String)], now: i64) -> an
     let mut rentals = Vec::with_capacity(RENTALS);
     let mut tenants = Vec::with_capacity(FLOATING);
     let first_rental = next_rental;
-    for r in 0..RENTALS {
+    for (r, grid) in house_grid.iter().enumerate().take(RENTALS) {
         let phone = mobile(&mut rng);
         rentals.push(vec![
             next_rental.into(),
-            house_grid[r].into(),
+            (*grid).into(),
             (first_house + r as i64).into(),
             person_name(&mut rng).into(),
             enc(&phone)?.into(),
