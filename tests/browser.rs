@@ -173,3 +173,44 @@ async fn wrong_password_shows_chinese_message_and_county_browses_tree() {
     shot(&c, "search.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn grid_worker_registers_a_floating_person_and_unmasks_with_a_reason() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "heshan.c1.g1").await;
+    fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("实有人口")).await.unwrap();
+    c.goto(&format!("{base}/people/new?kind=floating")).await.unwrap();
+    let id_number = wangge::domains::registry::id_number::make(
+        "510725",
+        chrono::NaiveDate::from_ymd_opt(1996, 4, 12).unwrap(),
+        233,
+    );
+    fill(&c, "#name", "孙小梅").await;
+    fill(&c, "#id_number", &id_number).await;
+    fill(&c, "#phone", "13688889999").await;
+    fill(&c, "#address", "嫩水路8号2栋1单元301").await;
+    fill(&c, "[name='extra.reason']", "务工").await;
+    fill(&c, "[name='extra.from_place']", "四川省南充市").await;
+    // Date inputs take the date typed in the browser's locale order; set the value directly instead.
+    c.execute("document.querySelector(\"[name='extra.arrived_on']\").value = '2026-02-10';", vec![]).await.unwrap();
+    shot(&c, "person_form.png").await;
+    c.find(Locator::Css("#person-submit")).await.unwrap().click().await.unwrap();
+    let shown = c.wait().for_element(Locator::Css("#id-number")).await.unwrap().text().await.unwrap();
+    assert_eq!(shown, format!("510725********{}", &id_number[14..]), "masked by default");
+    fill(&c, "#reason", "核对暂住登记").await;
+    c.find(Locator::XPath("//button[contains(., '显示完整号码')]")).await.unwrap().click().await.unwrap();
+    let full = c
+        .wait()
+        .for_element(Locator::XPath(&format!("//code[@id='id-number' and text()='{id_number}']")))
+        .await
+        .unwrap();
+    assert_eq!(full.text().await.unwrap(), id_number);
+    assert_eq!(c.find(Locator::Css("#phone")).await.unwrap().text().await.unwrap(), "13688889999");
+    shot(&c, "person.png").await;
+    c.close().await.unwrap();
+}

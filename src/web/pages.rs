@@ -33,6 +33,9 @@ impl Layout {
 
     pub fn for_actor(a: &Actor, title: &str) -> Self {
         let mut links = vec![("/", "首页")];
+        if a.can(Permission::ReadPersonalData) {
+            links.push(("/people", "实有人口"));
+        }
         if a.can(Permission::ViewOrg) {
             links.push(("/areas", "区域网格"));
             links.push(("/staff", "工作人员"));

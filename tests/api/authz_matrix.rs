@@ -36,6 +36,7 @@ const REGISTER: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCent
 const SPECIAL: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, DepartmentHandler]);
 const EDIT: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter]);
 const DELETE: Expect = Only(&[CommunityStaff, TownCenter]);
+const UNMASK: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, DepartmentHandler]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 
@@ -154,6 +155,12 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/accounts/{id}/reset-password", ACCOUNTS),
     ("POST",   "/accounts/{id}/reset-totp", SECURITY),
     ("GET",    "/audit", AUDIT),
+    ("GET",    "/people", PERSONS),
+    ("GET",    "/people/new", EDIT),
+    ("POST",   "/people", EDIT),
+    ("GET",    "/people/{id}", PERSONS),
+    ("POST",   "/people/{id}/unmask", UNMASK),
+    ("POST",   "/people/{id}/status", EDIT),
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
@@ -220,9 +227,16 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         path.replace("{id}", "1")
     } else if path.starts_with("/files/") {
         path.replace("{id}", &ids.file)
-    } else if ["/api/v1/persons/", "/api/v1/houses/", "/api/v1/households/", "/api/v1/rentals/", "/api/v1/places/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    } else if [
+        "/api/v1/persons/",
+        "/people/",
+        "/api/v1/houses/",
+        "/api/v1/households/",
+        "/api/v1/rentals/",
+        "/api/v1/places/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
     {
         // Register records: an id that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999").replace("{file_id}", "999999")

@@ -6,6 +6,7 @@ pub mod house_store;
 pub mod houses;
 pub mod id_number;
 pub mod model;
+pub mod pages;
 pub mod person_store;
 pub mod persons;
 pub mod special;

@@ -1,0 +1,317 @@
+//! Pages of the register for grid workers and staff: search people (masked), register a person
+//! with the fields of their kind, a person's page with unmasking (reason required), status changes,
+//! special-population files and history.
+
+use super::codes::Codes;
+use super::model::{ExtraField, FieldType, PERSON_KINDS, extra_fields};
+use super::persons::{self, PersonInput, PersonOut, PersonQuery, StatusInput};
+use super::special;
+use crate::audit::AuditRow;
+use crate::auth::{Actor, Permission};
+use crate::domains::org::areas::{self, AreaOut, AreaQuery};
+use crate::domains::org::pages::{opt_i64, req_i64, urlencode};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::extract::{ApiPath, ApiQuery, PageForm};
+use crate::web::pages::{Layout, redirect, render};
+use crate::web::paging::Page;
+use crate::web::routes::{Access, Entry, get, post};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+const READ: Access = Access::Perm(Permission::ReadPersonalData);
+const EDIT: Access = Access::Perm(Permission::EditRegister);
+
+pub fn routes() -> Vec<Entry> {
+    vec![
+        get("/people", READ, "人员检索", people),
+        get("/people/new", EDIT, "登记人员表单", new_person),
+        post("/people", EDIT, "提交登记人员", create_person),
+        get("/people/{id}", READ, "人员详情", person_page),
+        post("/people/{id}/unmask", Access::Perm(Permission::UnmaskPersonalData), "查看完整号码（需说明原因）", unmask),
+        post("/people/{id}/status", EDIT, "迁出、死亡、离开或迁回", status),
+    ]
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    grid: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    msg: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "registry/people.html")]
+struct PeoplePage {
+    l: Layout,
+    q: String,
+    kind: String,
+    status: String,
+    grid: String,
+    kinds: &'static [(&'static str, &'static str)],
+    list: Page<PersonOut>,
+    prev: Option<String>,
+    next: Option<String>,
+    can_edit: bool,
+}
+
+async fn people(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<ListQuery>) -> AppResult<Response> {
+    let q = PersonQuery {
+        q: Some(lq.q.clone()).filter(|q| !q.trim().is_empty()),
+        grid: opt_i64("grid", &lq.grid)?,
+        kind: Some(lq.kind.clone()).filter(|k| !k.is_empty()),
+        status: Some(lq.status.clone()).filter(|k| !k.is_empty()),
+        page: opt_i64("page", &lq.page)?,
+        per_page: Some(30),
+        ..Default::default()
+    };
+    let list = persons::search(&s, &a, &q).await?;
+    let base = format!("/people?q={}&grid={}&kind={}&status={}", urlencode(&lq.q), lq.grid, lq.kind, lq.status);
+    let prev = list.has_prev().then(|| format!("{base}&page={}", list.page - 1));
+    let next = list.has_next().then(|| format!("{base}&page={}", list.page + 1));
+    let l = Layout::for_actor(&a, "实有人口").with_notice(lq.msg.as_deref());
+    render(&PeoplePage {
+        l,
+        q: lq.q,
+        kind: lq.kind,
+        status: lq.status,
+        grid: lq.grid,
+        kinds: &PERSON_KINDS,
+        list,
+        prev,
+        next,
+        can_edit: a.can(Permission::EditRegister),
+    })
+}
+
+/// One input of the person form, with its choices when it is a code.
+struct FieldView {
+    name: String,
+    label: &'static str,
+    required: bool,
+    date: bool,
+    choices: Vec<(String, String)>,
+}
+
+fn field_views(codes: &Codes, defs: &[ExtraField]) -> Vec<FieldView> {
+    defs.iter()
+        .map(|d| FieldView {
+            name: format!("extra.{}", d.key),
+            label: d.label,
+            required: d.required,
+            date: d.kind == FieldType::Date,
+            choices: match d.kind {
+                FieldType::Code(t) => codes.items(t),
+                FieldType::Bool => vec![("false".into(), "否".into()), ("true".into(), "是".into())],
+                _ => vec![],
+            },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "registry/person_form.html")]
+struct PersonForm {
+    l: Layout,
+    kind: String,
+    kind_label: &'static str,
+    kinds: &'static [(&'static str, &'static str)],
+    grids: Vec<AreaOut>,
+    grid: i64,
+    extras: Vec<FieldView>,
+    education: Vec<(String, String)>,
+    ethnicity: Vec<(String, String)>,
+    political: Vec<(String, String)>,
+    marital: Vec<(String, String)>,
+    relation: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct NewQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    grid: String,
+}
+
+async fn new_person(State(s): State<AppState>, a: Actor, ApiQuery(nq): ApiQuery<NewQuery>) -> AppResult<Response> {
+    let kind = if super::model::kind_label(&nq.kind).is_empty() { "registered".to_owned() } else { nq.kind };
+    let grids =
+        areas::list(&s.db, &a, &AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() })
+            .await?
+            .items;
+    let grid = opt_i64("grid", &nq.grid)?.or_else(|| grids.first().map(|g| g.id)).unwrap_or(0);
+    let codes = Codes::load(&s.db).await?;
+    render(&PersonForm {
+        l: Layout::for_actor(&a, "登记人员"),
+        kind_label: super::model::kind_label(&kind),
+        extras: field_views(&codes, extra_fields(&kind)),
+        kind,
+        kinds: &PERSON_KINDS,
+        grids,
+        grid,
+        education: codes.items("education"),
+        ethnicity: codes.items("ethnicity"),
+        political: codes.items("political_status"),
+        marital: codes.items("marital_status"),
+        relation: codes.items("relation"),
+    })
+}
+
+/// Builds the API input from the flat form (`extra.KEY` fields become the `extra` object).
+fn input_from_form(pairs: Vec<(String, String)>) -> AppResult<PersonInput> {
+    let mut i = PersonInput::default();
+    let mut extra = Map::new();
+    for (k, v) in pairs {
+        let some = || Some(v.clone()).filter(|s| !s.trim().is_empty());
+        match k.as_str() {
+            "kind" => i.kind = some(),
+            "name" => i.name = some(),
+            "id_number" => i.id_number = some(),
+            "phone" => i.phone = some(),
+            "grid_id" => i.grid_id = Some(req_i64("grid_id", &v)?),
+            "address" => i.address = some(),
+            "registered_address" => i.registered_address = some(),
+            "ethnicity" => i.ethnicity = some(),
+            "education" => i.education = some(),
+            "political_status" => i.political_status = some(),
+            "marital_status" => i.marital_status = some(),
+            "relation_to_head" => i.relation_to_head = some(),
+            "occupation" => i.occupation = some(),
+            "workplace" => i.workplace = some(),
+            key if key.starts_with("extra.") => {
+                if !v.trim().is_empty() {
+                    extra.insert(key["extra.".len()..].to_owned(), Value::String(v));
+                }
+            }
+            other => return Err(AppError::field(other, format!("不认识的字段 {other}"))),
+        }
+    }
+    i.extra = Some(Value::Object(extra));
+    Ok(i)
+}
+
+async fn create_person(
+    State(s): State<AppState>,
+    a: Actor,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let p = persons::create(&s, &a, &input_from_form(pairs)?).await?;
+    Ok(redirect(&format!("/people/{}?msg=created", p.id)))
+}
+
+#[derive(Template)]
+#[template(path = "registry/person.html")]
+struct PersonPage {
+    l: Layout,
+    p: PersonOut,
+    files: Vec<special::SpecialOut>,
+    history: Vec<AuditRow>,
+    can_unmask: bool,
+    can_edit: bool,
+    today: String,
+}
+
+impl PersonPage {
+    fn when(&self, ms: &i64) -> String {
+        crate::clock::format_local(*ms)
+    }
+    fn extra_text(&self) -> Vec<(&'static str, String)> {
+        let defs = extra_fields(&self.p.kind);
+        defs.iter()
+            .filter_map(|d| {
+                let v = self.p.extra.get(d.key)?;
+                let text = match v {
+                    Value::Bool(true) => "是".to_owned(),
+                    Value::Bool(false) => "否".to_owned(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Some((d.label, text))
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct MsgQuery {
+    msg: Option<String>,
+}
+
+async fn person_view(s: &AppState, a: &Actor, id: i64, unmask: Option<&str>, msg: Option<&str>) -> AppResult<Response> {
+    let p = persons::get(s, a, id, unmask).await?;
+    let files =
+        if a.can(Permission::ReadSpecialFiles) { special::list(s, a, id).await.unwrap_or_default() } else { vec![] };
+    let history = persons::history(s, a, id).await?;
+    let l = Layout::for_actor(a, &p.name).with_notice(msg);
+    render(&PersonPage {
+        l,
+        p,
+        files,
+        history,
+        can_unmask: a.can(Permission::UnmaskPersonalData),
+        can_edit: a.can(Permission::EditRegister),
+        today: s.clock.today().to_string(),
+    })
+}
+
+async fn person_page(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(mq): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
+    person_view(&s, &a, id, None, mq.msg.as_deref()).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmaskForm {
+    reason: String,
+}
+
+/// Full numbers are shown in answer to a POST, so the reason never sits in a URL or a log.
+async fn unmask(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    PageForm(f): PageForm<UnmaskForm>,
+) -> AppResult<Response> {
+    person_view(&s, &a, id, Some(&f.reason), None).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusForm {
+    version: String,
+    status: String,
+    date: String,
+    reason: String,
+}
+
+async fn status(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    PageForm(f): PageForm<StatusForm>,
+) -> AppResult<Response> {
+    let input =
+        StatusInput { version: req_i64("version", &f.version)?, status: f.status, date: f.date, reason: f.reason };
+    persons::change_status(&s, &a, id, &input).await?;
+    Ok(redirect(&format!("/people/{id}?msg=saved")))
+}
