@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domains;
 pub mod error;
+pub mod excel;
 pub mod files;
 pub mod startup;
 pub mod state;

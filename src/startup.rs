@@ -32,6 +32,10 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
+    let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;
+    if interrupted > 0 {
+        tracing::warn!(jobs = interrupted, "import jobs interrupted by a restart were marked failed");
+    }
     Ok(AppState::new(db, Clock::System, config, keys))
 }
 

@@ -84,30 +84,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
 }
 
 /// Reads one file field from a multipart upload, refusing anything bigger than `max` bytes.
-pub async fn read_file_field(
+pub async fn read_file_field(mp: axum::extract::Multipart, field_name: &str, max: usize) -> Result<Vec<u8>, AppError> {
+    read_named_file(mp, field_name, max).await.map(|(_, b)| b)
+}
+
+/// Reads one file field and the file name the client gave it.
+pub async fn read_named_file(
     mut mp: axum::extract::Multipart,
     field_name: &str,
     max: usize,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<(String, Vec<u8>), AppError> {
+    let too_large = || AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024)));
     while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::field(field_name, "上传内容不完整"))?
     {
         if field.name() != Some(field_name) {
             continue;
         }
+        let name = field.file_name().unwrap_or("upload").to_owned();
         let mut buf = Vec::new();
-        while let Some(chunk) =
-            field.chunk().await.map_err(|_| AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))))?
-        {
+        while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
             if buf.len() + chunk.len() > max {
-                return Err(AppError::TooLarge(format!("文件不能超过 {} MB", max / (1024 * 1024))));
+                return Err(too_large());
             }
             buf.extend_from_slice(&chunk);
         }
-        return Ok(buf);
+        return Ok((name, buf));
     }
     Err(AppError::field(field_name, "请选择要上传的文件"))
 }
-
 /// Path parameters; a malformed one (e.g. letters where an id belongs) answers in the one error shape.
 pub struct ApiPath<T>(pub T);
 

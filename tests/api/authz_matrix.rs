@@ -95,6 +95,12 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/api/v1/persons/{id}/special", SPECIAL),
     ("POST",   "/api/v1/persons/{id}/special", EDIT),
     ("POST",   "/api/v1/persons/{id}/special/{file_id}/visits", EDIT),
+    ("GET",    "/api/v1/persons/export.xlsx", PERSONS),
+    ("GET",    "/api/v1/persons/export.csv", PERSONS),
+    ("GET",    "/api/v1/imports/{id}/template.xlsx", EDIT),
+    ("POST",   "/api/v1/imports/{id}", EDIT),
+    ("GET",    "/api/v1/imports/{id}", EDIT),
+    ("GET",    "/api/v1/imports/{id}/errors.xlsx", EDIT),
     ("GET",    "/api/v1/houses", REGISTER),
     ("POST",   "/api/v1/houses", EDIT),
     ("GET",    "/api/v1/houses/{id}", REGISTER),
@@ -227,6 +233,12 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         path.replace("{id}", "1")
     } else if path.starts_with("/files/") {
         path.replace("{id}", &ids.file)
+    } else if path.starts_with("/api/v1/imports/") {
+        // The template and the upload take the entity; a job id that does not exist answers 404.
+        path.replace(
+            "{id}",
+            if path.ends_with("template.xlsx") || path == "/api/v1/imports/{id}" { "persons" } else { "999999" },
+        )
     } else if [
         "/api/v1/persons/",
         "/people/",

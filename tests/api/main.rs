@@ -9,5 +9,6 @@ mod auth;
 mod authz_matrix;
 mod departments;
 mod headers;
+mod imports;
 mod registry;
 mod staff;

@@ -1,14 +1,14 @@
 //! JSON API of the register: persons (with special-population files and transfers), houses,
 //! households, rentals and places. Thin: parse, call the service, answer.
 
-use super::{houses, persons, special};
+use super::{houses, import, persons, special};
 use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::routes::{Access, Entry, get, patch, post};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,6 +40,14 @@ pub fn routes() -> Vec<Entry> {
         get("/api/v1/persons/{id}/special", SPECIAL, "特殊人群档案", list_special),
         post("/api/v1/persons/{id}/special", EDIT, "建立特殊人群档案", create_special).body("kind, data, next_visit_due?"),
         post("/api/v1/persons/{id}/special/{file_id}/visits", EDIT, "记录走访", visit_special).body("visited_on, note, next_visit_due?"),
+        get("/api/v1/persons/export.xlsx", READ, "导出人员（Excel；默认脱敏，导出记录在案）", export_xlsx)
+            .query("q?, area?, grid?, kind?, status?, tag?, unmask?, reason?"),
+        get("/api/v1/persons/export.csv", READ, "导出人员（CSV；默认脱敏，导出记录在案）", export_csv)
+            .query("q?, area?, grid?, kind?, status?, tag?, unmask?, reason?"),
+        get("/api/v1/imports/{id}/template.xlsx", EDIT, "下载导入模板（{id} 为 persons）", template),
+        post("/api/v1/imports/{id}", EDIT, "上传 .xlsx 导入（{id} 为 persons；multipart 字段 file）→ {id}", start_import),
+        get("/api/v1/imports/{id}", EDIT, "导入任务进度：status、total、imported、failed、error_file", import_job),
+        get("/api/v1/imports/{id}/errors.xlsx", EDIT, "下载导入错误清单", import_errors),
         get("/api/v1/houses", REGISTER, "实有房屋", list_houses).query(LIST_QUERY),
         post("/api/v1/houses", EDIT, "登记房屋", create_house).body("grid_id, house_no, house_use, road?, building?, unit?, room?, address?, floor_area?, owner_name?, owner_id_number?, owner_phone?, hazard?, lon?, lat?"),
         get("/api/v1/houses/{id}", REGISTER, "查看房屋", get_house),
@@ -254,3 +262,124 @@ crud!(
     houses::get_place,
     houses::update_place
 );
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    q: Option<String>,
+    area: Option<i64>,
+    grid: Option<i64>,
+    kind: Option<String>,
+    status: Option<String>,
+    tag: Option<String>,
+    unmask: Option<bool>,
+    reason: Option<String>,
+}
+
+async fn export(s: &AppState, a: &Actor, e: ExportQuery, csv: bool) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let q = persons::PersonQuery {
+        q: e.q,
+        area: e.area,
+        grid: e.grid,
+        kind: e.kind,
+        status: e.status,
+        tag: e.tag,
+        ..Default::default()
+    };
+    let reason = match (e.unmask.unwrap_or(false), e.reason) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r),
+        (true, None) => return Err(AppError::field("reason", "导出完整号码需要填写原因")),
+    };
+    let bytes = import::export(s, a, &q, reason.as_deref(), csv).await?;
+    let (ct, name) = if csv { ("text/csv; charset=utf-8", "persons.csv") } else { (XLSX, "persons.xlsx") };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ct.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn export_xlsx(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiQuery(e): ApiQuery<ExportQuery>,
+) -> AppResult<axum::response::Response> {
+    export(&s, &a, e, false).await
+}
+async fn export_csv(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiQuery(e): ApiQuery<ExportQuery>,
+) -> AppResult<axum::response::Response> {
+    export(&s, &a, e, true).await
+}
+
+fn entity(e: &str) -> AppResult<()> {
+    if e == "persons" {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("目前支持导入的是 persons（实有人口）".into()))
+    }
+}
+
+async fn template(
+    State(s): State<AppState>,
+    _a: Actor,
+    ApiPath(e): ApiPath<String>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    entity(&e)?;
+    let bytes = import::person_template(&super::codes::Codes::load(&s.db).await?)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"persons-template.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn start_import(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(e): ApiPath<String>,
+    mp: Multipart,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    entity(&e)?;
+    let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
+    let id = import::start_person_import(&s, &a, &name, bytes).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id }))))
+}
+
+async fn import_job(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<Value> {
+    let j = import::job(&s, &a, id).await?;
+    let link = j.error_file_id.as_ref().map(|_| format!("/api/v1/imports/{}/errors.xlsx", j.id));
+    let mut v = json!(j);
+    v["error_file"] = json!(link);
+    Ok(Json(v))
+}
+
+async fn import_errors(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let bytes = import::error_file(&s, &a, id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"import-errors.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}

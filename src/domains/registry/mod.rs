@@ -5,6 +5,7 @@ pub mod codes;
 pub mod house_store;
 pub mod houses;
 pub mod id_number;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod person_store;

@@ -464,3 +464,179 @@ pub async fn count_under(db: &Db, path: &str) -> sqlx::Result<i64> {
 pub async fn code_items(db: &Db) -> sqlx::Result<Vec<(String, String, String)>> {
     db.read().fetch_all("SELECT code_table, code, label FROM code_items ORDER BY code_table, sort", args![]).await
 }
+
+/// What an import compares with a row already registered under the same ID number.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportExisting {
+    pub id: i64,
+    pub id_bidx: String,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub grid_path: String,
+    pub id_masked: String,
+    pub version: i64,
+    pub kind: String,
+    pub name: String,
+    pub phone_bidx: Option<String>,
+    pub address: String,
+    pub registered_address: String,
+    pub ethnicity: String,
+    pub education: String,
+    pub political_status: String,
+    pub marital_status: String,
+    pub relation_to_head: String,
+    pub occupation: String,
+    pub extra: String,
+}
+
+impl ImportExisting {
+    /// Whether a prepared row would change nothing.
+    pub fn same_as(&self, w: &PersonWrite) -> bool {
+        self.grid_id == w.grid_id
+            && self.kind == w.kind
+            && self.name == w.name
+            && self.phone_bidx == w.phone_bidx
+            && self.address == w.address
+            && self.registered_address == w.registered_address
+            && self.ethnicity == w.ethnicity
+            && self.education == w.education
+            && self.political_status == w.political_status
+            && self.marital_status == w.marital_status
+            && self.relation_to_head == w.relation_to_head
+            && self.occupation == w.occupation
+            && serde_json::from_str::<serde_json::Value>(&self.extra).ok()
+                == serde_json::from_str::<serde_json::Value>(&w.extra).ok()
+    }
+}
+
+pub async fn existing_for_import(tx: &mut Tx, bidxs: &[String]) -> sqlx::Result<Vec<ImportExisting>> {
+    if bidxs.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=bidxs.len()).map(|i| format!("${i}")).collect();
+    tx.fetch_all(
+        &format!(
+            "SELECT p.id, p.id_bidx, p.grid_id, g.name AS grid_name, g.path AS grid_path, p.id_masked, p.version, p.kind, p.name, \
+             p.phone_bidx, p.address, p.registered_address, p.ethnicity, p.education, p.political_status, p.marital_status, \
+             p.relation_to_head, p.occupation, p.extra FROM persons p JOIN areas g ON g.id = p.grid_id \
+             WHERE p.id_type = '111' AND p.status <> 'deleted' AND p.id_bidx IN ({})",
+            marks.join(", ")
+        ),
+        bidxs.iter().map(|b| Value::from(b.as_str())).collect(),
+    )
+    .await
+}
+
+/// Inserts many prepared people at once; answers their ids in order.
+pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<i64>> {
+    let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
+    let mut cols: Vec<&str> = vec!["id"];
+    cols.extend(WRITE_COLUMNS);
+    cols.extend(["created_at", "updated_at"]);
+    let values: Vec<Vec<Value>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = vec![Value::from(first + i as i64)];
+            v.extend(r.values());
+            v.push(now.into());
+            v.push(now.into());
+            v
+        })
+        .collect();
+    crate::db::bulk::insert_rows(tx, "persons", &cols, values).await?;
+    crate::db::bulk::sync_sequence(tx, "persons").await?;
+    Ok((0..rows.len()).map(|i| first + i as i64).collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub entity: String,
+    pub account_id: i64,
+    pub status: String,
+    pub file_name: String,
+    pub total: i64,
+    pub processed: i64,
+    pub imported: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+    pub error_file_id: Option<String>,
+    pub message: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const JOB_COLUMNS: &str = "id, entity, account_id, status, file_name, total, processed, imported, unchanged, failed, error_file_id, message, created_at, updated_at";
+
+pub async fn insert_job(
+    tx: &mut Tx,
+    entity: &str,
+    account_id: i64,
+    file_name: &str,
+    total: i64,
+    now: Millis,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = tx
+        .fetch_one(
+            "INSERT INTO import_jobs (entity, account_id, file_name, total, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            args![entity, account_id, file_name, total, now],
+        )
+        .await?;
+    Ok(id)
+}
+
+pub async fn job(db: &Db, id: i64) -> sqlx::Result<Option<JobRow>> {
+    db.read().fetch_optional(&format!("SELECT {JOB_COLUMNS} FROM import_jobs WHERE id = $1"), args![id]).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn update_job(
+    db: &Db,
+    id: i64,
+    status: &str,
+    processed: i64,
+    imported: i64,
+    unchanged: i64,
+    failed: i64,
+    error_file: Option<&str>,
+    message: &str,
+    now: Millis,
+) -> sqlx::Result<()> {
+    db.read()
+        .execute(
+            "UPDATE import_jobs SET status = $1, processed = $2, imported = $3, unchanged = $4, failed = $5, error_file_id = $6, \
+             message = $7, updated_at = $8 WHERE id = $9",
+            args![status, processed, imported, unchanged, failed, error_file, message, now, id],
+        )
+        .await
+        .map(drop)
+}
+
+/// Jobs cut off by a restart are marked failed, so nobody waits for them forever.
+pub async fn fail_interrupted_jobs(db: &Db, now: Millis) -> sqlx::Result<u64> {
+    db.read()
+        .execute(
+            "UPDATE import_jobs SET status = 'failed', message = '导入被中断（服务重启），已写入的行保留，请重新导入剩余部分', updated_at = $1 \
+             WHERE status IN ('queued', 'running')",
+            args![now],
+        )
+        .await
+}
+
+pub async fn insert_file_row(
+    tx: &mut Tx,
+    id: &str,
+    purpose: &str,
+    content_type: &str,
+    size: i64,
+    by: i64,
+    now: Millis,
+) -> sqlx::Result<()> {
+    tx.execute(
+        "INSERT INTO files (id, purpose, content_type, size, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, '', $5, $6)",
+        args![id, purpose, content_type, size, by, now],
+    )
+    .await
+    .map(drop)
+}

@@ -119,7 +119,7 @@ fn reveal(state: &AppState, r: &PersonRow) -> AppResult<(String, String)> {
     Ok((id, phone))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonQuery {
     pub q: Option<String>,
@@ -137,6 +137,36 @@ pub struct PersonQuery {
 
 /// Searches the register in scope; the call and the people it shows are audited.
 pub async fn search(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppResult<Page<PersonOut>> {
+    let page = search_page(state, actor, q).await?;
+    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+    if !ids.is_empty() {
+        let mut tx = state.db.begin().await?;
+        audit::record(
+            &mut tx,
+            &actor.audit(),
+            "person_list_read",
+            "person",
+            "list",
+            json!({ "ids": ids, "search": q.q.is_some() }),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(page.map(|r| present(r, None)))
+}
+
+/// The raw rows of a search and the total, unaudited: for exports, which audit once for the whole file.
+pub(crate) async fn search_rows(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppResult<(Vec<PersonRow>, i64)> {
+    let page = search_page(state, actor, q).await?;
+    Ok((page.items, page.total))
+}
+
+/// Decrypts a row's ID number and phone (the caller has checked the permission and audits).
+pub(crate) fn reveal_row(state: &AppState, r: &PersonRow) -> AppResult<(String, String)> {
+    reveal(state, r)
+}
+
+async fn search_page(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppResult<Page<PersonRow>> {
     let scope = scope_of(state, actor).await?;
     let mut pf = PersonFilter { grid_id: q.grid, house_id: q.house, household_id: q.household, ..Default::default() };
     if let Some(a) = q.area {
@@ -176,22 +206,7 @@ pub async fn search(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppResu
             SearchText::Name(n) => pf.text = Some(n),
         }
     }
-    let page = store::list(&state.db, &scope, &pf, Paging::new(q.page, q.per_page)).await?;
-    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
-    if !ids.is_empty() {
-        let mut tx = state.db.begin().await?;
-        audit::record(
-            &mut tx,
-            &actor.audit(),
-            "person_list_read",
-            "person",
-            "list",
-            json!({ "ids": ids, "search": q.q.is_some() }),
-        )
-        .await?;
-        tx.commit().await?;
-    }
-    Ok(page.map(|r| present(r, None)))
+    Ok(store::list(&state.db, &scope, &pf, Paging::new(q.page, q.per_page)).await?)
 }
 
 /// One person, masked unless `unmask` is asked with a reason by an account that may; audited.
@@ -521,6 +536,19 @@ fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result<PersonWrit
         extra: p.extra.to_string(),
         tags: if p.tags.is_empty() { String::new() } else { format!(",{},", p.tags.join(",")) },
     })
+}
+
+/// Validates a complete new person for an import (the caller resolved the grid); answers the row
+/// to write and its audit view, or the field errors.
+pub(crate) fn prepare_import(
+    state: &AppState,
+    codes: &Codes,
+    input: &PersonInput,
+) -> Result<(PersonWrite, Value), FieldErrors> {
+    let mut p = Plain { grid_id: input.grid_id.unwrap_or(0), ..Default::default() };
+    p.apply(input);
+    let write = validate(state, codes, &mut p)?;
+    Ok((write, p.audit_view()))
 }
 
 /// The grid must be an active grid in scope; house and household, if given, must be in that grid.

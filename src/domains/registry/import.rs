@@ -1,0 +1,471 @@
+//! Excel in and out for people: the template, the background import (validate every row, upsert by
+//! ID number so the same file twice changes nothing, an error workbook with a reason per row), and
+//! exports of any filtered list (masked unless unmasked with a reason; audited; stamped).
+
+use super::codes::Codes;
+use super::model::PERSON_KINDS;
+use super::person_store::{self as store, PersonWrite};
+use super::persons::{self, PersonInput, PersonQuery};
+use crate::audit;
+use crate::auth::{Actor, Permission};
+use crate::domains::org::area_store;
+use crate::error::{AppError, AppResult};
+use crate::excel::{self, Column};
+use crate::state::AppState;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+const fn col(header: &'static str, required: bool, codes: Option<&'static str>, width: f64) -> Column {
+    Column { header, required, codes, width }
+}
+
+/// The person template's columns; the header row is the contract of the import.
+pub const PERSON_COLUMNS: [Column; 22] = [
+    col("姓名", true, None, 10.0),
+    col("证件号码", true, None, 22.0),
+    col("联系电话", false, None, 14.0),
+    col("人员类别", true, Some("person_kind"), 10.0),
+    col("所属网格编码", true, None, 18.0),
+    col("现住址", false, None, 30.0),
+    col("民族", false, Some("ethnicity"), 8.0),
+    col("学历", false, Some("education"), 10.0),
+    col("政治面貌", false, Some("political_status"), 12.0),
+    col("婚姻状况", false, Some("marital_status"), 10.0),
+    col("与户主关系", false, Some("relation"), 10.0),
+    col("职业", false, None, 10.0),
+    col("户籍地详址", false, None, 30.0),
+    col("居住证件类型", false, Some("permit_type"), 12.0),
+    col("流入原因", false, None, 10.0),
+    col("来源地", false, None, 16.0),
+    col("流入日期", false, None, 12.0),
+    col("留守类型", false, Some("left_behind_type"), 10.0),
+    col("外文姓名", false, None, 14.0),
+    col("国籍", false, None, 10.0),
+    col("来华目的", false, None, 10.0),
+    col("入境日期", false, None, 12.0),
+];
+
+const CODE_TABLES: [&str; 7] =
+    ["ethnicity", "education", "political_status", "marital_status", "relation", "permit_type", "left_behind_type"];
+
+pub fn person_template(codes: &Codes) -> AppResult<Vec<u8>> {
+    let mut lists: Vec<(&'static str, Vec<String>)> =
+        vec![("person_kind", PERSON_KINDS.iter().map(|(_, l)| (*l).to_owned()).collect())];
+    for t in CODE_TABLES {
+        lists.push((t, codes.items(t).into_iter().map(|(_, l)| l).collect()));
+    }
+    excel::template(
+        &PERSON_COLUMNS,
+        &lists,
+        "所属网格编码填写网格的完整编码（如 510725101001001）；流动人口须填居住证件类型、流入原因、来源地、流入日期；日期格式 2026-03-01；\
+         同一证件号码已在本辖区登记的会按表格内容更新，重复导入同一文件不会产生重复记录。",
+    )
+}
+
+/// Which column holds which header; a missing required header refuses the file.
+fn header_map(headers: &[String]) -> AppResult<HashMap<&'static str, usize>> {
+    let mut map = HashMap::new();
+    for c in PERSON_COLUMNS.iter() {
+        if let Some(i) = headers.iter().position(|h| h == c.header) {
+            map.insert(c.header, i);
+        }
+    }
+    let missing: Vec<&str> =
+        PERSON_COLUMNS.iter().filter(|c| c.required && !map.contains_key(c.header)).map(|c| c.header).collect();
+    if !missing.is_empty() {
+        return Err(AppError::field("file", format!("表头不对：缺少“{}”列。请下载最新模板填写", missing.join("”“"))));
+    }
+    Ok(map)
+}
+
+/// Builds the service input of one row.
+fn row_input(
+    row: &[String],
+    h: &HashMap<&'static str, usize>,
+    grids: &HashMap<String, i64>,
+) -> Result<PersonInput, String> {
+    let get = |name: &str| h.get(name).and_then(|i| row.get(*i)).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let opt = |name: &str| Some(get(name)).filter(|s| !s.is_empty());
+    let kind_text = get("人员类别");
+    let kind = PERSON_KINDS
+        .iter()
+        .find(|(k, l)| {
+            *k == kind_text || *l == kind_text || l.trim_end_matches("人口").trim_end_matches("人员") == kind_text
+        })
+        .map(|(k, _)| (*k).to_owned())
+        .ok_or_else(|| format!("人员类别“{kind_text}”不正确（户籍人口、流动人口、境外人员、留守人员）"))?;
+    let grid_code = get("所属网格编码");
+    let grid_id = *grids.get(&grid_code).ok_or_else(|| format!("网格编码“{grid_code}”不存在或不在您的管辖范围内"))?;
+    let mut extra = Map::new();
+    let mut put = |key: &str, col: &str| {
+        if let Some(v) = opt(col) {
+            extra.insert(key.to_owned(), Value::String(v));
+        }
+    };
+    match kind.as_str() {
+        "floating" => {
+            put("permit_type", "居住证件类型");
+            put("reason", "流入原因");
+            put("from_place", "来源地");
+            put("arrived_on", "流入日期");
+        }
+        "left_behind" => put("left_behind_type", "留守类型"),
+        "foreigner" => {
+            put("foreign_name", "外文姓名");
+            put("nationality", "国籍");
+            put("purpose", "来华目的");
+            put("arrived_on", "入境日期");
+        }
+        _ => {}
+    }
+    Ok(PersonInput {
+        kind: Some(kind),
+        name: opt("姓名"),
+        id_number: opt("证件号码"),
+        phone: opt("联系电话"),
+        grid_id: Some(grid_id),
+        address: opt("现住址"),
+        ethnicity: opt("民族"),
+        education: opt("学历"),
+        political_status: opt("政治面貌"),
+        marital_status: opt("婚姻状况"),
+        relation_to_head: opt("与户主关系"),
+        occupation: opt("职业"),
+        registered_address: opt("户籍地详址"),
+        extra: Some(Value::Object(extra)),
+        ..Default::default()
+    })
+}
+
+/// Field names of the service mapped back to the template's headers, for error messages.
+fn header_of(field: &str) -> &str {
+    match field {
+        "name" => "姓名",
+        "id_number" => "证件号码",
+        "phone" => "联系电话",
+        "kind" => "人员类别",
+        "grid_id" => "所属网格编码",
+        "address" => "现住址",
+        "ethnicity" => "民族",
+        "education" => "学历",
+        "political_status" => "政治面貌",
+        "marital_status" => "婚姻状况",
+        "relation_to_head" => "与户主关系",
+        "occupation" => "职业",
+        "registered_address" => "户籍地详址",
+        "extra.permit_type" => "居住证件类型",
+        "extra.reason" => "流入原因",
+        "extra.from_place" => "来源地",
+        "extra.arrived_on" => "流入日期/入境日期",
+        "extra.left_behind_type" => "留守类型",
+        "extra.foreign_name" => "外文姓名",
+        "extra.nationality" => "国籍",
+        "extra.purpose" => "来华目的",
+        other => other,
+    }
+}
+
+/// Checks the file (nothing is written for a bad one), creates the job and starts it in the background.
+pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
+    actor.require(Permission::EditRegister)?;
+    let (headers, rows) = tokio::task::spawn_blocking(move || excel::read_first_sheet(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let h = header_map(&headers)?;
+    if rows.is_empty() {
+        return Err(AppError::field("file", "表格中没有数据行"));
+    }
+    let mut tx = state.db.begin().await?;
+    let name: String = file_name.chars().take(100).collect();
+    let id = store::insert_job(&mut tx, "persons", actor.id, &name, rows.len() as i64, actor.now).await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "import_started",
+        "import_job",
+        id,
+        json!({ "entity": "persons", "file": name, "rows": rows.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    let (state2, actor2) = (state.clone(), actor.clone());
+    tokio::spawn(async move {
+        if let Err(e) = run_person_import(&state2, &actor2, id, headers, h, rows).await {
+            tracing::error!(job = id, error = %e, "import failed");
+            let now = state2.clock.now();
+            let _ = store::update_job(&state2.db, id, "failed", 0, 0, 0, 0, None, &format!("导入失败：{e}"), now).await;
+        }
+    });
+    Ok(id)
+}
+
+/// One row after validation: its index and the row to write with its audit view, or the reason it failed.
+type Prepared = (usize, Result<(PersonWrite, Value), String>);
+
+/// Rows are processed in batches of 1,000, each batch in one transaction with one audit row.
+async fn run_person_import(
+    state: &AppState,
+    actor: &Actor,
+    job: i64,
+    headers: Vec<String>,
+    h: HashMap<&'static str, usize>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<()> {
+    let codes = Codes::load(&state.db).await?;
+    let scope_path = actor.scope.path().to_owned();
+    let grids: HashMap<String, i64> =
+        area_store::grids_under(&state.db, &scope_path).await?.into_iter().map(|(id, code)| (code, id)).collect();
+    let (mut imported, mut unchanged, mut processed) = (0i64, 0i64, 0i64);
+    let mut errors: Vec<(usize, String)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    store::update_job(&state.db, job, "running", 0, 0, 0, 0, None, "", state.clock.now()).await?;
+    for (batch_no, chunk) in rows.chunks(1000).enumerate() {
+        let base = batch_no * 1000;
+        // Validate and encrypt off the async threads.
+        let prepared: Vec<Prepared> = {
+            let state = state.clone();
+            let codes = codes.clone();
+            let grids = grids.clone();
+            let chunk = chunk.to_vec();
+            let h = h.clone();
+            tokio::task::spawn_blocking(move || {
+                chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let r = row_input(row, &h, &grids).and_then(|input| {
+                            persons::prepare_import(&state, &codes, &input).map_err(|fields| {
+                                fields
+                                    .iter()
+                                    .map(|(f, m)| format!("{}：{m}", header_of(f)))
+                                    .collect::<Vec<_>>()
+                                    .join("；")
+                            })
+                        });
+                        (base + i, r)
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+        };
+        let mut good = Vec::new();
+        for (i, r) in prepared {
+            match r {
+                Err(msg) => errors.push((i, msg)),
+                Ok((w, view)) => match seen.get(&w.id_bidx) {
+                    Some(first) => errors.push((i, format!("证件号码与第 {} 行重复", first + 2))),
+                    None => {
+                        seen.insert(w.id_bidx.clone(), i);
+                        good.push((i, w, view));
+                    }
+                },
+            }
+        }
+        let mut tx = state.db.begin().await?;
+        let bidxs: Vec<String> = good.iter().map(|(_, w, _)| w.id_bidx.clone()).collect();
+        let existing: HashMap<String, store::ImportExisting> =
+            store::existing_for_import(&mut tx, &bidxs).await?.into_iter().map(|e| (e.id_bidx.clone(), e)).collect();
+        let (mut new_rows, mut updated_ids) = (Vec::new(), Vec::new());
+        for (i, w, _view) in good {
+            match existing.get(&w.id_bidx) {
+                None => new_rows.push(w),
+                Some(e) if !e.grid_path.starts_with(&scope_path) => {
+                    errors.push((i, format!("证件号码 {} 已在“{}”登记，请在系统中申请迁入", e.id_masked, e.grid_name)))
+                }
+                Some(e) if e.same_as(&w) => unchanged += 1,
+                Some(e) => {
+                    if store::update(&mut tx, e.id, e.version, &w, actor.now).await? {
+                        updated_ids.push(e.id);
+                    } else {
+                        errors.push((i, "此人正被他人修改，请稍后重试".into()));
+                    }
+                }
+            }
+        }
+        let created = store::insert_many(&mut tx, &new_rows, actor.now).await?;
+        imported += (created.len() + updated_ids.len()) as i64;
+        if !created.is_empty() || !updated_ids.is_empty() {
+            audit::record(
+                &mut tx,
+                &actor.audit(),
+                "person_imported",
+                "import_job",
+                job,
+                json!({ "created": created, "updated": updated_ids }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        processed += chunk.len() as i64;
+        store::update_job(
+            &state.db,
+            job,
+            "running",
+            processed,
+            imported,
+            unchanged,
+            errors.len() as i64,
+            None,
+            "",
+            state.clock.now(),
+        )
+        .await?;
+    }
+    let error_file =
+        if errors.is_empty() { None } else { Some(error_workbook(state, actor, &headers, &rows, &errors).await?) };
+    let msg = format!("共 {} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", rows.len(), errors.len());
+    store::update_job(
+        &state.db,
+        job,
+        "done",
+        processed,
+        imported,
+        unchanged,
+        errors.len() as i64,
+        error_file.as_deref(),
+        &msg,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The rows that failed, as they were, with the reason in a last column; stored as a file of the job.
+async fn error_workbook(
+    state: &AppState,
+    actor: &Actor,
+    headers: &[String],
+    rows: &[Vec<String>],
+    errors: &[(usize, String)],
+) -> AppResult<String> {
+    let mut out_headers = vec!["原行号".to_owned()];
+    out_headers.extend(headers.iter().cloned());
+    out_headers.push("错误原因".into());
+    let out_rows: Vec<Vec<String>> = errors
+        .iter()
+        .map(|(i, msg)| {
+            let mut r = vec![(i + 2).to_string()];
+            r.extend(rows[*i].iter().cloned());
+            r.resize(headers.len() + 1, String::new());
+            r.push(msg.clone());
+            r
+        })
+        .collect();
+    let stamp = format!(
+        "导入错误清单 · {}（{}） · {}",
+        actor.display_name,
+        actor.username,
+        crate::clock::format_local(actor.now)
+    );
+    let bytes = excel::table("错误行", &stamp, &out_headers, &out_rows)?;
+    let id = state.files.put(&bytes).await?;
+    let mut tx = state.db.begin().await?;
+    store::insert_file_row(
+        &mut tx,
+        &id,
+        "import_errors",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes.len() as i64,
+        actor.id,
+        actor.now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A job, to its owner only.
+pub async fn job(state: &AppState, actor: &Actor, id: i64) -> AppResult<store::JobRow> {
+    store::job(&state.db, id).await?.filter(|j| j.account_id == actor.id).ok_or_else(|| AppError::not_found("导入任务"))
+}
+
+/// The error workbook of a job, to its owner only.
+pub async fn error_file(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
+    let j = job(state, actor, id).await?;
+    let f = j.error_file_id.ok_or_else(|| AppError::not_found("错误清单"))?;
+    state.files.get(&f).await
+}
+
+/// Exports a filtered list as xlsx or csv: masked unless unmasked with a reason; audited; stamped.
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    q: &PersonQuery,
+    unmask: Option<&str>,
+    csv: bool,
+) -> AppResult<Vec<u8>> {
+    let reason = match unmask {
+        Some(r) => {
+            actor.require(Permission::UnmaskPersonalData)?;
+            Some(crate::domains::org::model::check_text("reason", "导出完整号码的原因", r, 200, true)?)
+        }
+        None => None,
+    };
+    let codes = Codes::load(&state.db).await?;
+    let mut rows = Vec::new();
+    let mut page = 1;
+    let limit = 100_000usize;
+    loop {
+        let q2 = PersonQuery { page: Some(page), per_page: Some(200), ..q.clone() };
+        let (items, total) = persons::search_rows(state, actor, &q2).await?;
+        for r in &items {
+            let (id_number, phone) = if reason.is_some() {
+                persons::reveal_row(state, r)?
+            } else {
+                (r.id_masked.clone(), r.phone_masked.clone())
+            };
+            rows.push(vec![
+                r.name.clone(),
+                id_number,
+                phone,
+                super::model::kind_label(&r.kind).to_owned(),
+                if r.sex == "male" {
+                    "男"
+                } else if r.sex == "female" {
+                    "女"
+                } else {
+                    "未知"
+                }
+                .to_owned(),
+                r.birth_date.clone(),
+                codes.label("ethnicity", &r.ethnicity),
+                r.grid_name.clone(),
+                r.address.clone(),
+                super::model::status_label(&r.status).to_owned(),
+            ]);
+        }
+        if rows.len() >= limit {
+            return Err(AppError::field("q", format!("一次最多导出 {limit} 条，请缩小范围")));
+        }
+        if items.is_empty() || page * 200 >= total {
+            break;
+        }
+        page += 1;
+    }
+    let headers: Vec<String> =
+        ["姓名", "证件号码", "联系电话", "人员类别", "性别", "出生日期", "民族", "网格", "现住址", "状态"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+    let stamp = format!(
+        "实有人口 · 导出人：{}（{}） · 导出时间：{} · 共 {} 条{}",
+        actor.display_name,
+        actor.username,
+        crate::clock::format_local(actor.now),
+        rows.len(),
+        if reason.is_some() { " · 含完整号码，注意保密" } else { " · 号码已脱敏" }
+    );
+    let mut tx = state.db.begin().await?;
+    audit::record(
+        &mut tx,
+        &actor.audit(),
+        "person_export",
+        "person",
+        "export",
+        json!({ "rows": rows.len(), "format": if csv { "csv" } else { "xlsx" }, "unmasked": reason.is_some(), "reason": reason, "q": q.q, "grid": q.grid, "kind": q.kind, "area": q.area }),
+    )
+    .await?;
+    tx.commit().await?;
+    if csv { Ok(excel::csv(&stamp, &headers, &rows)) } else { excel::table("实有人口", &stamp, &headers, &rows) }
+}
