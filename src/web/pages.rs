@@ -36,6 +36,9 @@ impl Layout {
         if a.can(Permission::ReadPersonalData) {
             links.push(("/people", "实有人口"));
         }
+        if a.can(Permission::ReadRegister) {
+            links.push(("/ledgers", "台账"));
+        }
         if a.can(Permission::ViewOrg) {
             links.push(("/areas", "区域网格"));
             links.push(("/staff", "工作人员"));

@@ -167,6 +167,12 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/people/{id}", PERSONS),
     ("POST",   "/people/{id}/unmask", UNMASK),
     ("POST",   "/people/{id}/status", EDIT),
+    ("GET",    "/ledgers", REGISTER),
+    ("GET",    "/people/import", EDIT),
+    ("POST",   "/people/import", EDIT),
+    ("GET",    "/imports/{id}", EDIT),
+    ("GET",    "/api/v1/ledgers/{kind}", REGISTER),
+    ("GET",    "/api/v1/ledgers/{kind}/export.xlsx", REGISTER),
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
@@ -233,6 +239,10 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         path.replace("{id}", "1")
     } else if path.starts_with("/files/") {
         path.replace("{id}", &ids.file)
+    } else if path.starts_with("/api/v1/ledgers/") {
+        path.replace("{kind}", "basic")
+    } else if path.starts_with("/imports/") {
+        path.replace("{id}", "999999")
     } else if path.starts_with("/api/v1/imports/") {
         // The template and the upload take the entity; a job id that does not exist answers 404.
         path.replace(

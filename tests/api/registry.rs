@@ -420,3 +420,46 @@ async fn no_id_number_or_phone_in_clear_anywhere_in_the_database() {
         assert!(!found, "the SQLite files hold an ID number or phone in clear");
     }
 }
+
+#[tokio::test]
+async fn ledgers_count_per_child_area_and_roll_up() {
+    let p = setup().await;
+    let worker2 = p.app.demo_session("worker_a2", GridWorker, Bind::Area(p.tree.grid_a1_2)).await;
+    for (s, grid, seq) in
+        [(&p.worker, p.tree.grid_a1_1, 1), (&p.worker, p.tree.grid_a1_1, 3), (&worker2, p.tree.grid_a1_2, 5)]
+    {
+        let (st, v) = p.app.post_json(s, "/api/v1/persons", person(grid, "张三", &id(1984, 1, 1, seq))).await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+    }
+    let floating = json!({ "kind": "floating", "name": "王五", "id_number": id(1992, 3, 4, 31), "grid_id": p.tree.grid_a1_2,
+        "extra": { "permit_type": "1", "reason": "务工", "from_place": "四川省南充市", "arrived_on": "2026-01-10" } });
+    let (st, v) = p.app.post_json(&worker2, "/api/v1/persons", floating).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let town = p.app.demo_session("town_a", TownCenter, Bind::Area(p.tree.town_a)).await;
+    // The town's basic ledger: one row per community, totals roll up.
+    let (st, l) = p.app.get(&town, "/api/v1/ledgers/basic").await;
+    assert_eq!(st, StatusCode::OK, "{l}");
+    assert_eq!(l["columns"][0], "实有人口");
+    let rows = l["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "嫩水社区 and 金山社区");
+    assert_eq!(rows[0]["name"], "嫩水社区");
+    assert_eq!(rows[0]["counts"][0], 4);
+    assert_eq!(rows[0]["counts"][2], 1, "one floating");
+    assert_eq!(rows[1]["counts"][0], 0);
+    assert_eq!(l["total"][0], 4);
+    // Drill down to the community: one row per grid.
+    let (_, l) = p.app.get(&town, &format!("/api/v1/ledgers/floating?area={}", p.tree.comm_a1)).await;
+    let counts: Vec<i64> = l["rows"].as_array().unwrap().iter().map(|r| r["counts"][0].as_i64().unwrap()).collect();
+    assert_eq!(counts, vec![0, 1]);
+    let r = p.app.call(axum::http::Method::GET, "/api/v1/ledgers/special/export.xlsx", &town, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (stamp, data) = wangge::excel::read_first_sheet(&r.body).unwrap();
+    assert!(stamp[0].contains("鹤山镇特殊群体台账"), "{stamp:?}");
+    assert_eq!(data.last().unwrap()[0], "合计");
+    assert_eq!(p.app.audit_rows("ledger_export").await.len(), 1);
+    let (st, _) = p.app.get(&town, "/api/v1/ledgers/other").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Out of scope: another town's ledger.
+    let (st, _) = p.app.get(&town, &format!("/api/v1/ledgers/basic?area={}", p.tree.town_b)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}

@@ -48,6 +48,9 @@ pub fn routes() -> Vec<Entry> {
         post("/api/v1/imports/{id}", EDIT, "上传 .xlsx 导入（{id} 为 persons；multipart 字段 file）→ {id}", start_import),
         get("/api/v1/imports/{id}", EDIT, "导入任务进度：status、total、imported、failed、error_file", import_job),
         get("/api/v1/imports/{id}/errors.xlsx", EDIT, "下载导入错误清单", import_errors),
+        get("/api/v1/ledgers/{kind}", REGISTER, "台账：basic（基本群体）、special（特殊群体）、floating（流动群体），按下级区域汇总", ledger)
+            .query("area?"),
+        get("/api/v1/ledgers/{kind}/export.xlsx", REGISTER, "台账导出 Excel", ledger_xlsx).query("area?"),
         get("/api/v1/houses", REGISTER, "实有房屋", list_houses).query(LIST_QUERY),
         post("/api/v1/houses", EDIT, "登记房屋", create_house).body("grid_id, house_no, house_use, road?, building?, unit?, room?, address?, floor_area?, owner_name?, owner_id_number?, owner_phone?, hazard?, lon?, lat?"),
         get("/api/v1/houses/{id}", REGISTER, "查看房屋", get_house),
@@ -378,6 +381,40 @@ async fn import_errors(
         [
             (axum::http::header::CONTENT_TYPE, XLSX),
             (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"import-errors.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AreaQuery {
+    area: Option<i64>,
+}
+
+async fn ledger(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AreaQuery>,
+) -> J<super::ledgers::Ledger> {
+    Ok(Json(super::ledgers::build(&s, &a, &kind, q.area).await?))
+}
+
+async fn ledger_xlsx(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AreaQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (_, bytes) = super::ledgers::xlsx(&s, &a, &kind, q.area).await?;
+    let name = format!("ledger-{kind}.xlsx");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         bytes,
     )

@@ -6,6 +6,8 @@ pub mod house_store;
 pub mod houses;
 pub mod id_number;
 pub mod import;
+pub mod ledger_store;
+pub mod ledgers;
 pub mod model;
 pub mod pages;
 pub mod person_store;

@@ -33,6 +33,10 @@ pub fn routes() -> Vec<Entry> {
         get("/people/{id}", READ, "人员详情", person_page),
         post("/people/{id}/unmask", Access::Perm(Permission::UnmaskPersonalData), "查看完整号码（需说明原因）", unmask),
         post("/people/{id}/status", EDIT, "迁出、死亡、离开或迁回", status),
+        get("/ledgers", Access::Perm(Permission::ReadRegister), "台账（基本、特殊、流动群体）", ledger),
+        get("/people/import", EDIT, "批量导入人员", import_page),
+        post("/people/import", EDIT, "上传导入文件", import_upload),
+        get("/imports/{id}", EDIT, "导入进度", import_progress),
     ]
 }
 
@@ -314,4 +318,53 @@ async fn status(
         StatusInput { version: req_i64("version", &f.version)?, status: f.status, date: f.date, reason: f.reason };
     persons::change_status(&s, &a, id, &input).await?;
     Ok(redirect(&format!("/people/{id}?msg=saved")))
+}
+
+#[derive(Template)]
+#[template(path = "registry/ledger.html")]
+struct LedgerPage {
+    l: Layout,
+    ledger: super::ledgers::Ledger,
+    kinds: &'static [(&'static str, &'static str)],
+    drill: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LedgerQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    area: String,
+}
+
+async fn ledger(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<LedgerQuery>) -> AppResult<Response> {
+    let kind = if q.kind.is_empty() { "basic".to_owned() } else { q.kind };
+    let ledger = super::ledgers::build(&s, &a, &kind, opt_i64("area", &q.area)?).await?;
+    let drill = ledger.rows.iter().any(|r| r.area_id != ledger.area_id);
+    render(&LedgerPage { l: Layout::for_actor(&a, &ledger.title), ledger, kinds: &super::ledgers::KINDS, drill })
+}
+
+#[derive(Template)]
+#[template(path = "registry/import.html")]
+struct ImportPage {
+    l: Layout,
+    job: Option<super::person_store::JobRow>,
+    running: bool,
+}
+
+async fn import_page(a: Actor) -> AppResult<Response> {
+    render(&ImportPage { l: Layout::for_actor(&a, "批量导入人员"), job: None, running: false })
+}
+
+async fn import_upload(State(s): State<AppState>, a: Actor, mp: axum::extract::Multipart) -> AppResult<Response> {
+    let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
+    let id = super::import::start_person_import(&s, &a, &name, bytes).await?;
+    Ok(redirect(&format!("/imports/{id}")))
+}
+
+async fn import_progress(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
+    let job = super::import::job(&s, &a, id).await?;
+    let running = matches!(job.status.as_str(), "queued" | "running");
+    render(&ImportPage { l: Layout::for_actor(&a, "导入进度"), job: Some(job), running })
 }
