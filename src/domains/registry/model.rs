@@ -275,7 +275,10 @@ pub enum SearchText {
     IdNumber(String),
     Phone(String),
     Initials(String),
+    /// The start of a name.
     Name(String),
+    /// Part of an address (has digits or address words).
+    Address(String),
 }
 
 pub fn classify(q: &str) -> SearchText {
@@ -289,6 +292,10 @@ pub fn classify(q: &str) -> SearchText {
     }
     if !compact.is_empty() && compact.len() <= 10 && compact.bytes().all(|b| b.is_ascii_alphabetic()) {
         return SearchText::Initials(compact.to_ascii_lowercase());
+    }
+    let address_words = ['路', '街', '巷', '号', '栋', '室', '村', '组', '弄'];
+    if q.chars().any(|c| c.is_ascii_digit()) || address_words.iter().any(|w| q.contains(*w)) {
+        return SearchText::Address(q.to_owned());
     }
     SearchText::Name(q.to_owned())
 }
@@ -312,6 +319,7 @@ mod tests {
         assert_eq!(classify("138 1234 5678"), SearchText::Phone("13812345678".into()));
         assert_eq!(classify("ZS"), SearchText::Initials("zs".into()));
         assert_eq!(classify("张三"), SearchText::Name("张三".into()));
+        assert_eq!(classify("嫩水路8号"), SearchText::Address("嫩水路8号".into()));
     }
 
     #[test]

@@ -203,7 +203,8 @@ async fn search_page(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppRes
             SearchText::IdNumber(id) => pf.id_bidx = Some(state.keys.blind_index("id_number", &id)),
             SearchText::Phone(p) => pf.phone_bidx = Some(state.keys.blind_index("phone", &p)),
             SearchText::Initials(i) => pf.initials = Some(i),
-            SearchText::Name(n) => pf.text = Some(n),
+            SearchText::Name(n) => pf.name_prefix = Some(n),
+            SearchText::Address(a) => pf.address = Some(a),
         }
     }
     Ok(store::list(&state.db, &scope, &pf, Paging::new(q.page, q.per_page)).await?)
