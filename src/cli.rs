@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Performance figures (prints them; use a separate data directory).
+    Bench {
+        #[command(subcommand)]
+        action: BenchAction,
+    },
     /// Write a consistent online copy of the SQLite database to FILE (PostgreSQL: prints the pg_dump recipe).
     Backup {
         #[command(flatten)]
@@ -132,6 +137,27 @@ pub enum UserAction {
         data: DataArgs,
         username: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchAction {
+    /// The register: lookups and searches on a city-scale register, and a 100,000-row import.
+    Register(BenchRegisterArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchRegisterArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// People in the synthetic register (generated once, kept for later runs).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub people: usize,
+    /// Rows of the import benchmark file.
+    #[arg(long, default_value_t = 100_000)]
+    pub import_rows: usize,
+    /// Samples per lookup figure.
+    #[arg(long, default_value_t = 300)]
+    pub samples: usize,
 }
 
 #[derive(Subcommand, Debug)]

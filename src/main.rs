@@ -22,6 +22,7 @@ async fn main() -> std::process::ExitCode {
         Command::User { action } => wangge::commands::user(action).await,
         Command::Audit { action } => wangge::commands::audit(action).await,
         Command::Backup { data, file } => wangge::commands::backup(data, &file).await,
+        Command::Bench { action: wangge::cli::BenchAction::Register(args) } => wangge::bench::register(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

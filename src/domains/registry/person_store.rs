@@ -160,19 +160,29 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
         Sort::BirthDate => "p.birth_date, p.id",
         Sort::Updated => "p.updated_at DESC, p.id",
     };
+    // A selective condition on the person (blind index, name prefix, initials) should drive the
+    // query: SQLite takes CROSS JOIN as "persons first"; PostgreSQL plans it like any join.
+    let selective =
+        pf.id_bidx.is_some() || pf.phone_bidx.is_some() || pf.initials.is_some() || pf.name_prefix.is_some();
+    let from = if selective {
+        f.and("g.id = p.grid_id", vec![]);
+        "FROM persons p CROSS JOIN areas g"
+    } else {
+        FROM
+    };
     let w = f.where_sql();
     // Text searches count at most TOTAL_CAP matches, so a common surname answers as fast as a rare one.
     let searching = pf.initials.is_some() || pf.name_prefix.is_some() || pf.address.is_some();
     let count_sql = if searching {
-        format!("SELECT COUNT(*) FROM (SELECT 1 {FROM}{w} LIMIT {TOTAL_CAP}) c")
+        format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w} LIMIT {TOTAL_CAP}) c")
     } else {
-        format!("SELECT COUNT(*) {FROM}{w}")
+        format!("SELECT COUNT(*) {from}{w}")
     };
     let (total,): (i64,) = db.read().fetch_one(&count_sql, f.args()).await?;
     let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
     let items = db
         .read()
-        .fetch_all(&format!("SELECT {COLUMNS} {FROM}{w} ORDER BY {order} LIMIT {} OFFSET {}", m[0], m[1]), a)
+        .fetch_all(&format!("SELECT {COLUMNS} {from}{w} ORDER BY {order} LIMIT {} OFFSET {}", m[0], m[1]), a)
         .await?;
     Ok(paging.page(items, total))
 }
