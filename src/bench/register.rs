@@ -124,7 +124,7 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
             person_store::insert_many(&mut tx, &rows, now).await?;
             tx.commit().await?;
             i = end;
-            if i % 500_000 == 0 || i == want {
+            if i.is_multiple_of(500_000) || i == want {
                 println!("  {i} people ({:.0} rows/s)", (i - have) as f64 / t.elapsed().as_secs_f64());
             }
         }

@@ -20,7 +20,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -28,7 +28,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 
@@ -39,7 +39,7 @@ pub fn person_name(rng: &mut Rng) -> String {
 /// An 11-digit mobile number starting 13–19.
 pub fn mobile(rng: &mut Rng) -> String {
     let second = [3, 5, 7, 8, 9][rng.below(5)];
-    format!("1{second}{:09}", rng.next() % 1_000_000_000)
+    format!("1{second}{:09}", rng.next_u64() % 1_000_000_000)
 }
 
 #[cfg(test)]
