@@ -13,3 +13,4 @@ pub mod pages;
 pub mod person_store;
 pub mod persons;
 pub mod special;
+pub mod special_store;

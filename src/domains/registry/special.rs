@@ -3,7 +3,7 @@
 
 use super::model::{check_extra, special_fields, special_kinds_of_department, special_label};
 use super::person_store;
-use crate::args;
+use super::special_store as store;
 use crate::audit;
 use crate::auth::{Actor, Permission, Role, Scope};
 use crate::domains::org::departments;
@@ -26,27 +26,6 @@ async fn visible_kinds(state: &AppState, actor: &Actor) -> AppResult<Vec<&'stati
         }
         _ => Err(AppError::Forbidden("特殊人群档案仅限所在网格、社区、乡镇和签收部门查看".into())),
     }
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct FileRow {
-    id: i64,
-    person_id: i64,
-    kind: String,
-    data_enc: Vec<u8>,
-    next_visit_due: Option<String>,
-    status: String,
-    updated_at: i64,
-    version: i64,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct VisitRow {
-    id: i64,
-    visited_on: String,
-    visitor: String,
-    note_enc: Vec<u8>,
-    next_visit_due: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,28 +65,12 @@ async fn person_visible(state: &AppState, actor: &Actor, person_id: i64) -> AppR
 pub async fn list(state: &AppState, actor: &Actor, person_id: i64) -> AppResult<Vec<SpecialOut>> {
     let kinds = visible_kinds(state, actor).await?;
     person_visible(state, actor, person_id).await?;
-    let files: Vec<FileRow> = state
-        .db
-        .read()
-        .fetch_all(
-            "SELECT id, person_id, kind, data_enc, next_visit_due, status, updated_at, version FROM special_files \
-             WHERE person_id = $1 AND status <> 'deleted' ORDER BY id",
-            args![person_id],
-        )
-        .await?;
-    let files: Vec<FileRow> = files.into_iter().filter(|f| kinds.contains(&f.kind.as_str())).collect();
+    let files = store::files_of(&state.db, person_id).await?;
+    let files: Vec<store::FileRow> = files.into_iter().filter(|f| kinds.contains(&f.kind.as_str())).collect();
     let today = state.clock.today().to_string();
     let mut out = Vec::new();
     for f in files {
-        let visits: Vec<VisitRow> = state
-            .db
-            .read()
-            .fetch_all(
-                "SELECT v.id, v.visited_on, a.display_name AS visitor, v.note_enc, v.next_visit_due \
-                 FROM special_visits v JOIN accounts a ON a.id = v.account_id WHERE v.file_id = $1 ORDER BY v.visited_on DESC, v.id DESC",
-                args![f.id],
-            )
-            .await?;
+        let visits = store::visits_of(&state.db, f.id).await?;
         let visits = visits
             .into_iter()
             .map(|v| {
@@ -182,21 +145,11 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
     };
     let enc = state.keys.encrypt_str(&data.to_string())?;
     let mut tx = state.db.begin().await?;
-    let existing: Option<(i64,)> = tx
-        .fetch_optional(
-            "SELECT id FROM special_files WHERE person_id = $1 AND kind = $2 AND status <> 'deleted'",
-            args![person_id, input.kind.as_str()],
-        )
-        .await?;
+    let existing = store::file_of_kind(&mut tx, person_id, &input.kind).await?;
     if existing.is_some() {
         return Err(AppError::Conflict(format!("此人已有{}档案", special_label(&input.kind))));
     }
-    let (id,): (i64,) = tx
-        .fetch_one(
-            "INSERT INTO special_files (person_id, kind, data_enc, next_visit_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-            args![person_id, input.kind.as_str(), enc, due, actor.now],
-        )
-        .await?;
+    let id = store::insert_file(&mut tx, person_id, &input.kind, &enc, due.as_deref(), actor.now).await?;
     // The file's content is not written to the audit trail (it is sensitive); only that it was created.
     audit::record(
         &mut tx,
@@ -248,16 +201,7 @@ pub async fn visit(
     };
     let enc = state.keys.encrypt_str(&note)?;
     let mut tx = state.db.begin().await?;
-    tx.execute(
-        "INSERT INTO special_visits (file_id, visited_on, account_id, note_enc, next_visit_due, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        args![file.id, on.to_string(), actor.id, enc, due.clone(), actor.now],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE special_files SET next_visit_due = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-        args![due.clone(), actor.now, file.id],
-    )
-    .await?;
+    store::insert_visit(&mut tx, file.id, &on.to_string(), actor.id, &enc, due.as_deref(), actor.now).await?;
     audit::record(
         &mut tx,
         &actor.audit(),
