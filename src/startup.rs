@@ -32,6 +32,7 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
+    check_key(&db, &keys).await?;
     let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;
     if interrupted > 0 {
         tracing::warn!(jobs = interrupted, "import jobs interrupted by a restart were marked failed");
@@ -73,4 +74,18 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Refuses to start when the data key cannot read the register (a lost key file silently
+/// replaced by a new one, or a wrong `WANGGE_DATA_KEY`): nothing would decrypt or be found.
+pub async fn check_key(db: &Db, keys: &crate::crypto::Keys) -> anyhow::Result<()> {
+    if let Some(sample) = crate::domains::registry::person_store::any_encrypted(db).await?
+        && keys.decrypt(&sample).is_err()
+    {
+        anyhow::bail!(
+            "数据密钥与数据库不匹配：请恢复原来的密钥文件（数据目录下 keys/data.key）或设置正确的 WANGGE_DATA_KEY。\
+             若密钥文件是刚自动生成的，说明原密钥丢失，请先找回备份，切勿在此状态下继续使用"
+        );
+    }
+    Ok(())
 }

@@ -78,7 +78,11 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(15));
+                .busy_timeout(Duration::from_secs(15))
+                // A 32 MiB page cache and memory-mapped reads: the register is millions of rows.
+                .pragma("cache_size", "-32768")
+                .pragma("mmap_size", "268435456")
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)

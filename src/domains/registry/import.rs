@@ -359,7 +359,8 @@ async fn error_workbook(
         crate::clock::format_local(actor.now)
     );
     let bytes = excel::table("错误行", &stamp, &out_headers, &out_rows)?;
-    let id = state.files.put(&bytes).await?;
+    // The rows carry ID numbers and phones: the file is kept encrypted like the register itself.
+    let id = state.files.put(&state.keys.encrypt(&bytes)?).await?;
     let mut tx = state.db.begin().await?;
     store::insert_file_row(
         &mut tx,
@@ -384,7 +385,7 @@ pub async fn job(state: &AppState, actor: &Actor, id: i64) -> AppResult<store::J
 pub async fn error_file(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
     let j = job(state, actor, id).await?;
     let f = j.error_file_id.ok_or_else(|| AppError::not_found("错误清单"))?;
-    state.files.get(&f).await
+    Ok(state.keys.decrypt(&state.files.get(&f).await?)?)
 }
 
 /// Exports a filtered list as xlsx or csv: masked unless unmasked with a reason; audited; stamped.

@@ -665,3 +665,10 @@ pub async fn insert_file_row(
     .await
     .map(drop)
 }
+
+/// One encrypted ID number, if the register has any (to check the data key at start-up).
+pub async fn any_encrypted(db: &Db) -> sqlx::Result<Option<Vec<u8>>> {
+    let r: Option<(Vec<u8>,)> =
+        db.read().fetch_optional("SELECT id_enc FROM persons ORDER BY id LIMIT 1", args![]).await?;
+    Ok(r.map(|r| r.0))
+}
