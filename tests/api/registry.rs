@@ -465,3 +465,20 @@ async fn ledgers_count_per_child_area_and_roll_up() {
     let (st, _) = p.app.get(&town, &format!("/api/v1/ledgers/basic?area={}", p.tree.town_b)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_wrong_or_lost_data_key_is_refused_at_start() {
+    let p = setup().await;
+    assert!(
+        wangge::startup::check_key(&p.app.db, &wangge::crypto::Keys::from_hex(&"77".repeat(48)).unwrap()).await.is_ok(),
+        "an empty register accepts any key"
+    );
+    let (st, _) =
+        p.app.post_json(&p.worker, "/api/v1/persons", person(p.tree.grid_a1_1, "张三", &id(1985, 6, 15, 17))).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert!(wangge::startup::check_key(&p.app.db, &test_keys()).await.is_ok());
+    let err = wangge::startup::check_key(&p.app.db, &wangge::crypto::Keys::from_hex(&"77".repeat(48)).unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("数据密钥与数据库不匹配"), "{err}");
+}
