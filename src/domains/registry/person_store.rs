@@ -134,7 +134,8 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
         f.and1("p.tags LIKE ? ESCAPE '\\'", like_contains(&format!(",{t},")));
     }
     if let Some(b) = &pf.id_bidx {
-        f.and1("p.id_bidx = ?", b.as_str());
+        // Phrased to match the partial unique index (id_type, id_bidx) WHERE status <> 'deleted'.
+        f.and1("p.id_type = '111' AND p.status <> 'deleted' AND p.id_bidx = ?", b.as_str());
     }
     if let Some(b) = &pf.phone_bidx {
         f.and1("p.phone_bidx = ?", b.as_str());
@@ -154,7 +155,10 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
     if let Some(h) = pf.household_id {
         f.and1("p.household_id = ?", h);
     }
+    // A prefix search reads its index in order, so the first page stops after a few rows.
     let order = match pf.sort {
+        Sort::Id if pf.initials.is_some() => "p.name_initials, p.id",
+        Sort::Id if pf.name_prefix.is_some() => "p.name, p.id",
         Sort::Id => "p.id",
         Sort::Name => "p.name, p.id",
         Sort::BirthDate => "p.birth_date, p.id",
@@ -171,7 +175,7 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
         FROM
     };
     let w = f.where_sql();
-    // Text searches count at most TOTAL_CAP matches, so a common surname answers as fast as a rare one.
+    // Text searches count at most TOTAL_CAP matches, so common initials answer as fast as rare ones.
     let searching = pf.initials.is_some() || pf.name_prefix.is_some() || pf.address.is_some();
     let count_sql = if searching {
         format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w} LIMIT {TOTAL_CAP}) c")
@@ -187,8 +191,8 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
     Ok(paging.page(items, total))
 }
 
-/// The most matches a text search counts (`total` says 10000 when there are more).
-pub const TOTAL_CAP: i64 = 10_000;
+/// The most matches a text search counts (`total` says 1000 when there are more).
+pub const TOTAL_CAP: i64 = 1_000;
 
 pub async fn get(db: &Db, scope: &RegScope, id: i64) -> sqlx::Result<Option<PersonRow>> {
     let mut f = Filter::new();
