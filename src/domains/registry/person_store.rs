@@ -539,6 +539,15 @@ impl ImportExisting {
 }
 
 pub async fn existing_for_import(tx: &mut Tx, bidxs: &[String]) -> sqlx::Result<Vec<ImportExisting>> {
+    let mut out = Vec::new();
+    // Lists of a few hundred: SQLite looks numbered parameters up one by one.
+    for part in bidxs.chunks(500) {
+        out.extend(existing_part(tx, part).await?);
+    }
+    Ok(out)
+}
+
+async fn existing_part(tx: &mut Tx, bidxs: &[String]) -> sqlx::Result<Vec<ImportExisting>> {
     if bidxs.is_empty() {
         return Ok(vec![]);
     }
