@@ -69,6 +69,19 @@ impl AppError {
         AppError::Invalid { message, fields }
     }
 
+    /// Keeps a validated value, or adds its field errors to `errors` and answers an empty one,
+    /// so a form reports every bad field at once.
+    pub fn gather(errors: &mut FieldErrors, r: AppResult<String>) -> String {
+        match r {
+            Ok(v) => v,
+            Err(AppError::Invalid { fields, .. }) => {
+                errors.extend(fields);
+                String::new()
+            }
+            Err(_) => String::new(),
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         AppError::NotFound(format!("{what}不存在或无权查看"))
     }

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
 use crate::web::meta::{CsrfSubmitted, RequestMeta, clear_cookie, cookie, set_cookie};
-use crate::web::pages::{Layout, redirect, render};
+use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
 use axum::Extension;
@@ -153,12 +153,6 @@ impl AccountPage {
     fn when(&self, ms: &i64) -> String {
         crate::clock::format_local(*ms)
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct MsgQuery {
-    msg: Option<String>,
 }
 
 async fn account_page(

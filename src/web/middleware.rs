@@ -120,17 +120,13 @@ pub async fn page_errors(req: Request, next: Next) -> Response {
     match body.code {
         "unauthenticated" => {
             let next = if method == Method::GET { target } else { "/".into() };
-            let loc = format!("/login?next={}", urlencode(&next));
+            let loc = format!("/login?next={}", super::pages::urlencode(&next));
             super::pages::redirect(&loc)
         }
         "password_change_required" => super::pages::redirect("/account/password"),
         "totp_setup_required" => super::pages::redirect("/account/totp"),
         _ => super::pages::error_page(status, &body),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
 }
 
 /// The answer for a known path called with a method it does not take.

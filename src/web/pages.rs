@@ -92,6 +92,18 @@ pub fn render(t: &impl Template) -> AppResult<Response> {
     Ok(Html(html).into_response())
 }
 
+/// Percent-encodes one query value.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
+}
+
+/// The `?msg=` a page takes after a redirect (see `Layout::with_notice`).
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MsgQuery {
+    pub msg: Option<String>,
+}
+
 /// A 303 redirect (after a form post).
 pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

@@ -505,9 +505,5 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64, input: &RetireInput) -> App
     )
     .await?;
     tx.commit().await?;
-    get_any_status(db, actor, id).await
-}
-
-async fn get_any_status(db: &Db, actor: &Actor, id: i64) -> AppResult<AreaOut> {
     get(db, actor, id).await
 }

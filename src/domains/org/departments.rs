@@ -91,14 +91,7 @@ struct Checked {
 
 async fn check(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<Checked> {
     let mut errors = FieldErrors::new();
-    let mut take = |r: AppResult<String>| match r {
-        Ok(v) => v,
-        Err(AppError::Invalid { fields, .. }) => {
-            errors.extend(fields);
-            String::new()
-        }
-        Err(_) => String::new(),
-    };
+    let mut take = |r: AppResult<String>| AppError::gather(&mut errors, r);
     let name = take(check_text("name", "部门名称", &input.name, 50, true));
     let person = take(check_text("contact_person", "联系人", input.contact_person.as_deref().unwrap_or(""), 32, false));
     let phone = take(check_phone("contact_phone", input.contact_phone.as_deref().unwrap_or(""), false));

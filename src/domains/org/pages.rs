@@ -9,7 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
-use crate::web::pages::{Layout, redirect, render};
+use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
@@ -94,9 +94,7 @@ async fn browse(State(s): State<AppState>, a: Actor, ApiQuery(bq): ApiQuery<Brow
     render(&Browse { l: Layout::for_actor(&a, "区域网格"), parent, q, list, prev, next })
 }
 
-pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
-}
+pub use crate::web::pages::urlencode;
 
 #[derive(Template)]
 #[template(path = "org/area.html")]
@@ -120,12 +118,6 @@ impl AreaPage {
     fn when(&self, ms: &i64) -> String {
         crate::clock::format_local(*ms)
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct MsgQuery {
-    msg: Option<String>,
 }
 
 async fn area_page(

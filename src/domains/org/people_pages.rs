@@ -8,7 +8,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm, read_file_field};
-use crate::web::pages::{Layout, redirect, render};
+use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
@@ -192,12 +192,6 @@ struct StaffPage {
     positions: &'static [(&'static str, &'static str)],
     employments: &'static [(&'static str, &'static str)],
     today: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct MsgQuery {
-    msg: Option<String>,
 }
 
 async fn staff_page(

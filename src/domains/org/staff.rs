@@ -128,14 +128,7 @@ struct CheckedStaff {
 
 async fn check_input(state: &AppState, actor: &Actor, input: &StaffInput) -> AppResult<CheckedStaff> {
     let mut errors = FieldErrors::new();
-    let mut take = |r: AppResult<String>| match r {
-        Ok(v) => v,
-        Err(AppError::Invalid { fields, .. }) => {
-            errors.extend(fields);
-            String::new()
-        }
-        Err(_) => String::new(),
-    };
+    let mut take = |r: AppResult<String>| AppError::gather(&mut errors, r);
     let name = take(check_text("name", "姓名", &input.name, 32, true));
     let phone = take(check_phone("phone", &input.phone, true));
     let duties = take(check_text("duties", "工作职责", input.duties.as_deref().unwrap_or(""), 500, false));

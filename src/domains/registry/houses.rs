@@ -84,14 +84,7 @@ async fn grid_in_scope(state: &AppState, actor: &Actor, grid_id: i64) -> AppResu
 }
 
 fn take(e: &mut FieldErrors, r: AppResult<String>) -> String {
-    match r {
-        Ok(v) => v,
-        Err(AppError::Invalid { fields, .. }) => {
-            e.extend(fields);
-            String::new()
-        }
-        Err(_) => String::new(),
-    }
+    AppError::gather(e, r)
 }
 
 fn code(e: &mut FieldErrors, codes: &Codes, field: &str, table: &str, label: &str, v: &str, required: bool) -> String {

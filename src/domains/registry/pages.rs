@@ -13,7 +13,7 @@ use crate::domains::org::pages::{opt_i64, req_i64, urlencode};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
-use crate::web::pages::{Layout, redirect, render};
+use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
@@ -249,12 +249,6 @@ impl PersonPage {
             })
             .collect()
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct MsgQuery {
-    msg: Option<String>,
 }
 
 async fn person_view(s: &AppState, a: &Actor, id: i64, unmask: Option<&str>, msg: Option<&str>) -> AppResult<Response> {
