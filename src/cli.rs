@@ -92,6 +92,9 @@ pub struct DemoArgs {
     /// Size of the synthetic tree: `county` (the seed county), `city` (~20,000 grids) or `province` (~200,000 grids).
     #[arg(long, default_value = "county")]
     pub scale: String,
+    /// People in the whole register for `city`/`province` (default 5,000,000 / 50,000,000; topped up, never removed).
+    #[arg(long)]
+    pub people: Option<u64>,
     /// Create the data and exit instead of serving.
     #[arg(long)]
     pub no_serve: bool,

@@ -3,6 +3,7 @@
 //! and accounts, optionally much larger synthetic trees, prints the sign-ins and serves.
 
 pub mod names;
+pub mod people;
 mod plan;
 pub mod register;
 
@@ -401,7 +402,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let now = Clock::System.now();
     let rows = seed_county(&state.db, &hash, now).await?;
     let synthetic = if counties > 0 { seed_synthetic(&state.db, &hash, counties, now).await? } else { 0 };
-    let people = seed_heshan_register(&state.db, &state.keys, now).await?;
+    let mut people = seed_heshan_register(&state.db, &state.keys, now).await?;
+    if counties > 0 {
+        let want = args.people.unwrap_or(if counties == 10 { 5_000_000 } else { 50_000_000 });
+        println!("生成合成人口，目标共 {want} 人（已有的保留）……");
+        people += people::generate(&state.db, &state.keys, counties, want, now).await?;
+    }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people, started.elapsed().as_secs_f64());
     if args.no_serve {
