@@ -2,3 +2,4 @@
 //! against time limits on a work calendar.
 
 pub mod calendar;
+pub mod workflow;
