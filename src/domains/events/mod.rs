@@ -2,4 +2,5 @@
 //! against time limits on a work calendar.
 
 pub mod calendar;
+pub mod model;
 pub mod workflow;

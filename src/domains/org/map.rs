@@ -77,3 +77,32 @@ mod tests {
         assert!(outline(&json!({"type": "Point"})).is_none());
     }
 }
+
+/// Whether a point (lon, lat) lies inside a Polygon or MultiPolygon (even–odd rule, so holes count).
+pub fn contains(geom: &Value, lon: f64, lat: f64) -> bool {
+    let mut inside = false;
+    for ring in rings(geom) {
+        let n = ring.len();
+        for i in 0..n {
+            let (xi, yi) = ring[i];
+            let (xj, yj) = ring[(i + n - 1) % n];
+            if (yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+#[cfg(test)]
+mod contains_tests {
+    #[test]
+    fn point_in_polygon_with_a_hole() {
+        let g = serde_json::json!({"type": "Polygon", "coordinates": [
+            [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]],
+            [[4.0, 4.0], [6.0, 4.0], [6.0, 6.0], [4.0, 6.0], [4.0, 4.0]]]});
+        assert!(super::contains(&g, 1.0, 1.0));
+        assert!(!super::contains(&g, 5.0, 5.0));
+        assert!(!super::contains(&g, 11.0, 5.0));
+    }
+}
