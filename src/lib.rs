@@ -14,6 +14,7 @@ pub mod domains;
 pub mod error;
 pub mod excel;
 pub mod files;
+pub mod notify;
 pub mod startup;
 pub mod state;
 pub mod web;

@@ -52,6 +52,7 @@ pub async fn run(state: AppState, listen: &str) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("wangge 已启动：http://{addr}/");
     let db = state.db.clone();
+    crate::domains::events::cards::spawn(state.clone());
     let app = crate::web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;

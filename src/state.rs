@@ -17,6 +17,8 @@ pub struct Inner {
     pub files: LocalFiles,
     /// Keys for personal data at rest (never stored in the database).
     pub keys: Keys,
+    /// The outside-notification sender (log-only unless a deployment plugs one in).
+    pub notifier: crate::notify::Notifier,
 }
 
 impl std::ops::Deref for AppState {
@@ -29,6 +31,6 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, clock: Clock, config: Config, keys: Keys) -> Self {
         let files = LocalFiles::new(config.files_dir());
-        AppState(Arc::new(Inner { db, clock, config, files, keys }))
+        AppState(Arc::new(Inner { db, clock, config, files, keys, notifier: crate::notify::Notifier::log_only() }))
     }
 }

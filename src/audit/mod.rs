@@ -28,6 +28,16 @@ impl AuditCtx {
     pub fn cli(now: Millis) -> Self {
         AuditCtx { account_id: None, username: "命令行".into(), ip: "local".into(), request_id: "cli".into(), now }
     }
+    /// A context for background jobs of the server.
+    pub fn job(name: &str, now: Millis) -> Self {
+        AuditCtx {
+            account_id: None,
+            username: "系统".into(),
+            ip: "local".into(),
+            request_id: format!("job:{name}"),
+            now,
+        }
+    }
 }
 
 /// Appends one row (inside the caller's transaction, so it lands with the change or not at all).

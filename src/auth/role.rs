@@ -48,6 +48,14 @@ pub enum Permission {
     UnmaskPersonalData,
     /// Delete a record entered by mistake (with a reason, audited).
     DeleteRecords,
+    /// See events in one's scope (departments: those sent to them), the to-do lists and figures.
+    ReadEvents,
+    /// Report events.
+    ReportEvents,
+    /// Take actions on events (who may take which is decided by the workflow table).
+    HandleEvents,
+    /// Edit event categories, their time limits and the work calendar.
+    ManageEventSettings,
 }
 
 pub const ALL_ROLES: [Role; 10] = [
@@ -149,6 +157,15 @@ impl Role {
                 matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | DepartmentHandler)
             }
             DeleteRecords => matches!(self, CommunityStaff | TownCenter),
+            ReadEvents => matches!(
+                self,
+                GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | DepartmentHandler | CountyViewer
+            ),
+            ReportEvents => matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter),
+            HandleEvents => {
+                matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | DepartmentHandler)
+            }
+            ManageEventSettings => matches!(self, CountyCenter | SystemAdmin),
         }
     }
 

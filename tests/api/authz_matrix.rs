@@ -37,6 +37,11 @@ const SPECIAL: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCente
 const EDIT: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter]);
 const DELETE: Expect = Only(&[CommunityStaff, TownCenter]);
 const UNMASK: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, DepartmentHandler]);
+const EV_READ: Expect =
+    Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler, CountyViewer]);
+const EV_REPORT: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter]);
+const EV_HANDLE: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler]);
+const EV_SETTINGS: Expect = Only(&[CountyCenter, SystemAdmin]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 
@@ -117,6 +122,19 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/api/v1/places", EDIT),
     ("GET",    "/api/v1/places/{id}", REGISTER),
     ("PATCH",  "/api/v1/places/{id}", EDIT),
+    ("POST",   "/api/v1/events", EV_REPORT),
+    ("GET",    "/api/v1/events", EV_READ),
+    ("GET",    "/api/v1/events/{id}", EV_READ),
+    ("PATCH",  "/api/v1/events/{id}", EV_HANDLE),
+    ("POST",   "/api/v1/events/{id}/actions", EV_HANDLE),
+    ("GET",    "/api/v1/events/{id}/photos/{file}", EV_READ),
+    ("GET",    "/api/v1/todo", EV_READ),
+    ("GET",    "/api/v1/notifications", EV_READ),
+    ("POST",   "/api/v1/notifications/read", EV_READ),
+    ("GET",    "/api/v1/event-categories", EV_READ),
+    ("PATCH",  "/api/v1/event-categories/{code}", EV_SETTINGS),
+    ("GET",    "/api/v1/work-calendar", EV_READ),
+    ("POST",   "/api/v1/work-calendar", EV_SETTINGS),
     ("GET",    "/api/v1/openapi.json", Public),
     ("GET",    "/login", Public),
     ("POST",   "/login", Public),
@@ -241,6 +259,11 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         path.replace("{id}", &ids.file)
     } else if path.starts_with("/api/v1/ledgers/") {
         path.replace("{kind}", "basic")
+    } else if path.starts_with("/api/v1/events/") {
+        // An event that does not exist answers 404 to those allowed, 403 to the rest.
+        path.replace("{id}", "999999").replace("{file}", "0123456789abcdef0123456789abcdef")
+    } else if path.starts_with("/api/v1/event-categories/") {
+        path.replace("{code}", "0401")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999")
     } else if path.starts_with("/api/v1/imports/") {

@@ -1,6 +1,13 @@
 //! The closed loop: events reported, accepted, dispatched, handled, verified, closed and evaluated
 //! against time limits on a work calendar.
 
+pub mod api;
 pub mod calendar;
+pub mod cards;
 pub mod model;
+pub mod queries;
+pub mod service;
+pub mod settings;
+pub mod store;
+pub mod timing;
 pub mod workflow;

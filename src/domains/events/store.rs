@@ -1,0 +1,741 @@
+//! SQL of the closed loop: categories, the work calendar, events with their scope, steps, files,
+//! links, supervision records and notifications. Every list read takes the caller's scope.
+
+use super::calendar::WorkCalendar;
+use crate::args;
+use crate::clock::Millis;
+use crate::db::Filter;
+use crate::db::{Db, Tx, Value};
+use crate::domains::org::area_store::within;
+use crate::web::paging::{Page, Paging};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CategoryRow {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub name: String,
+    pub sort: i64,
+    pub required_fields: String,
+    pub is_dispute: bool,
+    pub accept_limit: String,
+    pub handle_limit: String,
+    pub verify_limit: String,
+    pub yellow_pct: i64,
+    pub red_pct: i64,
+    pub active: bool,
+    pub version: i64,
+}
+
+const CATEGORY_COLUMNS: &str = "code, parent_code, name, sort, required_fields, is_dispute, accept_limit, handle_limit, \
+     verify_limit, yellow_pct, red_pct, active, version";
+
+pub async fn categories(db: &Db) -> sqlx::Result<Vec<CategoryRow>> {
+    db.read().fetch_all(&format!("SELECT {CATEGORY_COLUMNS} FROM event_categories ORDER BY sort, code"), vec![]).await
+}
+
+pub async fn category(db: &Db, code: &str) -> sqlx::Result<Option<CategoryRow>> {
+    db.read()
+        .fetch_optional(&format!("SELECT {CATEGORY_COLUMNS} FROM event_categories WHERE code = $1"), args![code])
+        .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn update_category_limits(
+    tx: &mut Tx,
+    code: &str,
+    version: i64,
+    accept: &str,
+    handle: &str,
+    verify: &str,
+    yellow_pct: i64,
+    red_pct: i64,
+    required: &str,
+    now: Millis,
+) -> sqlx::Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE event_categories SET accept_limit = $1, handle_limit = $2, verify_limit = $3, yellow_pct = $4, red_pct = $5, \
+             required_fields = $6, updated_at = $7, version = version + 1 WHERE code = $8 AND version = $9",
+            args![accept, handle, verify, yellow_pct, red_pct, required, now, code, version],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CalendarDay {
+    pub day: String,
+    pub working: bool,
+    pub note: String,
+}
+
+pub async fn calendar_days(db: &Db) -> sqlx::Result<Vec<CalendarDay>> {
+    db.read().fetch_all("SELECT day, working, note FROM work_calendar ORDER BY day", vec![]).await
+}
+
+/// The work calendar with every stored override.
+pub async fn calendar(db: &Db) -> sqlx::Result<WorkCalendar> {
+    let days = calendar_days(db).await?;
+    Ok(WorkCalendar::new(
+        days.into_iter().filter_map(|d| Some((chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d").ok()?, d.working))),
+    ))
+}
+
+pub async fn set_calendar_day(
+    tx: &mut Tx,
+    day: &str,
+    working: Option<bool>,
+    note: &str,
+    now: Millis,
+) -> sqlx::Result<()> {
+    tx.execute("DELETE FROM work_calendar WHERE day = $1", args![day]).await?;
+    if let Some(w) = working {
+        tx.execute(
+            "INSERT INTO work_calendar (day, working, note, updated_at) VALUES ($1, $2, $3, $4)",
+            args![day, w, note, now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// An event as stored, with the names the pages show.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub category: String,
+    pub category_name: String,
+    pub severity: String,
+    pub channel: String,
+    pub title: String,
+    pub details: String,
+    pub address: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub grid_id: Option<i64>,
+    pub grid_name: Option<String>,
+    pub area_id: i64,
+    pub area_path: String,
+    pub needs_grid: bool,
+    pub state: String,
+    pub holder_area_id: Option<i64>,
+    pub holder_department_id: Option<i64>,
+    pub holder_name: Option<String>,
+    pub holder_kind: Option<String>,
+    pub holder_path: Option<String>,
+    pub sender_area_id: Option<i64>,
+    pub sender_department_id: Option<i64>,
+    pub reporter_account_id: i64,
+    pub reporter_name: String,
+    pub step: Option<String>,
+    pub step_started_at: Option<i64>,
+    pub deadline: Option<i64>,
+    pub yellow_at: Option<i64>,
+    pub red_at: Option<i64>,
+    pub card: String,
+    pub extension_minutes: i64,
+    pub extension_pending: Option<i64>,
+    pub satisfaction: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub reported_at: i64,
+    pub accepted_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub closed_on_time: Option<bool>,
+    pub version: i64,
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.category, c.name AS category_name, e.severity, e.channel, e.title, e.details, e.address, \
+     e.lon, e.lat, e.grid_id, g.name AS grid_name, e.area_id, e.area_path, e.needs_grid, e.state, e.holder_area_id, \
+     e.holder_department_id, COALESCE(ha.name, hd.name) AS holder_name, ha.kind AS holder_kind, ha.path AS holder_path, \
+     e.sender_area_id, e.sender_department_id, e.reporter_account_id, r.display_name AS reporter_name, e.step, \
+     e.step_started_at, e.deadline, e.yellow_at, e.red_at, e.card, e.extension_minutes, e.extension_pending, \
+     e.satisfaction, e.merged_into, e.reported_at, e.accepted_at, e.completed_at, e.closed_at, e.closed_on_time, e.version";
+
+const EVENT_FROM: &str = "FROM events e JOIN event_categories c ON c.code = e.category \
+     LEFT JOIN areas g ON g.id = e.grid_id LEFT JOIN areas ha ON ha.id = e.holder_area_id \
+     LEFT JOIN departments hd ON hd.id = e.holder_department_id JOIN accounts r ON r.id = e.reporter_account_id";
+
+/// Who may see which events: an area subtree, or a department (what it holds or has held).
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    Area(String),
+    Department(i64),
+}
+
+fn visible(f: &mut Filter, v: &Visibility) {
+    match v {
+        Visibility::Area(path) => within(f, "e.area_path", path),
+        Visibility::Department(d) => {
+            f.and(
+                "(e.holder_department_id = ? OR EXISTS (SELECT 1 FROM event_departments ed WHERE ed.event_id = e.id AND ed.department_id = ?))",
+                vec![(*d).into(), (*d).into()],
+            );
+        }
+    }
+}
+
+pub async fn get(db: &Db, v: &Visibility, id: i64) -> sqlx::Result<Option<EventRow>> {
+    let mut f = Filter::new();
+    f.and1("e.id = ?", id);
+    visible(&mut f, v);
+    db.read().fetch_optional(&format!("SELECT {EVENT_COLUMNS} {EVENT_FROM}{}", f.where_sql()), f.args()).await
+}
+
+/// The same read inside a transaction (for the version-checked action).
+pub async fn get_tx(tx: &mut Tx, v: &Visibility, id: i64) -> sqlx::Result<Option<EventRow>> {
+    let mut f = Filter::new();
+    f.and1("e.id = ?", id);
+    visible(&mut f, v);
+    tx.fetch_optional(&format!("SELECT {EVENT_COLUMNS} {EVENT_FROM}{}", f.where_sql()), f.args()).await
+}
+
+/// Filters of the event list.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub area_path: Option<String>,
+    pub states: Vec<String>,
+    pub category: Option<String>,
+    pub card: Option<String>,
+    pub overdue_at: Option<Millis>,
+    pub reporter: Option<i64>,
+    pub q: Option<String>,
+    pub reported_from: Option<Millis>,
+    pub reported_to: Option<Millis>,
+}
+
+pub async fn list(db: &Db, v: &Visibility, ef: &EventFilter, paging: Paging) -> sqlx::Result<Page<EventRow>> {
+    let mut f = Filter::new();
+    visible(&mut f, v);
+    if let Some(p) = &ef.area_path {
+        within(&mut f, "e.area_path", p);
+    }
+    if !ef.states.is_empty() {
+        let marks = vec!["?"; ef.states.len()].join(", ");
+        f.and(&format!("e.state IN ({marks})"), ef.states.iter().map(|s| Value::from(s.as_str())).collect());
+    }
+    if let Some(c) = &ef.category {
+        f.and("(e.category = ? OR c.parent_code = ?)", vec![c.as_str().into(), c.as_str().into()]);
+    }
+    if let Some(c) = &ef.card {
+        f.and1("e.card = ?", c.as_str());
+    }
+    if let Some(now) = ef.overdue_at {
+        f.and1("e.deadline <= ?", now);
+    }
+    if let Some(r) = ef.reporter {
+        f.and1("e.reporter_account_id = ?", r);
+    }
+    if let Some(t) = ef.reported_from {
+        f.and1("e.reported_at >= ?", t);
+    }
+    if let Some(t) = ef.reported_to {
+        f.and1("e.reported_at < ?", t);
+    }
+    if let Some(q) = ef.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pat = crate::db::like_contains(q);
+        f.and("(e.title LIKE ? ESCAPE '\\' OR e.address LIKE ? ESCAPE '\\')", vec![pat.clone().into(), pat.into()]);
+    }
+    let w = f.where_sql();
+    let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {EVENT_FROM}{w}"), f.args()).await?;
+    let (args, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {EVENT_COLUMNS} {EVENT_FROM}{w} ORDER BY e.reported_at DESC, e.id DESC LIMIT {} OFFSET {}",
+                m[0], m[1]
+            ),
+            args,
+        )
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+/// What waits for an account: held by its area (at its level) or its department, plus completed
+/// events of its grid to verify and verified events under it to close; most urgent first.
+#[derive(Debug, Clone)]
+pub struct TodoSpec {
+    /// The holder to look for: ("area", id) or ("department", id).
+    pub holder_area: Option<i64>,
+    pub holder_department: Option<i64>,
+    /// Grid path whose completed events wait for verification (grid workers, community staff).
+    pub verify_path: Option<String>,
+    /// Path under which verified events wait for closing (centres).
+    pub close_path: Option<String>,
+}
+
+pub async fn todo(db: &Db, spec: &TodoSpec, paging: Paging) -> sqlx::Result<Page<EventRow>> {
+    let mut ors = Vec::new();
+    let mut f = Filter::new();
+    let mut parts: Vec<(String, Vec<Value>)> = Vec::new();
+    if let Some(a) = spec.holder_area {
+        parts.push((
+            "(e.holder_area_id = ? AND e.state IN ('reported', 'accepted', 'dispatched', 'in_progress'))".into(),
+            vec![a.into()],
+        ));
+    }
+    if let Some(d) = spec.holder_department {
+        parts.push((
+            "(e.holder_department_id = ? AND e.state IN ('reported', 'accepted', 'dispatched', 'in_progress'))".into(),
+            vec![d.into()],
+        ));
+    }
+    if let Some(p) = &spec.verify_path {
+        parts.push((
+            "(e.state = 'completed' AND e.area_path >= ? AND e.area_path < ?)".into(),
+            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into()],
+        ));
+    }
+    if let Some(p) = &spec.close_path {
+        parts.push((
+            "(e.state = 'verified' AND e.area_path >= ? AND e.area_path < ?)".into(),
+            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into()],
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(paging.page(vec![], 0));
+    }
+    let mut values = Vec::new();
+    for (sql, v) in parts {
+        ors.push(sql);
+        values.extend(v);
+    }
+    f.and(&format!("({})", ors.join(" OR ")), values);
+    let w = f.where_sql();
+    let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) FROM events e{w}"), f.args()).await?;
+    let (args, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {EVENT_COLUMNS} {EVENT_FROM}{w} ORDER BY CASE WHEN e.deadline IS NULL THEN 1 ELSE 0 END, e.deadline, e.id LIMIT {} OFFSET {}",
+                m[0], m[1]
+            ),
+            args,
+        )
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+/// Events an account took a step on (已办), latest first.
+pub async fn done_by(db: &Db, account_id: i64, paging: Paging) -> sqlx::Result<Page<EventRow>> {
+    let cond = "e.id IN (SELECT s.event_id FROM event_steps s WHERE s.account_id = $1 AND s.action <> 'report')";
+    let (total,): (i64,) =
+        db.read().fetch_one(&format!("SELECT COUNT(*) FROM events e WHERE {cond}"), args![account_id]).await?;
+    let items = db
+        .read()
+        .fetch_all(
+            &format!("SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE {cond} ORDER BY e.updated_at DESC, e.id DESC LIMIT $2 OFFSET $3"),
+            args![account_id, paging.limit(), paging.offset()],
+        )
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+/// The columns an insert of a new event writes, in order.
+pub const INSERT_COLUMNS: [&str; 27] = [
+    "category",
+    "severity",
+    "channel",
+    "title",
+    "details",
+    "address",
+    "lon",
+    "lat",
+    "grid_id",
+    "area_id",
+    "area_path",
+    "needs_grid",
+    "state",
+    "holder_area_id",
+    "reporter_account_id",
+    "step",
+    "step_started_at",
+    "deadline",
+    "yellow_at",
+    "red_at",
+    "card",
+    "next_card_at",
+    "reported_at",
+    "accepted_at",
+    "accepted_on_time",
+    "created_at",
+    "updated_at",
+];
+
+pub async fn insert_event(tx: &mut Tx, values: Vec<Value>) -> sqlx::Result<i64> {
+    let marks: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+    let (id,): (i64,) = tx
+        .fetch_one(
+            &format!("INSERT INTO events ({}) VALUES ({}) RETURNING id", INSERT_COLUMNS.join(", "), marks.join(", ")),
+            values,
+        )
+        .await?;
+    Ok(id)
+}
+
+/// Sets the named columns of an event if its version is still `version`; bumps the version.
+pub async fn update_event(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    sets: &[(&str, Value)],
+    now: Millis,
+) -> sqlx::Result<bool> {
+    let mut sql = String::from("UPDATE events SET ");
+    let mut values = Vec::new();
+    for (i, (col, v)) in sets.iter().enumerate() {
+        sql.push_str(&format!("{col} = ${}, ", i + 1));
+        values.push(v.clone());
+    }
+    let n = values.len();
+    sql.push_str(&format!(
+        "updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
+        n + 1,
+        n + 2,
+        n + 3
+    ));
+    values.extend(args![now, id, version]);
+    Ok(tx.execute(&sql, values).await? == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct StepRow {
+    pub id: i64,
+    pub action: String,
+    pub account_id: Option<i64>,
+    pub actor_name: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub holder_label: String,
+    pub note: String,
+    pub data: String,
+    pub step: Option<String>,
+    pub step_minutes: Option<i64>,
+    pub limit_minutes: Option<i64>,
+    pub at: i64,
+}
+
+/// One line of the timeline.
+pub struct NewStep<'a> {
+    pub event_id: i64,
+    pub action: &'a str,
+    pub account_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: &'a str,
+    pub holder_label: &'a str,
+    pub note: &'a str,
+    pub data: String,
+    pub step: Option<&'a str>,
+    pub step_minutes: Option<i64>,
+    pub limit_minutes: Option<i64>,
+    pub at: Millis,
+}
+
+pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>) -> sqlx::Result<i64> {
+    let (id,): (i64,) = tx
+        .fetch_one(
+            "INSERT INTO event_steps (event_id, action, account_id, actor_name, from_state, to_state, holder_label, note, data, \
+             step, step_minutes, limit_minutes, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            args![
+                s.event_id,
+                s.action,
+                s.account_id,
+                s.actor_name,
+                s.from_state,
+                s.to_state,
+                s.holder_label,
+                s.note,
+                s.data.as_str(),
+                s.step,
+                s.step_minutes,
+                s.limit_minutes,
+                s.at
+            ],
+        )
+        .await?;
+    Ok(id)
+}
+
+pub async fn steps_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<StepRow>> {
+    db.read()
+        .fetch_all(
+            "SELECT id, action, account_id, actor_name, from_state, to_state, holder_label, note, data, step, step_minutes, \
+             limit_minutes, at FROM event_steps WHERE event_id = $1 ORDER BY id",
+            args![event_id],
+        )
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct FileRow {
+    pub file_id: String,
+    pub step_id: Option<i64>,
+    pub stage: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+pub async fn insert_file(tx: &mut Tx, event_id: i64, step_id: i64, file_id: &str, stage: &str) -> sqlx::Result<()> {
+    tx.execute(
+        "INSERT INTO event_files (event_id, step_id, file_id, stage) VALUES ($1, $2, $3, $4)",
+        args![event_id, step_id, file_id, stage],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn files_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<FileRow>> {
+    db.read()
+        .fetch_all(
+            "SELECT ef.file_id, ef.step_id, ef.stage, f.content_type, f.size FROM event_files ef JOIN files f ON f.id = ef.file_id \
+             WHERE ef.event_id = $1 ORDER BY ef.step_id, ef.file_id",
+            args![event_id],
+        )
+        .await
+}
+
+/// The event a file belongs to, if it is an event photo.
+pub async fn event_of_file(db: &Db, file_id: &str) -> sqlx::Result<Option<i64>> {
+    let r: Option<(i64,)> =
+        db.read().fetch_optional("SELECT event_id FROM event_files WHERE file_id = $1", args![file_id]).await?;
+    Ok(r.map(|r| r.0))
+}
+
+pub async fn insert_link(tx: &mut Tx, event_id: i64, kind: &str, target: i64) -> sqlx::Result<()> {
+    tx.execute(
+        "INSERT INTO event_links (event_id, kind, target_id) VALUES ($1, $2, $3)",
+        args![event_id, kind, target],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn links_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
+    db.read()
+        .fetch_all(
+            "SELECT kind, target_id FROM event_links WHERE event_id = $1 ORDER BY kind, target_id",
+            args![event_id],
+        )
+        .await
+}
+
+pub async fn add_department(tx: &mut Tx, event_id: i64, department_id: i64) -> sqlx::Result<()> {
+    let have: Option<(i64,)> = tx
+        .fetch_optional(
+            "SELECT event_id FROM event_departments WHERE event_id = $1 AND department_id = $2",
+            args![event_id, department_id],
+        )
+        .await?;
+    if have.is_none() {
+        tx.execute(
+            "INSERT INTO event_departments (event_id, department_id) VALUES ($1, $2)",
+            args![event_id, department_id],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct SupervisionRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub level: String,
+    pub step: String,
+    pub area_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub note: String,
+    pub created_at: i64,
+}
+
+/// Records a supervision; an automatic one (no account) is recorded once per event, level and step.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_supervision(
+    tx: &mut Tx,
+    event_id: i64,
+    level: &str,
+    step: &str,
+    step_started_at: Millis,
+    area_id: Option<i64>,
+    account_id: Option<i64>,
+    note: &str,
+    now: Millis,
+) -> sqlx::Result<()> {
+    tx.execute(
+        "INSERT INTO supervisions (event_id, level, step, step_started_at, area_id, account_id, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        args![event_id, level, step, step_started_at, area_id, account_id, note, now],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn supervisions_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<SupervisionRow>> {
+    db.read()
+        .fetch_all(
+            "SELECT id, event_id, level, step, area_id, account_id, note, created_at FROM supervisions WHERE event_id = $1 ORDER BY id",
+            args![event_id],
+        )
+        .await
+}
+
+/// Events whose next card is due at `now`, oldest first.
+pub async fn due_cards(db: &Db, now: Millis, limit: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    db.read()
+        .fetch_all(
+            "SELECT id, version FROM events WHERE next_card_at IS NOT NULL AND next_card_at <= $1 ORDER BY next_card_at LIMIT $2",
+            args![now, limit],
+        )
+        .await
+}
+
+/// Accounts that act for a holder: bound to the area at its level, or handlers of the department.
+pub async fn holder_accounts(db: &Db, area_id: Option<i64>, department_id: Option<i64>) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = match (area_id, department_id) {
+        (Some(a), _) => {
+            db.read()
+                .fetch_all(
+                    "SELECT id FROM accounts WHERE area_id = $1 AND department_id IS NULL AND status = 'active' \
+                     AND role IN ('grid_worker', 'grid_leader', 'community_staff', 'town_center', 'county_center')",
+                    args![a],
+                )
+                .await?
+        }
+        (None, Some(d)) => {
+            db.read()
+                .fetch_all(
+                    "SELECT id FROM accounts WHERE department_id = $1 AND status = 'active' AND role = 'department_handler'",
+                    args![d],
+                )
+                .await?
+        }
+        _ => vec![],
+    };
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+pub async fn notify(
+    tx: &mut Tx,
+    account_ids: &[i64],
+    event_id: i64,
+    kind: &str,
+    text: &str,
+    now: Millis,
+) -> sqlx::Result<()> {
+    for a in account_ids {
+        tx.execute(
+            "INSERT INTO notifications (account_id, event_id, kind, text, created_at) VALUES ($1, $2, $3, $4, $5)",
+            args![*a, event_id, kind, text, now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub event_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+pub async fn notifications(db: &Db, account_id: i64, paging: Paging) -> sqlx::Result<Page<NotificationRow>> {
+    let (total,): (i64,) =
+        db.read().fetch_one("SELECT COUNT(*) FROM notifications WHERE account_id = $1", args![account_id]).await?;
+    let items = db
+        .read()
+        .fetch_all(
+            "SELECT id, event_id, kind, text, created_at, read_at FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+            args![account_id, paging.limit(), paging.offset()],
+        )
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+pub async fn unread_count(db: &Db, account_id: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_at IS NULL", args![account_id])
+        .await?;
+    Ok(n)
+}
+
+pub async fn mark_read(db: &Db, account_id: i64, now: Millis) -> sqlx::Result<u64> {
+    db.read()
+        .execute(
+            "UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL",
+            args![now, account_id],
+        )
+        .await
+}
+
+/// Grids (id, path, boundary) under a path that have a boundary, for locating coordinates.
+pub async fn grids_with_boundary(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let mut f = Filter::new();
+    within(&mut f, "path", path);
+    f.and1("kind = ?", "grid");
+    f.and1("status = ?", "active");
+    f.and("boundary IS NOT NULL", vec![]);
+    db.read().fetch_all(&format!("SELECT id, path, boundary FROM areas{}", f.where_sql()), f.args()).await
+}
+
+/// How many of the given register records (person, house or place) lie inside a scope.
+pub async fn count_in_scope(db: &Db, kind: &str, ids: &[i64], scope_path: &str) -> sqlx::Result<i64> {
+    let table = match kind {
+        "person" => "persons",
+        "house" => "houses",
+        _ => "places",
+    };
+    let mut f = Filter::new();
+    let marks = vec!["?"; ids.len()].join(", ");
+    f.and(&format!("t.id IN ({marks})"), ids.iter().map(|i| Value::from(*i)).collect());
+    f.and1("t.status <> ?", "deleted");
+    within(&mut f, "g.path", scope_path);
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one(
+            &format!("SELECT COUNT(*) FROM {table} t JOIN areas g ON g.id = t.grid_id{}", f.where_sql()),
+            f.args(),
+        )
+        .await?;
+    Ok(n)
+}
+
+pub async fn set_close_due(tx: &mut Tx, id: i64, at: Millis) -> sqlx::Result<()> {
+    tx.execute("UPDATE events SET close_due_at = $1 WHERE id = $2", args![at, id]).await?;
+    Ok(())
+}
+
+/// Moves the date an event is due to close by an approved extension.
+pub async fn move_close_due(tx: &mut Tx, id: i64, minutes: i64, cal: &WorkCalendar) -> sqlx::Result<()> {
+    let r: Option<(Option<i64>,)> =
+        tx.fetch_optional("SELECT close_due_at FROM events WHERE id = $1", args![id]).await?;
+    if let Some((Some(due),)) = r {
+        set_close_due(tx, id, cal.add(due, minutes)).await?;
+    }
+    Ok(())
+}
+
+/// Red cards an event has had (any step).
+pub async fn red_count(tx: &mut Tx, id: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        tx.fetch_one("SELECT COUNT(*) FROM supervisions WHERE event_id = $1 AND level = 'red'", args![id]).await?;
+    Ok(n)
+}
+
+/// The name of an area or a department.
+pub async fn holder_name(tx: &mut Tx, area: Option<i64>, department: Option<i64>) -> sqlx::Result<String> {
+    let r: Option<(String,)> = match (area, department) {
+        (Some(a), _) => tx.fetch_optional("SELECT name FROM areas WHERE id = $1", args![a]).await?,
+        (None, Some(d)) => tx.fetch_optional("SELECT name FROM departments WHERE id = $1", args![d]).await?,
+        _ => None,
+    };
+    Ok(r.map(|r| r.0).unwrap_or_default())
+}
