@@ -49,11 +49,7 @@ async fn upload_to(app: &TestApp, s: &Session, path: &str, bytes: &[u8]) -> (Sta
 async fn post_file(app: &TestApp, s: &Session, path: &str, bytes: &[u8]) -> Resp {
     let (ct, body) =
         multipart("file", "导入.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes);
-    let req = app
-        .request(Method::POST, path, s)
-        .header(header::CONTENT_TYPE, ct)
-        .body(Body::from(body))
-        .unwrap();
+    let req = app.request(Method::POST, path, s).header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
     app.send(req).await
 }
 
@@ -367,7 +363,13 @@ async fn create(app: &TestApp, s: &Session, path: &str, body: Value) -> i64 {
 }
 
 async fn person(app: &TestApp, s: &Session, grid: i64, name: &str, number: &str) -> i64 {
-    create(app, s, "/api/v1/persons", json!({ "kind": "registered", "name": name, "id_number": number, "grid_id": grid })).await
+    create(
+        app,
+        s,
+        "/api/v1/persons",
+        json!({ "kind": "registered", "name": name, "id_number": number, "grid_id": grid }),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -416,7 +418,23 @@ async fn houses_import_upserts_by_house_number_inside_the_area() {
     let owner = id(1970, 31);
     let e = "";
     let mut rows = vec![
-        r(&["H-001", GRID, "嫩水路", "1栋", "1单元", "101", e, "自住", "88.5", "张三", &owner, "13912345678", "无", "104.1", "31.2"]),
+        r(&[
+            "H-001",
+            GRID,
+            "嫩水路",
+            "1栋",
+            "1单元",
+            "101",
+            e,
+            "自住",
+            "88.5",
+            "张三",
+            &owner,
+            "13912345678",
+            "无",
+            "104.1",
+            "31.2",
+        ]),
         r(&["H-002", GRID, e, e, e, e, "嫩水路2号", "出租", e, e, e, e, e, e, e]),
         r(&["H-003", GRID, e, e, e, e, "嫩水路3号", "宫殿", e, e, e, e, e, e, e]),
         r(&["H-004", "510725102001001", e, e, e, e, "城北路4号", "自住", e, e, e, e, e, e, e]),
@@ -521,10 +539,20 @@ async fn rentals_import_upserts_by_house_and_start_date_with_tenants() {
     let (app, tree, _admin) = TestApp::with_tree().await;
     let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
     let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
-    create(&app, &worker, "/api/v1/houses", json!({ "grid_id": tree.grid_a1_1, "house_no": "R-1", "address": "嫩水路1号", "house_use": "出租" }))
-        .await;
-    create(&app, &other, "/api/v1/houses", json!({ "grid_id": tree.grid_b1_1, "house_no": "B-9", "address": "城北路9号", "house_use": "出租" }))
-        .await;
+    create(
+        &app,
+        &worker,
+        "/api/v1/houses",
+        json!({ "grid_id": tree.grid_a1_1, "house_no": "R-1", "address": "嫩水路1号", "house_use": "出租" }),
+    )
+    .await;
+    create(
+        &app,
+        &other,
+        "/api/v1/houses",
+        json!({ "grid_id": tree.grid_b1_1, "house_no": "B-9", "address": "城北路9号", "house_use": "出租" }),
+    )
+    .await;
     let (n1, n2, nb) = (id(1990, 51), id(1991, 53), id(1992, 55));
     let t1 = person(&app, &worker, tree.grid_a1_1, "租客甲", &n1).await;
     let t2 = person(&app, &worker, tree.grid_a1_1, "租客乙", &n2).await;
@@ -557,7 +585,8 @@ async fn rentals_import_upserts_by_house_and_start_date_with_tenants() {
     let items = list["items"].as_array().unwrap();
     let first = items.iter().find(|x| x["start_date"] == "2026-01-01").unwrap().clone();
     assert!(items.iter().any(|x| x["start_date"] == "2025-01-01" && x["police_registered"] == false));
-    let tenants: Vec<i64> = first["tenants"].as_array().unwrap().iter().map(|t| t["person_id"].as_i64().unwrap()).collect();
+    let tenants: Vec<i64> =
+        first["tenants"].as_array().unwrap().iter().map(|t| t["person_id"].as_i64().unwrap()).collect();
     assert_eq!((tenants, first["police_registered"].as_bool()), (vec![t1, t2], Some(true)));
 
     let job = import_file(&app, &worker, "rentals", &file).await;
@@ -579,8 +608,13 @@ async fn places_import_upserts_by_credit_code_or_name_and_address() {
     let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
     let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
     let theirs = "91350100M000100Y43";
-    create(&app, &other, "/api/v1/places", json!({ "grid_id": tree.grid_b1_1, "name": "城北公司", "place_type": "非公有制企业", "credit_code": theirs,
-        "safety_person": "钱安全", "contact_phone": "13800002222", "address": "城北路7号" }))
+    create(
+        &app,
+        &other,
+        "/api/v1/places",
+        json!({ "grid_id": tree.grid_b1_1, "name": "城北公司", "place_type": "非公有制企业", "credit_code": theirs,
+        "safety_person": "钱安全", "contact_phone": "13800002222", "address": "城北路7号" }),
+    )
     .await;
     let code = credit("91510725MA6200001");
     let e = "";
@@ -629,7 +663,9 @@ async fn wrong_headers_are_refused_for_every_entity_with_nothing_written() {
     let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
     // A person file offered as each of the others.
     let file = xlsx(&[r(&["张三", &id(1980, 11), "", "户籍人口", GRID, "", "", "", ""])]);
-    for (entity, missing) in [("houses", "房屋编号"), ("households", "户号"), ("rentals", "房东姓名"), ("places", "安全责任人")] {
+    for (entity, missing) in
+        [("houses", "房屋编号"), ("households", "户号"), ("rentals", "房东姓名"), ("places", "安全责任人")]
+    {
         let (st, v) = upload_to(&app, &worker, &format!("/api/v1/imports/{entity}"), &file).await;
         assert_error(&(st, v.clone()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("file"));
         assert!(v["message"].as_str().unwrap().contains(missing), "{entity}: {v}");

@@ -1,16 +1,18 @@
-//! Rows of a house, household, rental or place import: cells to the service's input, records found by key, the register's own checks.
+//! Rows of a house, household, rental or place import: the input of each row, the records its key finds, the register's own checks.
 
 use super::codes::Codes;
 use super::house_import::Entity;
-use super::house_import_store::{self as store, Hit};
+use super::house_import_cells::{
+    Cells, by_key, checked, claim, house, id_key, person, reason, unique, unique_ids, verdict,
+};
+use super::house_import_store as store;
 use super::house_store::{
     self, HOUSEHOLDS, HOUSES, HouseRow, HouseholdRow, ListSpec, PLACES, PlaceRow, RENTALS, RentalRow,
 };
 use super::houses::{self, HouseInput, HouseholdInput, PlaceInput, RentalInput};
-use super::id_number::{IdNumber, mask_id};
 use crate::auth::Actor;
 use crate::db::{Record, Value};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 use serde_json::json;
 use std::collections::HashMap;
@@ -110,172 +112,6 @@ async fn stored<T: Record>(
         .collect())
 }
 
-// ---- cells and reasons ---------------------------------------------------------------------
-
-struct Cells<'a> {
-    row: &'a [String],
-    map: &'a HashMap<&'static str, usize>,
-}
-
-impl Cells<'_> {
-    fn get(&self, header: &str) -> String {
-        self.map.get(header).and_then(|i| self.row.get(*i)).map(|s| s.trim().to_owned()).unwrap_or_default()
-    }
-
-    fn opt(&self, header: &str) -> Option<String> {
-        Some(self.get(header)).filter(|s| !s.is_empty())
-    }
-
-    fn number(&self, header: &str, pre: &mut Vec<String>) -> Option<f64> {
-        let v = self.opt(header)?;
-        match v.parse::<f64>() {
-            Ok(f) if f.is_finite() => Some(f),
-            _ => {
-                pre.push(format!("{header}“{v}”不是数字"));
-                None
-            }
-        }
-    }
-
-    /// Dates typed as 2026/3/1 or 2026.3.1 are read as 2026-3-1.
-    fn date(&self, header: &str) -> Option<String> {
-        self.opt(header).map(|d| d.replace(['/', '.'], "-"))
-    }
-
-    fn grid(&self, grids: &HashMap<String, i64>, pre: &mut Vec<String>) -> Option<i64> {
-        let code = self.get("所属网格编码");
-        if code.is_empty() {
-            pre.push("请填写所属网格编码".into());
-            return None;
-        }
-        let id = grids.get(&code).copied();
-        if id.is_none() {
-            pre.push(format!("网格编码“{code}”不存在或不在您的管辖范围内"));
-        }
-        id
-    }
-}
-
-/// The service's field errors, kept for the row; other errors (the database …) stop the job.
-fn checked<T>(r: AppResult<T>) -> AppResult<Result<T, FieldErrors>> {
-    match r {
-        Ok(v) => Ok(Ok(v)),
-        Err(AppError::Invalid { fields, .. }) => Ok(Err(fields)),
-        Err(e) => Err(e),
-    }
-}
-
-/// Field names of the services mapped back to the templates' headers.
-fn header_of(field: &str) -> &str {
-    match field {
-        "house_no" | "house_id" => "房屋编号",
-        "grid_id" => "所属网格编码",
-        "road" => "街路巷",
-        "building" => "楼栋",
-        "unit" => "单元",
-        "room" => "房号",
-        "address" => "地址",
-        "house_use" => "房屋用途",
-        "floor_area" => "建筑面积",
-        "owner_name" => "房主姓名",
-        "owner_id_number" => "房主证件号码",
-        "owner_phone" => "房主电话",
-        "hazard" => "隐患类型",
-        "lon" | "lat" => "经度、纬度",
-        "household_no" => "户号",
-        "head_person_id" => "户主证件号码",
-        "landlord_name" => "房东姓名",
-        "landlord_phone" => "房东电话",
-        "start_date" => "起租日期",
-        "end_date" => "到期日期",
-        "rental_use" => "出租用途",
-        "tenant_ids" => "承租人证件号码",
-        "name" => "名称",
-        "place_type" => "场所类型",
-        "credit_code" => "统一社会信用代码",
-        "legal_person" => "法定代表人",
-        "safety_person" => "安全责任人",
-        "contact_phone" => "联系电话",
-        other => other,
-    }
-}
-
-/// One reason for a row: the import's own findings, then the service's, each naming its column.
-fn reason(pre: Vec<String>, fields: FieldErrors) -> String {
-    let mut parts = pre;
-    for (f, m) in fields {
-        let h = header_of(&f);
-        parts.push(if m.contains(h) { m } else { format!("{h}：{m}") });
-    }
-    parts.join("；")
-}
-
-/// The row's result when both the import and the service found nothing wrong.
-fn verdict<T>(pre: Vec<String>, r: Result<T, FieldErrors>) -> Result<T, String> {
-    match r {
-        Ok(v) if pre.is_empty() => Ok(v),
-        Ok(_) => Err(reason(pre, FieldErrors::new())),
-        Err(f) => Err(reason(pre, f)),
-    }
-}
-
-// ---- keys ----------------------------------------------------------------------------------
-
-fn by_key(hits: Vec<Hit>) -> HashMap<String, Hit> {
-    hits.into_iter().map(|h| (h.key.clone(), h)).collect()
-}
-
-fn unique(mut keys: Vec<String>) -> Vec<String> {
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-/// What a key found: nothing (a new record), a record of the caller's area in the row's grid, or
-/// why the row cannot be written — a record elsewhere is named, never overwritten.
-fn claim(hit: Option<&Hit>, scope: &str, grid: i64, what: &str) -> Result<Option<i64>, String> {
-    let Some(h) = hit else { return Ok(None) };
-    if !h.grid_path.starts_with(scope) {
-        return Err(format!("{what}已在“{}”登记，不在您的管辖范围内，未作修改", h.grid_name));
-    }
-    if h.status == "deleted" {
-        return Err(format!("{what}已被一条删除的记录占用，请换一个"));
-    }
-    if h.grid_id != grid {
-        return Err(format!("{what}已登记在“{}”，与表格中的所属网格不一致（调整网格请在系统中办理）", h.grid_name));
-    }
-    Ok(Some(h.id))
-}
-
-/// An ID number cell: its blind index and masked form, or why it is not one.
-fn id_key(state: &AppState, raw: &str) -> Result<(String, String), String> {
-    let id = IdNumber::parse(raw).map_err(|m| format!("“{}”{m}", mask_id(raw)))?;
-    Ok((state.keys.blind_index("id_number", id.as_str()), mask_id(id.as_str())))
-}
-
-/// A registered person of the caller's area, by blind index.
-fn person(hits: &HashMap<String, Hit>, scope: &str, (bidx, masked): &(String, String), who: &str) -> Result<i64, String> {
-    match hits.get(bidx) {
-        None => Err(format!("{who} {masked} 尚未登记，请先登记或导入人员")),
-        Some(h) if !h.grid_path.starts_with(scope) => {
-            Err(format!("{who} {masked} 登记在“{}”，不在您的管辖范围内", h.grid_name))
-        }
-        Some(h) => Ok(h.id),
-    }
-}
-
-/// A house of the caller's area, by house number.
-fn house(hits: &HashMap<String, Hit>, scope: &str, no: &str) -> Result<i64, String> {
-    match hits.get(no) {
-        None => Err(format!("房屋编号 {no} 不存在，请先登记或导入房屋")),
-        Some(h) if !h.grid_path.starts_with(scope) => {
-            Err(format!("房屋编号 {no} 属于“{}”，不在您的管辖范围内", h.grid_name))
-        }
-        Some(h) if h.status == "deleted" => Err(format!("房屋编号 {no} 的房屋已删除")),
-        Some(h) => Ok(h.id),
-    }
-}
-
 // ---- houses --------------------------------------------------------------------------------
 
 async fn houses(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<Rows> {
@@ -361,9 +197,9 @@ async fn households(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResul
             let cells = Cells { row, map: c.map };
             let mut pre = Vec::new();
             let grid = cells.grid(c.grids, &mut pre);
-            let head = cells.opt("户主证件号码").and_then(|raw| {
-                id_key(c.state, &raw).map_err(|m| pre.push(format!("户主证件号码{m}"))).ok()
-            });
+            let head = cells
+                .opt("户主证件号码")
+                .and_then(|raw| id_key(c.state, &raw).map_err(|m| pre.push(format!("户主证件号码{m}"))).ok());
             Parsed {
                 grid,
                 no: cells.get("户号"),
@@ -374,16 +210,25 @@ async fn households(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResul
             }
         })
         .collect();
-    let houses_found =
-        by_key(store::houses_by_no(&c.state.db, &unique(parsed.iter().filter_map(|p| p.house_no.clone()).collect())).await?);
-    let heads =
-        by_key(store::persons_by_bidx(&c.state.db, &unique(parsed.iter().filter_map(|p| p.head.clone().map(|h| h.0)).collect())).await?);
-    let hits = by_key(store::households_by_no(&c.state.db, &unique(parsed.iter().map(|p| p.no.clone()).collect())).await?);
+    let houses_found = by_key(
+        store::houses_by_no(&c.state.db, &unique(parsed.iter().filter_map(|p| p.house_no.clone()).collect())).await?,
+    );
+    let heads = by_key(
+        store::persons_by_bidx(
+            &c.state.db,
+            &unique(parsed.iter().filter_map(|p| p.head.clone().map(|h| h.0)).collect()),
+        )
+        .await?,
+    );
+    let hits =
+        by_key(store::households_by_no(&c.state.db, &unique(parsed.iter().map(|p| p.no.clone()).collect())).await?);
     let mut out = Vec::new();
     for (k, p) in parsed.into_iter().enumerate() {
         let mut pre = p.pre;
-        let house_id = p.house_no.as_deref().and_then(|no| house(&houses_found, c.scope, no).map_err(|m| pre.push(m)).ok());
-        let head_id = p.head.as_ref().and_then(|h| person(&heads, c.scope, h, "户主证件号码").map_err(|m| pre.push(m)).ok());
+        let house_id =
+            p.house_no.as_deref().and_then(|no| house(&houses_found, c.scope, no).map_err(|m| pre.push(m)).ok());
+        let head_id =
+            p.head.as_ref().and_then(|h| person(&heads, c.scope, h, "户主证件号码").map_err(|m| pre.push(m)).ok());
         let Some(grid) = p.grid else {
             out.push((base + k, Err(reason(pre, FieldErrors::new()))));
             continue;
@@ -396,12 +241,13 @@ async fn households(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResul
             address: p.address.clone(),
             head_person_id: head_id,
         };
-        let r = verdict(pre, checked(houses::check_household(c.state, c.actor, grid, &input).await)?).and_then(|values| {
-            let found = claim(hits.get(&p.no), c.scope, grid, &format!("户号 {} ", p.no))?;
-            let view = json!({ "household_no": p.no, "grid_id": grid, "house_id": house_id,
+        let r =
+            verdict(pre, checked(houses::check_household(c.state, c.actor, grid, &input).await)?).and_then(|values| {
+                let found = claim(hits.get(&p.no), c.scope, grid, &format!("户号 {} ", p.no))?;
+                let view = json!({ "household_no": p.no, "grid_id": grid, "house_id": house_id,
                 "address": p.address.unwrap_or_default(), "head_person_id": head_id });
-            Ok(Checked { key: p.no, key_label: "户号", values, view, tenants: vec![], found })
-        });
+                Ok(Checked { key: p.no, key_label: "户号", values, view, tenants: vec![], found })
+            });
         out.push((base + k, r));
     }
     Ok(out)
@@ -470,8 +316,11 @@ async fn rentals(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<R
     let houses_found =
         by_key(store::houses_by_no(&c.state.db, &unique(parsed.iter().map(|p| p.house_no.clone()).collect())).await?);
     let people = by_key(
-        store::persons_by_bidx(&c.state.db, &unique(parsed.iter().flat_map(|p| p.tenants.iter().map(|t| t.0.clone())).collect()))
-            .await?,
+        store::persons_by_bidx(
+            &c.state.db,
+            &unique(parsed.iter().flat_map(|p| p.tenants.iter().map(|t| t.0.clone())).collect()),
+        )
+        .await?,
     );
     let mut checked_rows = Vec::new();
     for (k, p) in parsed.into_iter().enumerate() {
@@ -479,8 +328,11 @@ async fn rentals(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<R
         let house_id = Some(p.house_no.as_str())
             .filter(|no| !no.is_empty())
             .and_then(|no| house(&houses_found, c.scope, no).map_err(|m| pre.push(m)).ok());
-        let mut tenant_ids: Vec<i64> =
-            p.tenants.iter().filter_map(|t| person(&people, c.scope, t, "承租人").map_err(|m| pre.push(m)).ok()).collect();
+        let mut tenant_ids: Vec<i64> = p
+            .tenants
+            .iter()
+            .filter_map(|t| person(&people, c.scope, t, "承租人").map_err(|m| pre.push(m)).ok())
+            .collect();
         tenant_ids.sort_unstable();
         tenant_ids.dedup();
         let input = RentalInput { house_id, tenant_ids: Some(tenant_ids), ..p.input };
@@ -510,12 +362,6 @@ async fn rentals(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<R
             (i, r)
         })
         .collect())
-}
-
-fn unique_ids(mut ids: Vec<i64>) -> Vec<i64> {
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 fn rental_values(r: &RentalRow) -> Stored {
@@ -573,7 +419,12 @@ async fn places(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<Ro
         let mut found = None;
         if let Some(code) = valid_code(&input) {
             match hits.get(&code) {
-                Some(h) => found = claim(Some(h), c.scope, grid, &format!("统一社会信用代码 {code} ")).map_err(|m| pre.push(m)).ok().flatten(),
+                Some(h) => {
+                    found = claim(Some(h), c.scope, grid, &format!("统一社会信用代码 {code} "))
+                        .map_err(|m| pre.push(m))
+                        .ok()
+                        .flatten()
+                }
                 // A place of the same name and address registered without a code gets it now.
                 None => found = store::place_by_name(&c.state.db, grid, &name, &address, true).await?.map(|p| p.0),
             }

@@ -161,7 +161,11 @@ pub(super) const HOUSE_COLS: [&str; 16] = [
 ];
 
 /// Validates a house; answers the column values (HOUSE_COLS order, then lon, lat) and an audit view.
-pub(super) fn check_house(state: &AppState, codes: &Codes, i: &HouseInput) -> AppResult<(Vec<Value>, serde_json::Value)> {
+pub(super) fn check_house(
+    state: &AppState,
+    codes: &Codes,
+    i: &HouseInput,
+) -> AppResult<(Vec<Value>, serde_json::Value)> {
     let mut e = FieldErrors::new();
     let house_no = take(&mut e, check_text("house_no", "房屋编号", i.house_no.as_deref().unwrap_or(""), 40, true));
     if !house_no.is_empty() && !house_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -344,7 +348,12 @@ pub async fn get_household(state: &AppState, actor: &Actor, id: i64) -> AppResul
     Ok(h)
 }
 
-pub(super) async fn check_household(state: &AppState, actor: &Actor, grid: i64, i: &HouseholdInput) -> AppResult<Vec<Value>> {
+pub(super) async fn check_household(
+    state: &AppState,
+    actor: &Actor,
+    grid: i64,
+    i: &HouseholdInput,
+) -> AppResult<Vec<Value>> {
     let mut e = FieldErrors::new();
     let no = take(&mut e, check_text("household_no", "户号", i.household_no.as_deref().unwrap_or(""), 30, true));
     if !no.is_empty() && !no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {

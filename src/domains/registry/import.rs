@@ -1,6 +1,8 @@
 //! Excel in and out for people: the template, the background import (validate every row, upsert by
 //! ID number so the same file twice changes nothing, an error workbook with a reason per row), and
-//! exports of any filtered list (masked unless unmasked with a reason; audited; stamped).
+//! exports of any filtered list (masked unless unmasked with a reason; audited; stamped). The job
+//! machinery (open, run in the background, finish with the error workbook) and the choice of entity
+//! are shared with the house, household, rental and place imports (`house_import`).
 
 use super::codes::Codes;
 use super::house_import;
@@ -64,7 +66,7 @@ pub fn person_template(codes: &Codes) -> AppResult<Vec<u8>> {
 }
 
 /// Which column holds which header; a missing required header refuses the file.
-pub(super) fn header_map(columns: &[Column], headers: &[String]) -> AppResult<HashMap<&'static str, usize>> {
+fn header_map(columns: &[Column], headers: &[String]) -> AppResult<HashMap<&'static str, usize>> {
     let mut map = HashMap::new();
     for c in columns.iter() {
         if let Some(i) = headers.iter().position(|h| h == c.header) {
