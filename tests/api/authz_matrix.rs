@@ -189,6 +189,8 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/people/import", EDIT),
     ("POST",   "/people/import", EDIT),
     ("GET",    "/imports/{id}", EDIT),
+    ("GET",    "/imports/start/{entity}", EDIT),
+    ("POST",   "/imports/start/{entity}", EDIT),
     ("GET",    "/api/v1/ledgers/{kind}", REGISTER),
     ("GET",    "/api/v1/ledgers/{kind}/export.xlsx", REGISTER),
     ("GET",    "/static/app.css", Public),
@@ -265,7 +267,7 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     } else if path.starts_with("/api/v1/event-categories/") {
         path.replace("{code}", "0401")
     } else if path.starts_with("/imports/") {
-        path.replace("{id}", "999999")
+        path.replace("{id}", "999999").replace("{entity}", "houses")
     } else if path.starts_with("/api/v1/imports/") {
         // The template and the upload take the entity; a job id that does not exist answers 404.
         path.replace(

@@ -1,5 +1,6 @@
-//! Excel in and out: the template, an import in the background with an error workbook, the same
-//! file twice changing nothing, refusal of junk, wrong headers and zip bombs, and audited exports.
+//! Excel in and out: the templates, imports in the background with an error workbook (persons, houses,
+//! households, rentals, places), the same file twice changing nothing, another area's records never
+//! overwritten, refusal of junk, wrong headers and zip bombs, and audited exports.
 
 use crate::helpers::*;
 use axum::body::Body;
@@ -13,9 +14,14 @@ const HEADERS: [&str; 9] =
     ["姓名", "证件号码", "联系电话", "人员类别", "所属网格编码", "现住址", "民族", "流入原因", "来源地"];
 
 fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    sheet(&HEADERS, rows)
+}
+
+/// A workbook with these headers and rows.
+fn sheet(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in HEADERS.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for (r, row) in rows.iter().enumerate() {
@@ -31,15 +37,20 @@ fn id(y: i32, seq: u32) -> String {
 }
 
 async fn upload(app: &TestApp, s: &Session, bytes: &[u8]) -> (StatusCode, Value) {
-    let (ct, body) =
-        multipart("file", "人口.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes);
-    let req = app
-        .request(Method::POST, "/api/v1/imports/persons", s)
-        .header(header::CONTENT_TYPE, ct)
-        .body(Body::from(body))
-        .unwrap();
-    let r = app.send(req).await;
+    upload_to(app, s, "/api/v1/imports/persons", bytes).await
+}
+
+/// Posts a file to an upload address (API or page).
+async fn upload_to(app: &TestApp, s: &Session, path: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let r = post_file(app, s, path, bytes).await;
     (r.status, serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+}
+
+async fn post_file(app: &TestApp, s: &Session, path: &str, bytes: &[u8]) -> Resp {
+    let (ct, body) =
+        multipart("file", "导入.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes);
+    let req = app.request(Method::POST, path, s).header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+    app.send(req).await
 }
 
 /// Polls the job until it is done (bounded).
@@ -257,4 +268,436 @@ async fn exports_are_masked_stamped_and_audited() {
     let viewer = app.demo_session("v", CountyViewer, Bind::Area(tree.county)).await;
     let r = app.call(Method::GET, "/api/v1/persons/export.csv?unmask=true&reason=x", &viewer, None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+// ---- houses, households, rentals, places ---------------------------------------------------
+
+const HOUSE_HEADERS: [&str; 15] = [
+    "房屋编号",
+    "所属网格编码",
+    "街路巷",
+    "楼栋",
+    "单元",
+    "房号",
+    "地址",
+    "房屋用途",
+    "建筑面积",
+    "房主姓名",
+    "房主证件号码",
+    "房主电话",
+    "隐患类型",
+    "经度",
+    "纬度",
+];
+const HOUSEHOLD_HEADERS: [&str; 5] = ["户号", "所属网格编码", "房屋编号", "地址", "户主证件号码"];
+const RENTAL_HEADERS: [&str; 8] =
+    ["房屋编号", "房东姓名", "房东电话", "起租日期", "到期日期", "出租用途", "是否已向派出所登记", "承租人证件号码"];
+const PLACE_HEADERS: [&str; 10] = [
+    "名称",
+    "场所类型",
+    "统一社会信用代码",
+    "法定代表人",
+    "安全责任人",
+    "联系电话",
+    "地址",
+    "所属网格编码",
+    "经度",
+    "纬度",
+];
+const GRID: &str = "510725101001001";
+
+fn r(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// Uploads a file for an entity and waits for the job.
+async fn import_file(app: &TestApp, s: &Session, entity: &str, bytes: &[u8]) -> Value {
+    let (st, v) = upload_to(app, s, &format!("/api/v1/imports/{entity}"), bytes).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    finished(app, s, v["id"].as_i64().unwrap()).await
+}
+
+/// (total, imported, unchanged, failed) of a finished job.
+fn counts(job: &Value) -> (i64, i64, i64, i64) {
+    assert_eq!(job["status"], "done", "{job}");
+    let n = |k: &str| job[k].as_i64().unwrap();
+    (n("total"), n("imported"), n("unchanged"), n("failed"))
+}
+
+/// The reasons of the error workbook, with the original row numbers.
+async fn reasons(app: &TestApp, s: &Session, job: &Value) -> Vec<(String, String)> {
+    let r = app.call(Method::GET, job["error_file"].as_str().unwrap(), s, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, data) = wangge::excel::read_first_sheet(&r.body).unwrap();
+    assert_eq!(data[0].first().unwrap(), "原行号");
+    assert_eq!(data[0].last().unwrap(), "错误原因");
+    data[1..].iter().map(|row| (row[0].clone(), row.last().unwrap().clone())).collect()
+}
+
+/// Asserts that the row (numbered as in Excel) failed with a reason containing `text`.
+fn failed_with(reasons: &[(String, String)], row: usize, text: &str) {
+    let found = reasons.iter().find(|(n, _)| *n == row.to_string());
+    assert!(found.is_some_and(|(_, m)| m.contains(text)), "row {row} should fail with “{text}”: {reasons:?}");
+}
+
+async fn history(app: &TestApp, object: &str, id: i64) -> Vec<wangge::audit::AuditRow> {
+    wangge::audit::changes_of(&app.db, object, &id.to_string()).await.unwrap()
+}
+
+fn detail(row: &wangge::audit::AuditRow) -> Value {
+    serde_json::from_str(&row.detail).unwrap()
+}
+
+/// A valid unified social credit code with this 17-character body.
+fn credit(body: &str) -> String {
+    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| CHARS.find(c).unwrap() as u32 * w).sum();
+    format!("{body}{}", CHARS.chars().nth(((31 - sum % 31) % 31) as usize).unwrap())
+}
+
+async fn create(app: &TestApp, s: &Session, path: &str, body: Value) -> i64 {
+    let (st, v) = app.post_json(s, path, body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+async fn person(app: &TestApp, s: &Session, grid: i64, name: &str, number: &str) -> i64 {
+    create(
+        app,
+        s,
+        "/api/v1/persons",
+        json!({ "kind": "registered", "name": name, "id_number": number, "grid_id": grid }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn templates_of_houses_households_rentals_and_places() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    for (entity, headers, first_code) in [
+        ("houses", &HOUSE_HEADERS[..], Some("自住")),
+        ("households", &HOUSEHOLD_HEADERS[..], None),
+        ("rentals", &RENTAL_HEADERS[..], Some("居住")),
+        ("places", &PLACE_HEADERS[..], Some("学校")),
+    ] {
+        let r = app.call(Method::GET, &format!("/api/v1/imports/{entity}/template.xlsx"), &worker, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{entity}");
+        assert_eq!(r.header("content-disposition"), format!("attachment; filename=\"{entity}-template.xlsx\""));
+        let (got, rows) = wangge::excel::read_first_sheet(&r.body).unwrap();
+        assert_eq!(got, headers, "{entity}");
+        assert!(rows.is_empty());
+        let sheet = String::from_utf8_lossy(&unzip(&r.body, "xl/worksheets/sheet1.xml")).to_string();
+        let notes = String::from_utf8_lossy(&unzip(&r.body, "xl/sharedStrings.xml")).to_string();
+        assert!(notes.contains("重复导入同一文件不会产生重复记录"), "{entity}: the note row");
+        if let Some(label) = first_code {
+            assert!(sheet.contains("dataValidation") && sheet.contains("代码表"), "{entity}: drop-downs");
+            assert!(notes.contains(label), "{entity}: code labels on the code sheet");
+        }
+    }
+    let r = app.call(Method::GET, "/api/v1/imports/martians/template.xlsx", &worker, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.json()["message"].as_str().unwrap().contains("houses（房屋）"), "{}", r.text());
+    let (st, _) = upload_to(&app, &worker, "/api/v1/imports/martians", &sheet(&HOUSE_HEADERS, &[])).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn houses_import_upserts_by_house_number_inside_the_area() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
+    let theirs = create(
+        &app,
+        &other,
+        "/api/v1/houses",
+        json!({ "grid_id": tree.grid_b1_1, "house_no": "B-1", "address": "城北路1号", "house_use": "自住" }),
+    )
+    .await;
+    let owner = id(1970, 31);
+    let e = "";
+    let mut rows = vec![
+        r(&[
+            "H-001",
+            GRID,
+            "嫩水路",
+            "1栋",
+            "1单元",
+            "101",
+            e,
+            "自住",
+            "88.5",
+            "张三",
+            &owner,
+            "13912345678",
+            "无",
+            "104.1",
+            "31.2",
+        ]),
+        r(&["H-002", GRID, e, e, e, e, "嫩水路2号", "出租", e, e, e, e, e, e, e]),
+        r(&["H-003", GRID, e, e, e, e, "嫩水路3号", "宫殿", e, e, e, e, e, e, e]),
+        r(&["H-004", "510725102001001", e, e, e, e, "城北路4号", "自住", e, e, e, e, e, e, e]),
+        r(&["B-1", GRID, e, e, e, e, "嫩水路5号", "自住", e, e, e, e, e, e, e]),
+        r(&["H-001", GRID, e, e, e, e, "嫩水路6号", "自住", e, e, e, e, e, e, e]),
+        r(&["H-007", GRID, e, e, e, e, "嫩水路7号", "自住", "很大", e, e, e, e, e, e]),
+        r(&["H-008", GRID, e, e, e, e, "嫩水路8号", "自住", e, e, "123", e, e, e, e]),
+    ];
+    let file = sheet(&HOUSE_HEADERS, &rows);
+    let job = import_file(&app, &worker, "houses", &file).await;
+    assert_eq!(counts(&job), (8, 2, 0, 6));
+    let why = reasons(&app, &worker, &job).await;
+    failed_with(&why, 4, "房屋用途不是代码表中的值");
+    failed_with(&why, 5, "网格编码“510725102001001”不存在或不在您的管辖范围内");
+    failed_with(&why, 6, "房屋编号 B-1 已在“城北第一网格”登记，不在您的管辖范围内");
+    failed_with(&why, 7, "房屋编号与第 2 行重复");
+    failed_with(&why, 8, "建筑面积“很大”不是数字");
+    failed_with(&why, 9, "房主证件号码");
+    let (_, list) = app.get(&worker, "/api/v1/houses?house_no=H-001").await;
+    let h = &list["items"][0];
+    assert_eq!(h["address"], "嫩水路1栋1单元101");
+    assert_eq!((h["owner_phone_masked"].as_str(), h["hazard"].as_str()), (Some("139****5678"), Some("none")));
+    let h1 = h["id"].as_i64().unwrap();
+    let (_, list) = app.get(&worker, "/api/v1/houses").await;
+    assert_eq!(list["total"], 2);
+    let (_, b) = app.get(&other, &format!("/api/v1/houses/{theirs}")).await;
+    assert_eq!((b["address"].as_str(), b["version"].as_i64()), (Some("城北路1号"), Some(1)), "never overwritten");
+
+    // The same file again changes nothing.
+    let job = import_file(&app, &worker, "houses", &file).await;
+    assert_eq!(counts(&job), (8, 0, 2, 6));
+    assert_eq!(app.audit_rows("house_created").await.len(), 3);
+    assert!(app.audit_rows("house_updated").await.is_empty());
+
+    // A changed row updates the house; its history shows both imports.
+    rows[0][5] = "102".into();
+    rows[0][11] = "13912340000".into();
+    let job = import_file(&app, &worker, "houses", &sheet(&HOUSE_HEADERS, &rows)).await;
+    assert_eq!(counts(&job), (8, 1, 1, 6));
+    let hist = history(&app, "house", h1).await;
+    let actions: Vec<&str> = hist.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions, ["house_created", "house_updated"]);
+    assert!(detail(&hist[0])["import_job"].is_i64());
+    let d = detail(&hist[1]);
+    assert_eq!(d["import_job"], job["id"]);
+    assert_eq!(d["room"], json!({ "from": "101", "to": "102" }));
+    assert_eq!(d["owner_phone"], json!({ "from": "139****5678", "to": "139****0000" }));
+    assert!(d.get("owner_id").is_none() && d.get("house_no").is_none(), "{d}");
+    assert!(hist.iter().all(|h| !h.detail.contains("13912340000") && !h.detail.contains(&owner)));
+}
+
+#[tokio::test]
+async fn households_import_links_houses_and_heads_inside_the_area() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let staff = app.demo_session("c", CommunityStaff, Bind::Area(tree.comm_a1)).await;
+    let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
+    let house = |g: i64, no: &str| json!({ "grid_id": g, "house_no": no, "address": "嫩水路1号", "house_use": "自住" });
+    let h1 = create(&app, &staff, "/api/v1/houses", house(tree.grid_a1_1, "H-1")).await;
+    create(&app, &staff, "/api/v1/houses", house(tree.grid_a1_2, "H-2")).await;
+    let head_number = id(1975, 41);
+    let head = person(&app, &staff, tree.grid_a1_1, "张户主", &head_number).await;
+    let elsewhere = id(1976, 43);
+    person(&app, &other, tree.grid_b1_1, "李城北", &elsewhere).await;
+    create(&app, &other, "/api/v1/households", json!({ "grid_id": tree.grid_b1_1, "household_no": "HH-B" })).await;
+    let e = "";
+    let rows = vec![
+        r(&["HH-1", GRID, "H-1", "嫩水路1号", &head_number]),
+        r(&["HH-2", GRID, e, "嫩水路3号", e]),
+        r(&["HH-3", GRID, "H-404", e, e]),
+        r(&["HH-4", GRID, e, e, &elsewhere]),
+        r(&["HH-B", GRID, e, e, e]),
+        r(&["HH-5", GRID, e, e, &id(1977, 45)]),
+        r(&["HH-6", GRID, "H-2", e, e]),
+        r(&["HH 7", GRID, e, e, e]),
+    ];
+    let file = sheet(&HOUSEHOLD_HEADERS, &rows);
+    let job = import_file(&app, &staff, "households", &file).await;
+    assert_eq!(counts(&job), (8, 2, 0, 6));
+    let why = reasons(&app, &staff, &job).await;
+    failed_with(&why, 4, "房屋编号 H-404 不存在");
+    failed_with(&why, 5, "登记在“城北第一网格”，不在您的管辖范围内");
+    failed_with(&why, 6, "户号 HH-B 已在“城北第一网格”登记");
+    failed_with(&why, 7, "尚未登记");
+    failed_with(&why, 8, "房屋编号：房屋不存在或不在该网格");
+    failed_with(&why, 9, "户号只能由字母、数字和 - 组成");
+    assert!(why.iter().all(|(_, m)| !m.contains(&elsewhere)), "ID numbers are masked in the reasons");
+    let (_, list) = app.get(&staff, "/api/v1/households").await;
+    assert_eq!(list["total"], 2);
+    let hh = list["items"].as_array().unwrap().iter().find(|h| h["household_no"] == "HH-1").unwrap().clone();
+    assert_eq!((hh["house_id"].as_i64(), hh["head_person_id"].as_i64()), (Some(h1), Some(head)));
+
+    let job = import_file(&app, &staff, "households", &file).await;
+    assert_eq!(counts(&job), (8, 0, 2, 6));
+    let hist = history(&app, "household", hh["id"].as_i64().unwrap()).await;
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].action, "household_created");
+    assert_eq!(detail(&hist[0])["head_person_id"], head);
+}
+
+#[tokio::test]
+async fn rentals_import_upserts_by_house_and_start_date_with_tenants() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
+    create(
+        &app,
+        &worker,
+        "/api/v1/houses",
+        json!({ "grid_id": tree.grid_a1_1, "house_no": "R-1", "address": "嫩水路1号", "house_use": "出租" }),
+    )
+    .await;
+    create(
+        &app,
+        &other,
+        "/api/v1/houses",
+        json!({ "grid_id": tree.grid_b1_1, "house_no": "B-9", "address": "城北路9号", "house_use": "出租" }),
+    )
+    .await;
+    let (n1, n2, nb) = (id(1990, 51), id(1991, 53), id(1992, 55));
+    let t1 = person(&app, &worker, tree.grid_a1_1, "租客甲", &n1).await;
+    let t2 = person(&app, &worker, tree.grid_a1_1, "租客乙", &n2).await;
+    person(&app, &other, tree.grid_b1_1, "租客丙", &nb).await;
+    let e = "";
+    let both = format!("{n1}、{n2}");
+    let mut rows = vec![
+        r(&["R-1", "王房东", "13700001111", "2026-01-01", "2026-12-31", "居住", "是", &both]),
+        r(&["R-1", "王房东", e, "2025/1/1", e, "经营", "否", e]),
+        r(&["R-404", "王房东", e, "2026-01-01", e, "居住", e, e]),
+        r(&["B-9", "李房东", e, "2026-01-01", e, "居住", e, e]),
+        r(&["R-1", "王房东", e, "2024-01-01", e, "居住", e, &nb]),
+        r(&["R-1", "王房东", e, "2026-01-01", e, "居住", e, e]),
+        r(&["R-1", "王房东", e, "2023-05-01", "2023-01-01", "居住", e, e]),
+        r(&["R-1", "王房东", e, "2022-01-01", e, "居住", "也许", e]),
+    ];
+    let file = sheet(&RENTAL_HEADERS, &rows);
+    let job = import_file(&app, &worker, "rentals", &file).await;
+    assert_eq!(counts(&job), (8, 2, 0, 6));
+    let why = reasons(&app, &worker, &job).await;
+    failed_with(&why, 4, "房屋编号 R-404 不存在");
+    failed_with(&why, 5, "房屋编号 B-9 属于“城北第一网格”，不在您的管辖范围内");
+    failed_with(&why, 6, "承租人 510725********");
+    failed_with(&why, 6, "登记在“城北第一网格”");
+    failed_with(&why, 7, "房屋编号和起租日期与第 2 行重复");
+    failed_with(&why, 8, "截止日期不能早于起始日期");
+    failed_with(&why, 9, "是否已向派出所登记应填“是”或“否”");
+    let (_, list) = app.get(&worker, "/api/v1/rentals").await;
+    assert_eq!(list["total"], 2);
+    let items = list["items"].as_array().unwrap();
+    let first = items.iter().find(|x| x["start_date"] == "2026-01-01").unwrap().clone();
+    assert!(items.iter().any(|x| x["start_date"] == "2025-01-01" && x["police_registered"] == false));
+    let tenants: Vec<i64> =
+        first["tenants"].as_array().unwrap().iter().map(|t| t["person_id"].as_i64().unwrap()).collect();
+    assert_eq!((tenants, first["police_registered"].as_bool()), (vec![t1, t2], Some(true)));
+
+    let job = import_file(&app, &worker, "rentals", &file).await;
+    assert_eq!(counts(&job), (8, 0, 2, 6));
+
+    // One tenant moves out: the rental is updated, its history shows the change of tenants.
+    rows[0][7] = n1.clone();
+    let job = import_file(&app, &worker, "rentals", &sheet(&RENTAL_HEADERS, &rows)).await;
+    assert_eq!(counts(&job), (8, 1, 1, 6));
+    let hist = history(&app, "rental", first["id"].as_i64().unwrap()).await;
+    let actions: Vec<&str> = hist.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions, ["rental_created", "rental_updated"]);
+    assert_eq!(detail(&hist[1])["tenant_ids"], json!({ "from": [t1, t2], "to": [t1] }));
+}
+
+#[tokio::test]
+async fn places_import_upserts_by_credit_code_or_name_and_address() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let other = app.demo_session("wb", GridWorker, Bind::Area(tree.grid_b1_1)).await;
+    let theirs = "91350100M000100Y43";
+    create(
+        &app,
+        &other,
+        "/api/v1/places",
+        json!({ "grid_id": tree.grid_b1_1, "name": "城北公司", "place_type": "非公有制企业", "credit_code": theirs,
+        "safety_person": "钱安全", "contact_phone": "13800002222", "address": "城北路7号" }),
+    )
+    .await;
+    let code = credit("91510725MA6200001");
+    let e = "";
+    let mut rows = vec![
+        r(&["嫩水小学", "学校", &code, "李校长", "王安全", "13800001111", "嫩水路5号", GRID, "104.1", "31.2"]),
+        r(&["嫩水网吧", "网吧", e, e, "赵老板", "0816-1234567", "嫩水路6号", GRID, e, e]),
+        r(&["城北公司", "非公有制企业", theirs, e, "钱安全", "13800002222", "嫩水路7号", GRID, e, e]),
+        r(&["坏代码公司", "非公有制企业", "91350100M000100Y44", e, "孙安全", "13800003333", "嫩水路8号", GRID, e, e]),
+        r(&["无人负责店", "市场", e, e, e, "13800004444", "嫩水路9号", GRID, e, e]),
+        r(&["半坐标店", "市场", e, e, "周安全", "13800005555", "嫩水路10号", GRID, "104.1", e]),
+        r(&["嫩水网吧", "网吧", e, e, "赵老板二", "13800006666", "嫩水路6号", GRID, e, e]),
+    ];
+    let file = sheet(&PLACE_HEADERS, &rows);
+    let job = import_file(&app, &worker, "places", &file).await;
+    assert_eq!(counts(&job), (7, 2, 0, 5));
+    let why = reasons(&app, &worker, &job).await;
+    failed_with(&why, 4, &format!("统一社会信用代码 {theirs} 已在“城北第一网格”登记"));
+    failed_with(&why, 5, "统一社会信用代码校验位不正确");
+    failed_with(&why, 6, "请填写安全责任人");
+    failed_with(&why, 7, "经纬度应成对填写");
+    failed_with(&why, 8, "名称和地址与第 3 行重复");
+    let (_, list) = app.get(&worker, "/api/v1/places").await;
+    assert_eq!(list["total"], 2);
+    let (_, list) = app.get(&other, "/api/v1/places").await;
+    assert_eq!(list["items"][0]["address"], "城北路7号", "never overwritten");
+
+    let job = import_file(&app, &worker, "places", &file).await;
+    assert_eq!(counts(&job), (7, 0, 2, 5));
+
+    // The place without a code is found again by its name and address, and updated.
+    rows[1][5] = "0816-7654321".into();
+    let job = import_file(&app, &worker, "places", &sheet(&PLACE_HEADERS, &rows)).await;
+    assert_eq!(counts(&job), (7, 1, 1, 5));
+    let (_, list) = app.get(&worker, "/api/v1/places?q=网吧").await;
+    assert_eq!(list["total"], 1);
+    let hist = history(&app, "place", list["items"][0]["id"].as_i64().unwrap()).await;
+    let actions: Vec<&str> = hist.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(actions, ["place_created", "place_updated"]);
+    let d = detail(&hist[1]);
+    assert!(d["contact_phone"]["to"].as_str().unwrap().ends_with("4321") && !hist[1].detail.contains("7654321"), "{d}");
+}
+
+#[tokio::test]
+async fn wrong_headers_are_refused_for_every_entity_with_nothing_written() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    // A person file offered as each of the others.
+    let file = xlsx(&[r(&["张三", &id(1980, 11), "", "户籍人口", GRID, "", "", "", ""])]);
+    for (entity, missing) in
+        [("houses", "房屋编号"), ("households", "户号"), ("rentals", "房东姓名"), ("places", "安全责任人")]
+    {
+        let (st, v) = upload_to(&app, &worker, &format!("/api/v1/imports/{entity}"), &file).await;
+        assert_error(&(st, v.clone()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("file"));
+        assert!(v["message"].as_str().unwrap().contains(missing), "{entity}: {v}");
+        let (st, v) = upload_to(&app, &worker, &format!("/api/v1/imports/{entity}"), b"name,id\n1,2").await;
+        assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{entity}: {v}");
+        let (_, list) = app.get(&worker, &format!("/api/v1/{entity}?status=all")).await;
+        assert_eq!(list["total"], 0, "{entity}");
+    }
+    assert!(app.audit_rows("import_started").await.is_empty(), "no job was created");
+}
+
+#[tokio::test]
+async fn the_import_page_takes_any_entity_and_shows_progress() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let resp = app.call(Method::GET, "/imports/start/houses", &worker, None).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let page = resp.text();
+    assert!(page.contains("批量导入房屋") && page.contains("/api/v1/imports/houses/template.xlsx"), "{page}");
+    assert!(page.contains("action=\"/imports/start/houses?_csrf="), "{page}");
+    let rows = vec![r(&["H-1", GRID, "", "", "", "", "嫩水路1号", "自住", "", "", "", "", "", "", ""])];
+    let resp = post_file(&app, &worker, "/imports/start/houses", &sheet(&HOUSE_HEADERS, &rows)).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text());
+    let at = resp.header("location");
+    assert!(at.starts_with("/imports/"), "{at}");
+    finished(&app, &worker, at.trim_start_matches("/imports/").parse().unwrap()).await;
+    let resp = app.call(Method::GET, &at, &worker, None).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(resp.text().contains("批量导入房屋") && resp.text().contains("导入 1"), "{}", resp.text());
+    assert!(resp.text().contains("href=\"/imports/start/houses\""), "{}", resp.text());
+    let resp = app.call(Method::GET, "/imports/start/martians", &worker, None).await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    let resp = app.call(Method::GET, "/people/import", &worker, None).await;
+    assert!(resp.status == StatusCode::OK && resp.text().contains("/api/v1/imports/persons/template.xlsx"));
 }

@@ -44,8 +44,8 @@ pub fn routes() -> Vec<Entry> {
             .query("q?, area?, grid?, kind?, status?, tag?, unmask?, reason?"),
         get("/api/v1/persons/export.csv", READ, "导出人员（CSV；默认脱敏，导出记录在案）", export_csv)
             .query("q?, area?, grid?, kind?, status?, tag?, unmask?, reason?"),
-        get("/api/v1/imports/{id}/template.xlsx", EDIT, "下载导入模板（{id} 为 persons）", template),
-        post("/api/v1/imports/{id}", EDIT, "上传 .xlsx 导入（{id} 为 persons；multipart 字段 file）→ {id}", start_import),
+        get("/api/v1/imports/{id}/template.xlsx", EDIT, IMPORT_TEMPLATE, template),
+        post("/api/v1/imports/{id}", EDIT, IMPORT_UPLOAD, start_import),
         get("/api/v1/imports/{id}", EDIT, "导入任务进度：status、total、imported、failed、error_file", import_job),
         get("/api/v1/imports/{id}/errors.xlsx", EDIT, "下载导入错误清单", import_errors),
         get("/api/v1/ledgers/{kind}", REGISTER, "台账：basic（基本群体）、special（特殊群体）、floating（流动群体），按下级区域汇总", ledger)
@@ -73,6 +73,11 @@ pub fn routes() -> Vec<Entry> {
 const PERSON_PATCH: &str = "version, kind?, name?, id_number?, id_type?, phone?, sex?, birth_date?, former_name?, ethnicity?, native_place?, \
      marital_status?, political_status?, education?, religion?, occupation?, workplace?, house_id?, household_id?, relation_to_head?, \
      registered_address?, address?, extra?, tags?";
+
+const IMPORT_TEMPLATE: &str =
+    "下载导入模板（{id} 为 persons 人员、houses 房屋、households 户、rentals 出租房屋或 places 重点场所）";
+const IMPORT_UPLOAD: &str =
+    "上传 .xlsx 导入（{id} 为 persons、houses、households、rentals 或 places；multipart 字段 file）→ {id}";
 
 type J<T> = AppResult<Json<T>>;
 
@@ -324,26 +329,17 @@ async fn export_csv(
     export(&s, &a, e, true).await
 }
 
-fn entity(e: &str) -> AppResult<()> {
-    if e == "persons" {
-        Ok(())
-    } else {
-        Err(AppError::NotFound("目前支持导入的是 persons（实有人口）".into()))
-    }
-}
-
 async fn template(
     State(s): State<AppState>,
     _a: Actor,
     ApiPath(e): ApiPath<String>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    entity(&e)?;
-    let bytes = import::person_template(&super::codes::Codes::load(&s.db).await?)?;
+    let bytes = import::template(&e, &super::codes::Codes::load(&s.db).await?)?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, XLSX),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"persons-template.xlsx\""),
+            (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{e}-template.xlsx\"")),
         ],
         bytes,
     )
@@ -356,9 +352,9 @@ async fn start_import(
     ApiPath(e): ApiPath<String>,
     mp: Multipart,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    entity(&e)?;
+    import::entity_label(&e)?;
     let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
-    let id = import::start_person_import(&s, &a, &name, bytes).await?;
+    let id = import::start_import(&s, &a, &e, &name, bytes).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id }))))
 }
 

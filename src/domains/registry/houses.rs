@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// Houses, rentals and places belong to an area scope; departments do not browse them.
-fn scope_path(actor: &Actor) -> AppResult<String> {
+pub(super) fn scope_path(actor: &Actor) -> AppResult<String> {
     actor.require(Permission::ReadRegister)?;
     match &actor.scope {
         Scope::Area { path, .. } => Ok(path.clone()),
@@ -141,7 +141,7 @@ pub struct HouseInput {
     pub lat: Option<f64>,
 }
 
-const HOUSE_COLS: [&str; 16] = [
+pub(super) const HOUSE_COLS: [&str; 16] = [
     "grid_id",
     "house_no",
     "road",
@@ -161,7 +161,11 @@ const HOUSE_COLS: [&str; 16] = [
 ];
 
 /// Validates a house; answers the column values (HOUSE_COLS order, then lon, lat) and an audit view.
-fn check_house(state: &AppState, codes: &Codes, i: &HouseInput) -> AppResult<(Vec<Value>, serde_json::Value)> {
+pub(super) fn check_house(
+    state: &AppState,
+    codes: &Codes,
+    i: &HouseInput,
+) -> AppResult<(Vec<Value>, serde_json::Value)> {
     let mut e = FieldErrors::new();
     let house_no = take(&mut e, check_text("house_no", "房屋编号", i.house_no.as_deref().unwrap_or(""), 40, true));
     if !house_no.is_empty() && !house_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -344,7 +348,12 @@ pub async fn get_household(state: &AppState, actor: &Actor, id: i64) -> AppResul
     Ok(h)
 }
 
-async fn check_household(state: &AppState, actor: &Actor, grid: i64, i: &HouseholdInput) -> AppResult<Vec<Value>> {
+pub(super) async fn check_household(
+    state: &AppState,
+    actor: &Actor,
+    grid: i64,
+    i: &HouseholdInput,
+) -> AppResult<Vec<Value>> {
     let mut e = FieldErrors::new();
     let no = take(&mut e, check_text("household_no", "户号", i.household_no.as_deref().unwrap_or(""), 30, true));
     if !no.is_empty() && !no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -367,7 +376,7 @@ async fn check_household(state: &AppState, actor: &Actor, grid: i64, i: &Househo
     Ok(vec![grid.into(), no.into(), i.house_id.into(), address.into(), i.head_person_id.into()])
 }
 
-const HOUSEHOLD_COLS: [&str; 5] = ["grid_id", "household_no", "house_id", "address", "head_person_id"];
+pub(super) const HOUSEHOLD_COLS: [&str; 5] = ["grid_id", "household_no", "house_id", "address", "head_person_id"];
 
 pub async fn create_household(state: &AppState, actor: &Actor, i: &HouseholdInput) -> AppResult<HouseholdRow> {
     actor.require(Permission::EditRegister)?;
@@ -468,7 +477,7 @@ pub async fn get_rental(state: &AppState, actor: &Actor, id: i64) -> AppResult<R
     Ok(with_tenants(state, vec![r]).await?.remove(0))
 }
 
-const RENTAL_COLS: [&str; 9] = [
+pub(super) const RENTAL_COLS: [&str; 9] = [
     "grid_id",
     "house_id",
     "landlord_name",
@@ -480,13 +489,13 @@ const RENTAL_COLS: [&str; 9] = [
     "police_registered",
 ];
 
-async fn check_rental(
+pub(super) async fn check_rental(
     state: &AppState,
     actor: &Actor,
+    codes: &Codes,
     i: &RentalInput,
 ) -> AppResult<(Vec<Value>, Vec<i64>, serde_json::Value)> {
     let mut e = FieldErrors::new();
-    let codes = Codes::load(&state.db).await?;
     let house = match i.house_id {
         None => {
             e.insert("house_id".into(), "请选择出租的房屋".into());
@@ -526,7 +535,7 @@ async fn check_rental(
         e.insert("end_date".into(), "截止日期不能早于起始日期".into());
     }
     let rental_use =
-        code(&mut e, &codes, "rental_use", "rental_use", "出租用途", i.rental_use.as_deref().unwrap_or(""), true);
+        code(&mut e, codes, "rental_use", "rental_use", "出租用途", i.rental_use.as_deref().unwrap_or(""), true);
     let tenants = i.tenant_ids.clone().unwrap_or_default();
     if tenants.len() > 50 {
         e.insert("tenant_ids".into(), "承租人最多 50 人".into());
@@ -556,7 +565,8 @@ async fn check_rental(
 pub async fn create_rental(state: &AppState, actor: &Actor, i: &RentalInput) -> AppResult<RentalOut> {
     actor.require(Permission::EditRegister)?;
     scope_path(actor)?;
-    let (values, tenants, view) = check_rental(state, actor, i).await?;
+    let codes = Codes::load(&state.db).await?;
+    let (values, tenants, view) = check_rental(state, actor, &codes, i).await?;
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, "rentals", &RENTAL_COLS, values, actor.now).await?;
     store::set_tenants(&mut tx, id, &tenants).await?;
@@ -585,7 +595,8 @@ pub async fn update_rental(state: &AppState, actor: &Actor, id: i64, i: &RentalI
         police_registered: Some(i.police_registered.unwrap_or(cur.row.police_registered)),
         tenant_ids: Some(i.tenant_ids.clone().unwrap_or_else(|| cur.tenants.iter().map(|t| t.person_id).collect())),
     };
-    let (values, tenants, after) = check_rental(state, actor, &merged).await?;
+    let codes = Codes::load(&state.db).await?;
+    let (values, tenants, after) = check_rental(state, actor, &codes, &merged).await?;
     let before = json!({ "house_id": cur.row.house_id, "landlord_name": cur.row.landlord_name, "landlord_phone": cur.row.landlord_phone_masked,
         "start_date": cur.row.start_date, "end_date": cur.row.end_date, "rental_use": cur.row.rental_use, "police_registered": cur.row.police_registered,
         "tenant_ids": cur.tenants.iter().map(|t| t.person_id).collect::<Vec<_>>() });
@@ -635,7 +646,7 @@ pub struct PlaceInput {
     pub lat: Option<f64>,
 }
 
-const PLACE_COLS: [&str; 11] = [
+pub(super) const PLACE_COLS: [&str; 11] = [
     "grid_id",
     "name",
     "place_type",
@@ -649,7 +660,7 @@ const PLACE_COLS: [&str; 11] = [
     "lat",
 ];
 
-fn check_place(
+pub(super) fn check_place(
     state: &AppState,
     codes: &Codes,
     grid: i64,

@@ -1,8 +1,11 @@
 //! Excel in and out for people: the template, the background import (validate every row, upsert by
 //! ID number so the same file twice changes nothing, an error workbook with a reason per row), and
-//! exports of any filtered list (masked unless unmasked with a reason; audited; stamped).
+//! exports of any filtered list (masked unless unmasked with a reason; audited; stamped). The job
+//! machinery (open, run in the background, finish with the error workbook) and the choice of entity
+//! are shared with the house, household, rental and place imports (`house_import`).
 
 use super::codes::Codes;
+use super::house_import;
 use super::model::PERSON_KINDS;
 use super::person_store::{self as store, PersonWrite};
 use super::persons::{self, PersonInput, PersonQuery};
@@ -63,15 +66,15 @@ pub fn person_template(codes: &Codes) -> AppResult<Vec<u8>> {
 }
 
 /// Which column holds which header; a missing required header refuses the file.
-fn header_map(headers: &[String]) -> AppResult<HashMap<&'static str, usize>> {
+fn header_map(columns: &[Column], headers: &[String]) -> AppResult<HashMap<&'static str, usize>> {
     let mut map = HashMap::new();
-    for c in PERSON_COLUMNS.iter() {
+    for c in columns.iter() {
         if let Some(i) = headers.iter().position(|h| h == c.header) {
             map.insert(c.header, i);
         }
     }
     let missing: Vec<&str> =
-        PERSON_COLUMNS.iter().filter(|c| c.required && !map.contains_key(c.header)).map(|c| c.header).collect();
+        columns.iter().filter(|c| c.required && !map.contains_key(c.header)).map(|c| c.header).collect();
     if !missing.is_empty() {
         return Err(AppError::field("file", format!("表头不对：缺少“{}”列。请下载最新模板填写", missing.join("”“"))));
     }
@@ -167,36 +170,93 @@ fn header_of(field: &str) -> &str {
 
 /// Checks the file (nothing is written for a bad one), creates the job and starts it in the background.
 pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
+    let u = open_job(state, actor, "persons", &PERSON_COLUMNS, file_name, bytes).await?;
+    let (state2, actor2, id) = (state.clone(), actor.clone(), u.job);
+    spawn_job(state, id, async move { run_person_import(&state2, &actor2, id, u.headers, u.map, u.rows).await });
+    Ok(id)
+}
+
+/// The template of an import: `persons`, or one of `houses`, `households`, `rentals`, `places`.
+pub fn template(entity: &str, codes: &Codes) -> AppResult<Vec<u8>> {
+    match entity {
+        "persons" => person_template(codes),
+        other => house_import::template(house_import::Entity::parse(other)?, codes),
+    }
+}
+
+/// The Chinese name of an importable entity; an unknown one is not found.
+pub fn entity_label(entity: &str) -> AppResult<&'static str> {
+    match entity {
+        "persons" => Ok("人员"),
+        other => Ok(house_import::Entity::parse(other)?.label()),
+    }
+}
+
+/// Starts the import of an entity (see `template`).
+pub async fn start_import(
+    state: &AppState,
+    actor: &Actor,
+    entity: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<i64> {
+    match entity {
+        "persons" => start_person_import(state, actor, file_name, bytes).await,
+        other => house_import::start(state, actor, house_import::Entity::parse(other)?, file_name, bytes).await,
+    }
+}
+
+/// A checked upload whose job exists: the rows, and which column holds which header.
+pub(super) struct Upload {
+    pub job: i64,
+    pub headers: Vec<String>,
+    pub map: HashMap<&'static str, usize>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads the file and checks its headers (nothing is written for a bad one), then creates the job.
+pub(super) async fn open_job(
+    state: &AppState,
+    actor: &Actor,
+    entity: &str,
+    columns: &[Column],
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<Upload> {
     actor.require(Permission::EditRegister)?;
     let (headers, rows) = tokio::task::spawn_blocking(move || excel::read_first_sheet(&bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
-    let h = header_map(&headers)?;
+    let map = header_map(columns, &headers)?;
     if rows.is_empty() {
         return Err(AppError::field("file", "表格中没有数据行"));
     }
     let mut tx = state.db.begin().await?;
     let name: String = file_name.chars().take(100).collect();
-    let id = store::insert_job(&mut tx, "persons", actor.id, &name, rows.len() as i64, actor.now).await?;
+    let id = store::insert_job(&mut tx, entity, actor.id, &name, rows.len() as i64, actor.now).await?;
     audit::record(
         &mut tx,
         &actor.audit(),
         "import_started",
         "import_job",
         id,
-        json!({ "entity": "persons", "file": name, "rows": rows.len() }),
+        json!({ "entity": entity, "file": name, "rows": rows.len() }),
     )
     .await?;
     tx.commit().await?;
-    let (state2, actor2) = (state.clone(), actor.clone());
+    Ok(Upload { job: id, headers, map, rows })
+}
+
+/// Runs an import in the background; an error marks the job failed.
+pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = AppResult<()>> + Send + 'static) {
+    let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = run_person_import(&state2, &actor2, id, headers, h, rows).await {
+        if let Err(e) = work.await {
             tracing::error!(job = id, error = %e, "import failed");
-            let now = state2.clock.now();
-            let _ = store::update_job(&state2.db, id, "failed", 0, 0, 0, 0, None, &format!("导入失败：{e}"), now).await;
+            let now = state.clock.now();
+            let _ = store::update_job(&state.db, id, "failed", 0, 0, 0, 0, None, &format!("导入失败：{e}"), now).await;
         }
     });
-    Ok(id)
 }
 
 /// Rows per transaction (and per audit row and progress update).
@@ -262,7 +322,6 @@ async fn run_person_import(
     let grids: HashMap<String, i64> =
         area_store::grids_under(&state.db, &scope_path).await?.into_iter().map(|(id, code)| (code, id)).collect();
     let rows = std::sync::Arc::new(rows);
-    let total = rows.len();
     let (mut imported, mut unchanged, mut processed) = (0i64, 0i64, 0i64);
     let mut errors: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -356,14 +415,40 @@ async fn run_person_import(
         .await?;
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
+    finish_job(state, actor, job, &headers, &rows, &errors, imported, unchanged).await?;
+    tracing::info!(
+        job,
+        rows = rows.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        waiting_for_validation = phases.waiting_for_validation,
+        lookup = phases.lookup,
+        write = phases.write,
+        commit = phases.commit,
+        "person import finished"
+    );
+    Ok(())
+}
+
+/// Ends a job: the error workbook when rows failed, the totals and the closing message.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn finish_job(
+    state: &AppState,
+    actor: &Actor,
+    job: i64,
+    headers: &[String],
+    rows: &[Vec<String>],
+    errors: &[(usize, String)],
+    imported: i64,
+    unchanged: i64,
+) -> AppResult<()> {
     let error_file =
-        if errors.is_empty() { None } else { Some(error_workbook(state, actor, &headers, &rows, &errors).await?) };
-    let msg = format!("共 {total} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", errors.len());
+        if errors.is_empty() { None } else { Some(error_workbook(state, actor, headers, rows, errors).await?) };
+    let msg = format!("共 {} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", rows.len(), errors.len());
     store::update_job(
         &state.db,
         job,
         "done",
-        processed,
+        rows.len() as i64,
         imported,
         unchanged,
         errors.len() as i64,
@@ -372,16 +457,6 @@ async fn run_person_import(
         state.clock.now(),
     )
     .await?;
-    tracing::info!(
-        job,
-        rows = total,
-        seconds = started.elapsed().as_secs_f64(),
-        waiting_for_validation = phases.waiting_for_validation,
-        lookup = phases.lookup,
-        write = phases.write,
-        commit = phases.commit,
-        "person import finished"
-    );
     Ok(())
 }
 

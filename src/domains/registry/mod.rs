@@ -2,6 +2,10 @@
 
 pub mod api;
 pub mod codes;
+pub mod house_import;
+mod house_import_cells;
+mod house_import_rows;
+mod house_import_store;
 pub mod house_store;
 pub mod houses;
 pub mod id_number;

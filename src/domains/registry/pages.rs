@@ -37,6 +37,8 @@ pub fn routes() -> Vec<Entry> {
         get("/people/import", EDIT, "批量导入人员", import_page),
         post("/people/import", EDIT, "上传导入文件", import_upload),
         get("/imports/{id}", EDIT, "导入进度", import_progress),
+        get("/imports/start/{entity}", EDIT, "批量导入（人员、房屋、户、出租房屋、重点场所）", start_page),
+        post("/imports/start/{entity}", EDIT, "上传导入文件", start_upload),
     ]
 }
 
@@ -343,12 +345,27 @@ async fn ledger(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Ledge
 #[template(path = "registry/import.html")]
 struct ImportPage {
     l: Layout,
+    entity: String,
+    label: &'static str,
     job: Option<super::person_store::JobRow>,
     running: bool,
 }
 
+impl ImportPage {
+    /// Where a file of this entity is uploaded (persons keep their own page).
+    fn start(&self) -> String {
+        if self.entity == "persons" { "/people/import".into() } else { format!("/imports/start/{}", self.entity) }
+    }
+}
+
+fn import_view(a: &Actor, title: &str, entity: &str, job: Option<super::person_store::JobRow>) -> AppResult<Response> {
+    let label = super::import::entity_label(entity)?;
+    let running = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
+    render(&ImportPage { l: Layout::for_actor(a, title), entity: entity.to_owned(), label, job, running })
+}
+
 async fn import_page(a: Actor) -> AppResult<Response> {
-    render(&ImportPage { l: Layout::for_actor(&a, "批量导入人员"), job: None, running: false })
+    import_view(&a, "批量导入人员", "persons", None)
 }
 
 async fn import_upload(State(s): State<AppState>, a: Actor, mp: axum::extract::Multipart) -> AppResult<Response> {
@@ -357,8 +374,25 @@ async fn import_upload(State(s): State<AppState>, a: Actor, mp: axum::extract::M
     Ok(redirect(&format!("/imports/{id}")))
 }
 
+async fn start_page(a: Actor, ApiPath(entity): ApiPath<String>) -> AppResult<Response> {
+    let title = format!("批量导入{}", super::import::entity_label(&entity)?);
+    import_view(&a, &title, &entity, None)
+}
+
+async fn start_upload(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(entity): ApiPath<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    super::import::entity_label(&entity)?;
+    let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
+    let id = super::import::start_import(&s, &a, &entity, &name, bytes).await?;
+    Ok(redirect(&format!("/imports/{id}")))
+}
+
 async fn import_progress(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let job = super::import::job(&s, &a, id).await?;
-    let running = matches!(job.status.as_str(), "queued" | "running");
-    render(&ImportPage { l: Layout::for_actor(&a, "导入进度"), job: Some(job), running })
+    let entity = job.entity.clone();
+    import_view(&a, "导入进度", &entity, Some(job))
 }
