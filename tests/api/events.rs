@@ -439,3 +439,56 @@ async fn categories_and_calendar_are_settings_of_the_county() {
     let got = app.post_json(&county, "/api/v1/work-calendar", json!({ "day": "3/2" })).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("day"));
 }
+
+#[tokio::test]
+async fn figures_match_a_hand_computed_month() {
+    let l = setup().await;
+    let app = &l.app;
+    let new = |t: &str| garbage(t);
+    let (_, a) = app.post_json(&l.worker, "/api/v1/events", new("东门垃圾满溢")).await;
+    let (_, _b) = app.post_json(&l.worker, "/api/v1/events", new("西门垃圾满溢")).await;
+    let (_, c) = app.post_json(&l.worker, "/api/v1/events", new("北门垃圾满溢")).await;
+    let (a, c) = (a["id"].as_i64().unwrap(), c["id"].as_i64().unwrap());
+    app.clock.advance(HOUR);
+    act(app, &l.worker, a, json!({ "action": "accept" })).await;
+    act(app, &l.worker, a, json!({ "action": "complete", "note": "已清理" })).await;
+    act(app, &l.worker, a, json!({ "action": "verify" })).await;
+    act(app, &l.community, a, json!({ "action": "close" })).await;
+    act(app, &l.worker, c, json!({ "action": "cancel", "note": "重复误报" })).await;
+    let (st, s) =
+        app.get(&l.town, &format!("/api/v1/stats/events?area={}&from=2026-03-01&to=2026-03-31", l.tree.town_a)).await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    let t = &s["totals"];
+    // Arrived: A and B (C was cancelled); closed: A; due to close this month: A and B; A on time.
+    assert_eq!((t["arrived"].as_i64(), t["closed"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(t["completion_rate"], 0.5);
+    assert_eq!(
+        (t["due"].as_i64(), t["due_closed"].as_i64(), t["due_closed_on_time"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(t["closing_rate"], 0.5);
+    assert_eq!(t["on_time_closing_rate"], 0.5);
+    assert_eq!((t["accepted"].as_i64(), t["accepted_on_time"].as_i64()), (Some(1), Some(1)));
+    // Rolled up to the town's communities and to the top-level category.
+    let by_area = s["by_area"].as_array().unwrap();
+    let nenshui = by_area.iter().find(|u| u["id"] == l.tree.comm_a1.to_string()).unwrap();
+    let jinshan = by_area.iter().find(|u| u["id"] == l.tree.comm_a2.to_string()).unwrap();
+    assert_eq!((nenshui["arrived"].as_i64(), jinshan["arrived"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(s["by_category"][0]["name"], "环境卫生");
+    // Steps that ended: accept (A, C), handle (A), verify (A, at closing).
+    let steps: Vec<(String, i64)> = s["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["step"].as_str().unwrap().to_owned(), x["count"].as_i64().unwrap()))
+        .collect();
+    for (step, n) in [("accept", 2), ("handle", 1), ("verify", 1)] {
+        assert!(steps.contains(&(step.to_owned(), n)), "{step}: {steps:?}");
+    }
+    // February has nothing; a town outside one's scope is refused.
+    let (_, feb) = app.get(&l.town, "/api/v1/stats/events?from=2026-02-01&to=2026-02-28").await;
+    assert_eq!(feb["totals"]["arrived"], 0);
+    assert_eq!(feb["totals"]["completion_rate"], Value::Null);
+    let got = app.get(&l.town, &format!("/api/v1/stats/events?area={}", l.tree.town_b)).await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
+}

@@ -37,6 +37,8 @@ pub fn routes() -> Vec<Entry> {
         get("/api/v1/todo", READ, "待办（todo）、已办（done）、我上报的（mine），按期限排序，带牌色", todo).query("list?, page?, per_page?"),
         get("/api/v1/notifications", READ, "站内通知", notifications).query("page?, per_page?"),
         post("/api/v1/notifications/read", READ, "全部标为已读", read_all),
+        get("/api/v1/stats/events", READ, "事件统计：办结率、结案率、按期结案率、按时签收率、满意度、各环节平均用时（按下级区域、类别、部门）", stats_events)
+            .query("area?, from?, to?"),
         get("/api/v1/event-categories", READ, "事件类别及各环节时限", categories),
         patch("/api/v1/event-categories/{code}", SETTINGS, "修改类别的时限、黄牌红牌阈值和必填描述项", update_category)
             .body("version, accept_limit?, handle_limit?, verify_limit?, yellow_pct?, red_pct?, required_fields?"),
@@ -181,4 +183,12 @@ async fn calendar(State(s): State<AppState>, a: Actor) -> J<Value> {
 async fn set_day(State(s): State<AppState>, a: Actor, ApiJson(i): ApiJson<settings::DayInput>) -> J<Value> {
     settings::set_day(&s, &a, &i).await?;
     Ok(Json(json!({ "items": settings::calendar(&s, &a).await? })))
+}
+
+async fn stats_events(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiQuery(q): ApiQuery<super::stats::StatsQuery>,
+) -> J<super::stats::EventStats> {
+    Ok(Json(super::stats::events(&s, &a, &q).await?))
 }

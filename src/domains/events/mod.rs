@@ -4,10 +4,12 @@
 pub mod api;
 pub mod calendar;
 pub mod cards;
+pub mod figures;
 pub mod model;
 pub mod queries;
 pub mod service;
 pub mod settings;
+pub mod stats;
 pub mod store;
 pub mod timing;
 pub mod workflow;

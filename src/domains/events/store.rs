@@ -739,3 +739,72 @@ pub async fn holder_name(tx: &mut Tx, area: Option<i64>, department: Option<i64>
     };
     Ok(r.map(|r| r.0).unwrap_or_default())
 }
+
+const FACT_COLUMNS: &str = "e.area_path, e.category, c.parent_code AS parent_category, e.state, e.reported_at, e.accepted_at, \
+     e.accepted_on_time, e.closed_at, e.closed_on_time, e.close_due_at, e.satisfaction";
+
+/// The conditions that pick every event that counts in a period under a path.
+fn facts_filter(path: &str, from: Millis, to: Millis) -> Filter {
+    let mut f = Filter::new();
+    within(&mut f, "e.area_path", path);
+    f.and(
+        "((e.reported_at >= ? AND e.reported_at < ?) OR (e.closed_at >= ? AND e.closed_at < ?) \
+         OR (e.close_due_at >= ? AND e.close_due_at < ?) OR (e.accepted_at >= ? AND e.accepted_at < ?))",
+        vec![from.into(), to.into(), from.into(), to.into(), from.into(), to.into(), from.into(), to.into()],
+    );
+    f
+}
+
+/// The facts of every event under a path that arrived, was accepted, closed or due in `[from, to)`.
+pub async fn facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<super::figures::EventFacts>> {
+    let f = facts_filter(path, from, to);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT {FACT_COLUMNS} FROM events e JOIN event_categories c ON c.code = e.category{}",
+                f.where_sql()
+            ),
+            f.args(),
+        )
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DepartmentFacts {
+    pub department_id: i64,
+    #[sqlx(flatten)]
+    pub facts: super::figures::EventFacts,
+}
+
+/// The same facts for the events each department held.
+pub async fn department_facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<DepartmentFacts>> {
+    let f = facts_filter(path, from, to);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT ed.department_id, {FACT_COLUMNS} FROM events e JOIN event_categories c ON c.code = e.category \
+                 JOIN event_departments ed ON ed.event_id = e.id{}",
+                f.where_sql()
+            ),
+            f.args(),
+        )
+        .await
+}
+
+/// Timed steps that ended in the period: (step, count, total working minutes, count over the limit).
+pub async fn step_totals(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<(String, i64, i64, i64)>> {
+    let mut f = Filter::new();
+    within(&mut f, "e.area_path", path);
+    f.and("s.at >= ? AND s.at < ? AND s.step IS NOT NULL", vec![from.into(), to.into()]);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT s.step, COUNT(*), COALESCE(SUM(s.step_minutes), 0), \
+                 COALESCE(SUM(CASE WHEN s.step_minutes > s.limit_minutes THEN 1 ELSE 0 END), 0) \
+                 FROM event_steps s JOIN events e ON e.id = s.event_id{} GROUP BY s.step",
+                f.where_sql()
+            ),
+            f.args(),
+        )
+        .await
+}
