@@ -2,7 +2,10 @@
 
 pub mod api;
 pub mod codes;
+pub mod forms;
+pub mod house_pages;
 pub mod house_store;
+pub mod household_pages;
 pub mod houses;
 pub mod id_number;
 pub mod import;
@@ -12,5 +15,8 @@ pub mod model;
 pub mod pages;
 pub mod person_store;
 pub mod persons;
+pub mod place_pages;
+pub mod record_pages;
+pub mod rental_pages;
 pub mod special;
 pub mod special_store;

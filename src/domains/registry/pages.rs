@@ -26,7 +26,7 @@ const READ: Access = Access::Perm(Permission::ReadPersonalData);
 const EDIT: Access = Access::Perm(Permission::EditRegister);
 
 pub fn routes() -> Vec<Entry> {
-    vec![
+    let mut v = vec![
         get("/people", READ, "人员检索", people),
         get("/people/new", EDIT, "登记人员表单", new_person),
         post("/people", EDIT, "提交登记人员", create_person),
@@ -37,7 +37,12 @@ pub fn routes() -> Vec<Entry> {
         get("/people/import", EDIT, "批量导入人员", import_page),
         post("/people/import", EDIT, "上传导入文件", import_upload),
         get("/imports/{id}", EDIT, "导入进度", import_progress),
-    ]
+    ];
+    v.extend(super::house_pages::routes());
+    v.extend(super::household_pages::routes());
+    v.extend(super::rental_pages::routes());
+    v.extend(super::place_pages::routes());
+    v
 }
 
 #[derive(Deserialize, Default)]
