@@ -191,6 +191,12 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/places", EDIT),
     ("GET",    "/places/{id}", REGISTER),
     ("POST",   "/places/{id}/edit", EDIT),
+    ("POST",   "/people/{id}/special", EDIT),
+    ("POST",   "/people/{id}/special/{file_id}/visits", EDIT),
+    ("GET",    "/transfers", REGISTER),
+    ("POST",   "/transfers", EDIT),
+    ("POST",   "/transfers/{id}/approve", EDIT),
+    ("POST",   "/transfers/{id}/reject", EDIT),
     ("GET",    "/api/v1/ledgers/{kind}", REGISTER),
     ("GET",    "/api/v1/ledgers/{kind}/export.xlsx", REGISTER),
     ("GET",    "/static/app.css", Public),
@@ -280,6 +286,7 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         "/households/",
         "/rentals/",
         "/places/",
+        "/transfers/",
     ]
     .iter()
     .any(|p| path.starts_with(p))

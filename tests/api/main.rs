@@ -10,5 +10,6 @@ mod authz_matrix;
 mod departments;
 mod headers;
 mod imports;
+mod register_pages;
 mod registry;
 mod staff;

@@ -177,7 +177,9 @@ impl Failure {
             AppError::Invalid { message, fields } => {
                 Ok(Failure { status: StatusCode::UNPROCESSABLE_ENTITY, message, fields })
             }
-            AppError::Conflict(message) => Ok(Failure { status: StatusCode::CONFLICT, message, fields: FieldErrors::new() }),
+            AppError::Conflict(message) => {
+                Ok(Failure { status: StatusCode::CONFLICT, message, fields: FieldErrors::new() })
+            }
             other => Err(other),
         }
     }
@@ -223,9 +225,10 @@ pub fn extra_fields(defs: &[ExtraField], prefix: &str, codes: &Codes) -> Vec<Fie
             let (kind, choices) = match d.kind {
                 FieldType::Text => (Kind::Text, None),
                 FieldType::Date => (Kind::Date, None),
-                FieldType::Bool => {
-                    (Kind::Select, Some(vec![("false".to_owned(), "否".to_owned()), ("true".to_owned(), "是".to_owned())]))
-                }
+                FieldType::Bool => (
+                    Kind::Select,
+                    Some(vec![("false".to_owned(), "否".to_owned()), ("true".to_owned(), "是".to_owned())]),
+                ),
                 FieldType::Code(t) => (Kind::Select, Some(codes.items(t))),
             };
             Field {
@@ -559,6 +562,9 @@ mod tests {
         };
         let h = history(vec![row], &Codes::default());
         assert_eq!(h[0].action, "修改");
-        assert_eq!((h[0].changes[0].field.as_str(), h[0].changes[0].from.as_str(), h[0].changes[0].to.as_str()), ("房主姓名", "甲", "乙"));
+        assert_eq!(
+            (h[0].changes[0].field.as_str(), h[0].changes[0].from.as_str(), h[0].changes[0].to.as_str()),
+            ("房主姓名", "甲", "乙")
+        );
     }
 }

@@ -19,4 +19,6 @@ pub mod place_pages;
 pub mod record_pages;
 pub mod rental_pages;
 pub mod special;
+pub mod special_pages;
 pub mod special_store;
+pub mod transfer_pages;

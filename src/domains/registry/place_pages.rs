@@ -175,8 +175,9 @@ async fn detail_page(
             Some((v, f)) => (v, Some(f)),
             None => (&current, None),
         };
-        let mut form =
-            forms::form("edit-", &specs(true), v, failure, &|n| if n == "place_type" { codes.items(n) } else { vec![] });
+        let mut form = forms::form("edit-", &specs(true), v, failure, &|n| {
+            if n == "place_type" { codes.items(n) } else { vec![] }
+        });
         form.hint("contact_phone", format!("不修改请留空（现为 {}）", p.contact_phone_masked));
         form
     });

@@ -254,7 +254,15 @@ async fn detail_page(
         form
     });
     let l = Layout::for_actor(a, "出租房屋").with_notice(msg);
-    let page = DetailPage { l, use_label: code_label(&codes, "rental_use", &r.row.rental_use), r, house_no, tenants, form, history };
+    let page = DetailPage {
+        l,
+        use_label: code_label(&codes, "rental_use", &r.row.rental_use),
+        r,
+        house_no,
+        tenants,
+        form,
+        history,
+    };
     Ok(forms::with_status(render(&page)?, submitted.map(|(_, f)| f)))
 }
 
