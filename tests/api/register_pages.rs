@@ -161,6 +161,10 @@ async fn houses_list_create_refuse_edit_and_history() {
     )
     .await;
     assert!(p.page(w, &format!("/houses/{house}")).await.text().contains("张住户"));
+    let (_, people) = p.app.get(w, &format!("/api/v1/persons?house={house}")).await;
+    let resident = people["items"][0]["id"].as_i64().unwrap();
+    let html = p.page(w, &format!("/people/{resident}")).await.text();
+    assert!(html.contains(&format!("href=\"/houses/{house}\"")), "the person's page links the house");
 
     // Another town's worker sees nothing of it.
     let r = p.page(&p.worker_b, &format!("/houses/{house}")).await;

@@ -453,6 +453,8 @@ fn code_table(key: &str) -> Option<&'static str> {
         "political_status" => "political_status",
         "marital_status" => "marital_status",
         "relation_to_head" => "relation",
+        "permit_type" => "permit_type",
+        "left_behind_type" => "left_behind_type",
         _ => return None,
     })
 }
@@ -482,8 +484,24 @@ fn value_text(codes: &Codes, key: &str, v: &Value) -> String {
             }
         }
         Value::Array(items) => items.iter().map(|i| value_text(codes, key, i)).collect::<Vec<_>>().join("、"),
-        Value::Object(_) | Value::Number(_) => v.to_string(),
+        // A kind's extra fields: each under its label.
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, x)| format!("{}：{}", extra_label(k), value_text(codes, k, x)))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Value::Number(_) => v.to_string(),
     }
+}
+
+/// The label of an extra field of any person kind.
+fn extra_label(key: &str) -> &str {
+    super::model::PERSON_KINDS
+        .iter()
+        .flat_map(|(k, _)| super::model::extra_fields(k).iter())
+        .find(|d| d.key == key)
+        .map(|d| d.label)
+        .unwrap_or(key)
 }
 
 /// History rows (see `audit::changes_of`) as the pages show them: `{field: {from, to}}` details as

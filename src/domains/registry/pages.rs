@@ -316,6 +316,8 @@ struct PersonPage {
     history: Vec<HistoryEntry>,
     can_unmask: bool,
     can_edit: bool,
+    /// Whether the caller may open the person's house and household.
+    can_register: bool,
     today: String,
 }
 
@@ -366,6 +368,7 @@ pub(super) async fn person_view(
         history,
         can_unmask: a.can(Permission::UnmaskPersonalData),
         can_edit,
+        can_register: a.can(Permission::ReadRegister),
         today,
     };
     Ok(forms::with_status(render(&page)?, special.map(|x| &x.failure)))
