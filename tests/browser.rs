@@ -214,3 +214,49 @@ async fn grid_worker_registers_a_floating_person_and_unmasks_with_a_reason() {
     shot(&c, "person.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn grid_worker_registers_a_house_on_a_phone() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "heshan.c1.g1").await;
+    fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    // The register's lists are in the navigation; the house list links to the new-house form and the import.
+    c.wait().for_element(Locator::LinkText("实有房屋")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#house-list")).await.unwrap();
+    assert!(c.find(Locator::Css("a[href='/imports/start/houses']")).await.is_ok(), "批量导入 link");
+    c.find(Locator::LinkText("登记房屋")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#house_no")).await.unwrap();
+    fill(&c, "#house_no", "BT-0001").await;
+    fill(&c, "#road", "嫩水路12号").await;
+    fill(&c, "#building", "1栋").await;
+    fill(&c, "#unit", "2单元").await;
+    fill(&c, "#room", "303").await;
+    c.find(Locator::Css("#house_use")).await.unwrap().select_by_value("20").await.unwrap();
+    fill(&c, "#owner_name", "钱七").await;
+    fill(&c, "#owner_phone", "1351234").await;
+    c.find(Locator::Css("#house-submit")).await.unwrap().click().await.unwrap();
+    // Refused: the error sits next to the phone, and what was typed is still there.
+    let err = c.wait().for_element(Locator::Css("#owner_phone-err")).await.unwrap().text().await.unwrap();
+    assert!(err.contains("手机号") || err.contains("电话"), "{err}");
+    let kept = c.find(Locator::Css("#road")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("嫩水路12号"));
+    let width_ok =
+        c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await.unwrap();
+    assert_eq!(width_ok, serde_json::json!(true), "the form fits the phone's width");
+    shot(&c, "house_form_error.png").await;
+    fill(&c, "#owner_phone", "13512345678").await;
+    c.find(Locator::Css("#house-submit")).await.unwrap().click().await.unwrap();
+    let notice = c.wait().for_element(Locator::XPath("//div[@role='status']")).await.unwrap().text().await.unwrap();
+    assert_eq!(notice, "已新建");
+    let facts = c.find(Locator::Css("#house-facts")).await.unwrap().text().await.unwrap();
+    assert!(facts.contains("BT-0001") && facts.contains("135****5678"), "{facts}");
+    assert!(!c.source().await.unwrap().contains("13512345678"), "the full phone is never on the page");
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(h1.contains("嫩水路12号1栋2单元303"), "{h1}");
+    shot(&c, "house.png").await;
+    c.close().await.unwrap();
+}

@@ -37,6 +37,11 @@ impl Layout {
             links.push(("/people", "实有人口"));
         }
         if a.can(Permission::ReadRegister) {
+            links.push(("/houses", "实有房屋"));
+            links.push(("/households", "户"));
+            links.push(("/rentals", "出租房屋"));
+            links.push(("/places", "重点场所"));
+            links.push(("/transfers", "迁入迁出"));
             links.push(("/ledgers", "台账"));
         }
         if a.can(Permission::ViewOrg) {
@@ -82,6 +87,11 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "assigned" => "已分配到网格",
         "ended" => "任职已结束",
         "totp_reset" => "动态口令已清除，使用人下次登录时需重新设置",
+        "special_created" => "特殊人群档案已建立",
+        "visited" => "走访已记录",
+        "transfer_requested" => "迁入申请已提交，等待原网格确认",
+        "transfer_approved" => "已确认迁出，人员已转到新网格",
+        "transfer_rejected" => "已拒绝迁移申请",
         _ => return None,
     })
 }

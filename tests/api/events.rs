@@ -471,8 +471,10 @@ async fn figures_match_a_hand_computed_month() {
     assert_eq!((t["accepted"].as_i64(), t["accepted_on_time"].as_i64()), (Some(1), Some(1)));
     // Rolled up to the town's communities and to the top-level category.
     let by_area = s["by_area"].as_array().unwrap();
-    let nenshui = by_area.iter().find(|u| u["id"] == l.tree.comm_a1.to_string()).unwrap();
-    let jinshan = by_area.iter().find(|u| u["id"] == l.tree.comm_a2.to_string()).unwrap();
+    let nenshui =
+        by_area.iter().find(|u| u["id"].as_str().and_then(|s| s.parse::<i64>().ok()) == Some(l.tree.comm_a1)).unwrap();
+    let jinshan =
+        by_area.iter().find(|u| u["id"].as_str().and_then(|s| s.parse::<i64>().ok()) == Some(l.tree.comm_a2)).unwrap();
     assert_eq!((nenshui["arrived"].as_i64(), jinshan["arrived"].as_i64()), (Some(2), Some(0)));
     assert_eq!(s["by_category"][0]["name"], "环境卫生");
     // Steps that ended: accept (A, C), handle (A), verify (A, at closing).

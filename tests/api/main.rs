@@ -11,5 +11,6 @@ mod departments;
 mod events;
 mod headers;
 mod imports;
+mod register_pages;
 mod registry;
 mod staff;

@@ -784,6 +784,25 @@ pub async fn update_place(state: &AppState, actor: &Actor, id: i64, i: &PlaceInp
     get_place(state, actor, id).await
 }
 
+// ---- history -------------------------------------------------------------------------------
+
+/// The change history (audit rows, reads left out) of a house, household, rental or place in scope.
+pub async fn history(state: &AppState, actor: &Actor, object: &str, id: i64) -> AppResult<Vec<audit::AuditRow>> {
+    let path = scope_path(actor)?;
+    let db = &state.db;
+    let found = match object {
+        "house" => store::get::<HouseRow>(db, &HOUSES, &path, id).await?.is_some(),
+        "household" => store::get::<HouseholdRow>(db, &HOUSEHOLDS, &path, id).await?.is_some(),
+        "rental" => store::get::<RentalRow>(db, &RENTALS, &path, id).await?.is_some(),
+        "place" => store::get::<PlaceRow>(db, &PLACES, &path, id).await?.is_some(),
+        _ => false,
+    };
+    if !found {
+        return Err(AppError::not_found("记录"));
+    }
+    audit::changes_of(db, object, &id.to_string()).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,14 +3,14 @@
 //! special-population files and history.
 
 use super::codes::Codes;
+use super::forms::{self, Failure, HistoryEntry, Values};
 use super::model::{ExtraField, FieldType, PERSON_KINDS, extra_fields};
 use super::persons::{self, PersonInput, PersonOut, PersonQuery, StatusInput};
-use super::special;
-use crate::audit::AuditRow;
+use super::{special, special_pages};
 use crate::auth::{Actor, Permission};
 use crate::domains::org::areas::{self, AreaOut, AreaQuery};
 use crate::domains::org::pages::{opt_i64, req_i64, urlencode};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
 use crate::web::pages::{Layout, MsgQuery, redirect, render};
@@ -26,7 +26,7 @@ const READ: Access = Access::Perm(Permission::ReadPersonalData);
 const EDIT: Access = Access::Perm(Permission::EditRegister);
 
 pub fn routes() -> Vec<Entry> {
-    vec![
+    let mut v = vec![
         get("/people", READ, "人员检索", people),
         get("/people/new", EDIT, "登记人员表单", new_person),
         post("/people", EDIT, "提交登记人员", create_person),
@@ -39,7 +39,14 @@ pub fn routes() -> Vec<Entry> {
         get("/imports/{id}", EDIT, "导入进度", import_progress),
         get("/imports/start/{entity}", EDIT, "批量导入（人员、房屋、户、出租房屋、重点场所）", start_page),
         post("/imports/start/{entity}", EDIT, "上传导入文件", start_upload),
-    ]
+    ];
+    v.extend(super::house_pages::routes());
+    v.extend(super::household_pages::routes());
+    v.extend(super::rental_pages::routes());
+    v.extend(super::place_pages::routes());
+    v.extend(super::special_pages::routes());
+    v.extend(super::transfer_pages::routes());
+    v
 }
 
 #[derive(Deserialize, Default)]
@@ -103,27 +110,34 @@ async fn people(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<List
     })
 }
 
-/// One input of the person form, with its choices when it is a code.
+/// One input of the person form, with its choices when it is a code, the value typed and its error.
 struct FieldView {
     name: String,
     label: &'static str,
     required: bool,
     date: bool,
     choices: Vec<(String, String)>,
+    value: String,
+    error: String,
 }
 
-fn field_views(codes: &Codes, defs: &[ExtraField]) -> Vec<FieldView> {
+fn field_views(codes: &Codes, defs: &[ExtraField], values: &Values, errors: &FieldErrors) -> Vec<FieldView> {
     defs.iter()
-        .map(|d| FieldView {
-            name: format!("extra.{}", d.key),
-            label: d.label,
-            required: d.required,
-            date: d.kind == FieldType::Date,
-            choices: match d.kind {
-                FieldType::Code(t) => codes.items(t),
-                FieldType::Bool => vec![("false".into(), "否".into()), ("true".into(), "是".into())],
-                _ => vec![],
-            },
+        .map(|d| {
+            let name = format!("extra.{}", d.key);
+            FieldView {
+                value: values.get(&name).to_owned(),
+                error: errors.get(&name).cloned().unwrap_or_default(),
+                name,
+                label: d.label,
+                required: d.required,
+                date: d.kind == FieldType::Date,
+                choices: match d.kind {
+                    FieldType::Code(t) => codes.items(t),
+                    FieldType::Bool => vec![("false".into(), "否".into()), ("true".into(), "是".into())],
+                    _ => vec![],
+                },
+            }
         })
         .collect()
 }
@@ -143,6 +157,44 @@ struct PersonForm {
     political: Vec<(String, String)>,
     marital: Vec<(String, String)>,
     relation: Vec<(String, String)>,
+    values: Values,
+    failure: Option<Failure>,
+    /// After “already registered elsewhere”: the number and grid to ask a transfer for.
+    transfer: Option<(String, i64)>,
+}
+
+impl PersonForm {
+    /// The value typed into a field (empty on a fresh form).
+    fn v(&self, name: &str) -> &str {
+        self.values.get(name)
+    }
+    /// The error of a field (empty when none).
+    fn e(&self, name: &str) -> &str {
+        self.failure.as_ref().and_then(|f| f.fields.get(name)).map(String::as_str).unwrap_or("")
+    }
+    /// Errors that belong to no input of the form.
+    fn other_errors(&self) -> Vec<&str> {
+        const INPUTS: [&str; 12] = [
+            "grid_id",
+            "name",
+            "id_number",
+            "phone",
+            "address",
+            "ethnicity",
+            "education",
+            "political_status",
+            "marital_status",
+            "relation_to_head",
+            "occupation",
+            "kind",
+        ];
+        let Some(f) = &self.failure else { return vec![] };
+        f.fields
+            .iter()
+            .filter(|(k, _)| !INPUTS.contains(&k.as_str()) && !self.extras.iter().any(|x| &x.name == *k))
+            .map(|(_, m)| m.as_str())
+            .collect()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -154,18 +206,28 @@ struct NewQuery {
     grid: String,
 }
 
-async fn new_person(State(s): State<AppState>, a: Actor, ApiQuery(nq): ApiQuery<NewQuery>) -> AppResult<Response> {
-    let kind = if super::model::kind_label(&nq.kind).is_empty() { "registered".to_owned() } else { nq.kind };
+async fn person_form(
+    s: &AppState,
+    a: &Actor,
+    kind: &str,
+    grid: Option<i64>,
+    values: Values,
+    failure: Option<Failure>,
+) -> AppResult<Response> {
+    let kind = if super::model::kind_label(kind).is_empty() { "registered".to_owned() } else { kind.to_owned() };
     let grids =
-        areas::list(&s.db, &a, &AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() })
+        areas::list(&s.db, a, &AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() })
             .await?
             .items;
-    let grid = opt_i64("grid", &nq.grid)?.or_else(|| grids.first().map(|g| g.id)).unwrap_or(0);
+    let grid = grid.or_else(|| grids.first().map(|g| g.id)).unwrap_or(0);
     let codes = Codes::load(&s.db).await?;
-    render(&PersonForm {
-        l: Layout::for_actor(&a, "登记人员"),
+    let errors = failure.as_ref().map(|f| f.fields.clone()).unwrap_or_default();
+    let transfer =
+        failure.as_ref().filter(|f| f.is_conflict()).and_then(|_| values.opt("id_number")).map(|number| (number, grid));
+    let page = PersonForm {
+        l: Layout::for_actor(a, "登记人员"),
         kind_label: super::model::kind_label(&kind),
-        extras: field_views(&codes, extra_fields(&kind)),
+        extras: field_views(&codes, extra_fields(&kind), &values, &errors),
         kind,
         kinds: &PERSON_KINDS,
         grids,
@@ -175,7 +237,18 @@ async fn new_person(State(s): State<AppState>, a: Actor, ApiQuery(nq): ApiQuery<
         political: codes.items("political_status"),
         marital: codes.items("marital_status"),
         relation: codes.items("relation"),
-    })
+        values,
+        transfer,
+        failure,
+    };
+    let status = page.failure.clone();
+    Ok(forms::with_status(render(&page)?, status.as_ref()))
+}
+
+async fn new_person(State(s): State<AppState>, a: Actor, ApiQuery(nq): ApiQuery<NewQuery>) -> AppResult<Response> {
+    let mut values = Values::default();
+    values.set("ethnicity", "01");
+    person_form(&s, &a, &nq.kind, opt_i64("grid", &nq.grid)?, values, None).await
 }
 
 /// Builds the API input from the flat form (`extra.KEY` fields become the `extra` object).
@@ -216,8 +289,20 @@ async fn create_person(
     a: Actor,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let p = persons::create(&s, &a, &input_from_form(pairs)?).await?;
-    Ok(redirect(&format!("/people/{}?msg=created", p.id)))
+    let values = Values::from_pairs(&pairs);
+    let done = match input_from_form(pairs) {
+        Ok(i) => persons::create(&s, &a, &i).await,
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(p) => Ok(redirect(&format!("/people/{}?msg=created", p.id))),
+        Err(e) => {
+            let failure = Failure::of(e)?;
+            let mut errors = FieldErrors::new();
+            let grid = values.i64("grid_id", &mut errors);
+            person_form(&s, &a, values.get("kind"), grid, values.clone(), Some(failure)).await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -225,17 +310,20 @@ async fn create_person(
 struct PersonPage {
     l: Layout,
     p: PersonOut,
-    files: Vec<special::SpecialOut>,
-    history: Vec<AuditRow>,
+    /// Whether the caller sees special-population files at all.
+    can_special: bool,
+    files: Vec<special_pages::FileView>,
+    new_files: Vec<special_pages::NewFileView>,
+    special_error: Option<String>,
+    history: Vec<HistoryEntry>,
     can_unmask: bool,
     can_edit: bool,
+    /// Whether the caller may open the person's house and household.
+    can_register: bool,
     today: String,
 }
 
 impl PersonPage {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_local(*ms)
-    }
     fn extra_text(&self) -> Vec<(&'static str, String)> {
         let defs = extra_fields(&self.p.kind);
         defs.iter()
@@ -253,21 +341,39 @@ impl PersonPage {
     }
 }
 
-async fn person_view(s: &AppState, a: &Actor, id: i64, unmask: Option<&str>, msg: Option<&str>) -> AppResult<Response> {
+/// The person's page; `special` draws a refused special-file form again (with its status).
+pub(super) async fn person_view(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    unmask: Option<&str>,
+    msg: Option<&str>,
+    special: Option<&special_pages::Submitted>,
+) -> AppResult<Response> {
     let p = persons::get(s, a, id, unmask).await?;
-    let files =
-        if a.can(Permission::ReadSpecialFiles) { special::list(s, a, id).await.unwrap_or_default() } else { vec![] };
-    let history = persons::history(s, a, id).await?;
+    let can_special = a.can(Permission::ReadSpecialFiles);
+    let files = if can_special { special::list(s, a, id).await.unwrap_or_default() } else { vec![] };
+    let codes = Codes::load(&s.db).await?;
+    let today = s.clock.today().to_string();
+    let can_edit = a.can(Permission::EditRegister);
+    let (files, new_files, special_error) =
+        special_pages::views(files, can_special && can_edit, &today, &codes, special);
+    let history = forms::history(persons::history(s, a, id).await?, &codes);
     let l = Layout::for_actor(a, &p.name).with_notice(msg);
-    render(&PersonPage {
+    let page = PersonPage {
         l,
         p,
+        can_special,
         files,
+        new_files,
+        special_error,
         history,
         can_unmask: a.can(Permission::UnmaskPersonalData),
-        can_edit: a.can(Permission::EditRegister),
-        today: s.clock.today().to_string(),
-    })
+        can_edit,
+        can_register: a.can(Permission::ReadRegister),
+        today,
+    };
+    Ok(forms::with_status(render(&page)?, special.map(|x| &x.failure)))
 }
 
 async fn person_page(
@@ -276,7 +382,7 @@ async fn person_page(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(mq): ApiQuery<MsgQuery>,
 ) -> AppResult<Response> {
-    person_view(&s, &a, id, None, mq.msg.as_deref()).await
+    person_view(&s, &a, id, None, mq.msg.as_deref(), None).await
 }
 
 #[derive(Deserialize)]
@@ -292,7 +398,7 @@ async fn unmask(
     ApiPath(id): ApiPath<i64>,
     PageForm(f): PageForm<UnmaskForm>,
 ) -> AppResult<Response> {
-    person_view(&s, &a, id, Some(&f.reason), None).await
+    person_view(&s, &a, id, Some(&f.reason), None, None).await
 }
 
 #[derive(Deserialize)]
