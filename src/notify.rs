@@ -15,7 +15,7 @@ pub struct LogOnly;
 impl Sender for LogOnly {
     fn send(&self, account_ids: &[i64], text: &str) {
         if !account_ids.is_empty() {
-            tracing::info!(recipients = account_ids.len(), chars = text.chars().count(), "notification (log only)");
+            tracing::debug!(recipients = account_ids.len(), chars = text.chars().count(), "notification (log only)");
         }
     }
 }

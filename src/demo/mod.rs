@@ -2,6 +2,7 @@
 //! and 68 grids, 嫩水社区 with 26, the bulletin's towns with their 派出所/司法所/卫生院 — with staff
 //! and accounts, optionally much larger synthetic trees, prints the sign-ins and serves.
 
+pub mod events;
 pub mod names;
 pub mod people;
 mod plan;
@@ -408,8 +409,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("生成合成人口，目标共 {want} 人（已有的保留）……");
         people += people::generate(&state.db, &state.keys, counties, want, now).await?;
     }
+    let t = Instant::now();
+    let events = events::seed(&state, now).await?;
+    if events > 0 {
+        println!(
+            "演示事件 {events} 件（近三个月，走完整流程，含超时和待办），用时 {:.1} 秒",
+            t.elapsed().as_secs_f64()
+        );
+    }
     set_demo_password(&state.db, &hash).await?;
-    print_sign_ins(&args, rows + synthetic + people, started.elapsed().as_secs_f64());
+    print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
     if args.no_serve {
         state.db.close().await;
         return Ok(());
