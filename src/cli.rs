@@ -146,6 +146,20 @@ pub enum UserAction {
 pub enum BenchAction {
     /// The register: lookups and searches on a city-scale register, and a 100,000-row import.
     Register(BenchRegisterArgs),
+    /// The closed loop: actions, to-do lists, a month's figures and the card scan over a city's events.
+    Events(BenchEventsArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchEventsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Events in the synthetic city (generated once, kept for later runs).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: usize,
+    /// Samples per figure.
+    #[arg(long, default_value_t = 300)]
+    pub samples: usize,
 }
 
 #[derive(Args, Debug, Clone)]

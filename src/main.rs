@@ -23,6 +23,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit { action } => wangge::commands::audit(action).await,
         Command::Backup { data, file } => wangge::commands::backup(data, &file).await,
         Command::Bench { action: wangge::cli::BenchAction::Register(args) } => wangge::bench::register(args).await,
+        Command::Bench { action: wangge::cli::BenchAction::Events(args) } => wangge::bench::events(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,7 +1,9 @@
 //! `wangge bench …`: the performance figures the issues ask for, measured on this machine and printed.
 
+mod events;
 mod register;
 
+pub use events::events;
 pub use register::register;
 
 /// Percentiles of a set of durations, in milliseconds.

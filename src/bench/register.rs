@@ -20,7 +20,7 @@ use crate::web::meta::RequestMeta;
 use anyhow::{Context, anyhow};
 use std::time::Instant;
 
-async fn actor(state: &AppState, username: &str) -> anyhow::Result<Actor> {
+pub(super) async fn actor(state: &AppState, username: &str) -> anyhow::Result<Actor> {
     let cred = auth_store::credentials_by_username(&mut state.db.begin().await?, username)
         .await?
         .ok_or_else(|| anyhow!("no account {username}"))?;

@@ -808,3 +808,14 @@ pub async fn step_totals(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx:
         )
         .await
 }
+
+/// Every active grid with its path and parent, and one grid worker account of each (benchmarks and demo).
+pub async fn grids_with_workers(db: &Db) -> sqlx::Result<Vec<(i64, String, i64, i64, String)>> {
+    db.read()
+        .fetch_all(
+            "SELECT g.id, g.path, g.parent_id, MIN(a.id), MIN(a.username) FROM areas g JOIN accounts a ON a.area_id = g.id \
+             AND a.role = 'grid_worker' WHERE g.kind = 'grid' AND g.status = 'active' GROUP BY g.id, g.path, g.parent_id ORDER BY g.id",
+            args![],
+        )
+        .await
+}

@@ -1,0 +1,309 @@
+//! `wangge bench events`: a city of synthetic events (`--events N` over the last year, across the
+//! 20,000 grids of the synthetic city), then an action's latency (transition + timeline + audit), a
+//! to-do page, a month's figures for a county and for the whole city, and the card scan.
+
+use super::register::actor;
+use super::stats;
+use crate::auth::password;
+use crate::cli::BenchEventsArgs;
+use crate::clock::{Clock, DAY, HOUR, MINUTE};
+use crate::crypto::Keys;
+use crate::db::bulk::{insert_rows, max_id, sync_sequence};
+use crate::db::{Backend, Value};
+use crate::demo::names::Rng;
+use crate::domains::events::figures::{Figures, Period};
+use crate::domains::events::model::Card;
+use crate::domains::events::queries;
+use crate::domains::events::service::{self, ActionInput};
+use crate::domains::events::stats::{self as event_stats, StatsQuery};
+use crate::domains::events::{cards, store};
+use crate::state::AppState;
+use anyhow::anyhow;
+use std::time::Instant;
+
+const LEAVES: [&str; 12] =
+    ["0401", "0402", "0403", "0501", "0502", "0503", "0301", "0302", "0102", "0103", "0701", "09"];
+
+/// One event of the synthetic city, as a row, and whether it is still open at the grid.
+struct Generated {
+    row: Vec<Value>,
+    steps: Vec<Vec<Value>>,
+    open_at_grid: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    n: u64,
+    id: i64,
+    grid: &(i64, String, i64, i64, String),
+    year_start: i64,
+    now: i64,
+    due_now: bool,
+    total: u64,
+) -> Generated {
+    let mut rng = Rng::new(n + 17);
+    let (grid_id, path, community, reporter, _) = grid;
+    let span = now - year_start;
+    let reported = year_start + (n as i64 * span / total as i64) + rng.below(8) as i64 * HOUR;
+    let reported = reported.min(now - MINUTE);
+    let recent = now - reported < 10 * DAY;
+    let closed = !due_now && rng.below(100) < if recent { 40 } else { 93 };
+    let category = LEAVES[rng.below(LEAVES.len())];
+    let limit = 3 * DAY;
+    let (state, holder, step, started, card, next_card, closed_at, on_time, completed) = if closed {
+        let c = reported + (4 + rng.below(120) as i64) * HOUR;
+        let c = c.min(now - MINUTE);
+        let on_time = c - reported <= 4 * DAY;
+        let state = if rng.below(3) == 0 { "closed" } else { "evaluated" };
+        (state, *grid_id, None, None, Card::None, None, Some(c), Some(on_time), Some(c - HOUR))
+    } else {
+        let at_community = rng.below(4) == 0;
+        let (yellow, red) = (reported + limit * 3 / 4, reported + limit);
+        let card = Card::at(now, Some(yellow), Some(red));
+        // A few cards fall due right now, for the scan to fire.
+        let next = if due_now {
+            Some(now - rng.below(60) as i64 * 1000)
+        } else {
+            Card::next_at(card, Some(yellow), Some(red))
+        };
+        let card = if due_now { Card::None } else { card };
+        (
+            if at_community { "accepted" } else { "reported" },
+            if at_community { *community } else { *grid_id },
+            Some(if at_community { "handle" } else { "accept" }),
+            Some(reported),
+            card,
+            next,
+            None,
+            None,
+            None,
+        )
+    };
+    let deadline = started.map(|s| s + limit);
+    let row: Vec<Value> = vec![
+        id.into(),
+        category.into(),
+        "normal".into(),
+        "grid_worker".into(),
+        format!("合成事件{n}").into(),
+        r#"{"what":"合成事件的事情经过，用于性能测试","where":"合成路"}"#.into(),
+        "合成路".into(),
+        Value::Float(None),
+        Value::Float(None),
+        (*grid_id).into(),
+        (*grid_id).into(),
+        path.as_str().into(),
+        false.into(),
+        state.into(),
+        holder.into(),
+        (*reporter).into(),
+        step.into(),
+        started.into(),
+        deadline.into(),
+        started.map(|s| s + limit * 3 / 4).into(),
+        deadline.into(),
+        card.as_str().into(),
+        next_card.into(),
+        reported.into(),
+        (closed || state == "accepted").then_some(reported + HOUR).into(),
+        (closed || state == "accepted").then_some(true).into(),
+        reported.into(),
+        closed_at.unwrap_or(reported).into(),
+        closed_at.into(),
+        on_time.into(),
+        (reported + 20 * HOUR).into(),
+        (state == "evaluated").then_some(5i64).into(),
+        completed.into(),
+    ];
+    let mut steps = vec![vec![
+        id.into(),
+        "report".into(),
+        (*reporter).into(),
+        "合成网格员".into(),
+        Value::Text(None),
+        "reported".into(),
+        "".into(),
+        "".into(),
+        "{}".into(),
+        Value::Text(None),
+        Value::Int(None),
+        Value::Int(None),
+        reported.into(),
+    ]];
+    if let Some(c) = closed_at {
+        steps.push(vec![
+            id.into(),
+            "close".into(),
+            (*reporter).into(),
+            "合成社区".into(),
+            "verified".into(),
+            "closed".into(),
+            "".into(),
+            "".into(),
+            "{}".into(),
+            "verify".into(),
+            (60 + rng.below(600) as i64).into(),
+            480i64.into(),
+            c.into(),
+        ]);
+    }
+    Generated { row, steps, open_at_grid: state == "reported" && !due_now }
+}
+
+const STEP_COLUMNS: [&str; 13] = [
+    "event_id",
+    "action",
+    "account_id",
+    "actor_name",
+    "from_state",
+    "to_state",
+    "holder_label",
+    "note",
+    "data",
+    "step",
+    "step_minutes",
+    "limit_minutes",
+    "at",
+];
+
+pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
+    let (db, config) = crate::startup::open(&args.data).await?;
+    let keys = Keys::load(&args.data.data_dir)?;
+    let state = AppState::new(db, Clock::System, config, keys);
+    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    println!("== wangge bench events · {backend} · 目标 {} 件事件", args.events);
+    let now = state.clock.now();
+    let t = Instant::now();
+    let hash = password::hash("Bench-2026-pw")?;
+    crate::demo::seed_synthetic(&state.db, &hash, 10, now).await?;
+    println!("city tree (10 counties, 20,000 grids) ready in {:.1} s", t.elapsed().as_secs_f64());
+    let grids = store::grids_with_workers(&state.db).await?;
+    anyhow::ensure!(!grids.is_empty(), "no synthetic grids");
+    let (have,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await?;
+    let want = args.events as u64;
+    let mut open_at_grid: Vec<(i64, usize)> = Vec::new();
+    let year_start = now - 365 * DAY;
+    if (have as u64) < want {
+        let t = Instant::now();
+        let mut cols: Vec<&str> = vec!["id"];
+        cols.extend(store::INSERT_COLUMNS);
+        cols.extend(["closed_at", "closed_on_time", "close_due_at", "satisfaction", "completed_at"]);
+        let mut i = have as u64;
+        while i < want {
+            let end = (i + 20_000).min(want);
+            let mut tx = state.db.begin().await?;
+            let first = max_id(&mut tx, "events").await? + 1;
+            let (mut rows, mut steps) = (Vec::new(), Vec::new());
+            for n in i..end {
+                let gi = (n as usize * 7919) % grids.len();
+                let g = generate(n, first + (n - i) as i64, &grids[gi], year_start, now, n % 2000 == 0, want);
+                if g.open_at_grid {
+                    open_at_grid.push((first + (n - i) as i64, gi));
+                }
+                rows.push(g.row);
+                steps.extend(g.steps);
+            }
+            insert_rows(&mut tx, "events", &cols, rows).await?;
+            sync_sequence(&mut tx, "events").await?;
+            insert_rows(&mut tx, "event_steps", &STEP_COLUMNS, steps).await?;
+            tx.commit().await?;
+            i = end;
+            if i.is_multiple_of(200_000) || i == want {
+                println!("  {i} events ({:.0} rows/s)", (i - have as u64) as f64 / t.elapsed().as_secs_f64());
+            }
+        }
+        if state.db.backend() == Backend::Postgres {
+            state.db.read().execute("VACUUM ANALYZE events", vec![]).await?;
+            state.db.read().execute("VACUUM ANALYZE event_steps", vec![]).await?;
+        }
+    } else {
+        // A kept city: find open events at grids again.
+        let rows: Vec<(i64, i64)> = state
+            .db
+            .read()
+            .fetch_all(
+                "SELECT id, holder_area_id FROM events WHERE state = 'reported' ORDER BY id DESC LIMIT 5000",
+                vec![],
+            )
+            .await?;
+        for (id, holder) in rows {
+            if let Some(gi) = grids.iter().position(|g| g.0 == holder) {
+                open_at_grid.push((id, gi));
+            }
+        }
+    }
+    let (total,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await?;
+    println!("events: {total}");
+
+    // Actions through the service: accept, then complete, by the grid's worker.
+    let mut rng = Rng::new(5);
+    let samples = args.samples.min(open_at_grid.len());
+    let (mut accept, mut complete) = (Vec::new(), Vec::new());
+    for _ in 0..samples {
+        let (id, gi) = open_at_grid.swap_remove(rng.below(open_at_grid.len()));
+        let worker = actor(&state, &grids[gi].4).await?;
+        let t = Instant::now();
+        service::act(&state, &worker, id, &ActionInput { action: "accept".into(), ..Default::default() }, vec![])
+            .await
+            .map_err(|e| anyhow!("accept {id}: {e}"))?;
+        accept.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let input =
+            ActionInput { action: "complete".into(), note: Some("已处理完毕".into()), ..Default::default() };
+        service::act(&state, &worker, id, &input, vec![]).await.map_err(|e| anyhow!("complete {id}: {e}"))?;
+        complete.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    // To-do pages of grid workers and community staff.
+    let mut todo = Vec::new();
+    for _ in 0..args.samples {
+        let g = &grids[rng.below(grids.len())];
+        let worker = actor(&state, &g.4).await?;
+        let t = Instant::now();
+        queries::todo(&state, &worker, "todo", None, None).await.map_err(|e| anyhow!("{e}"))?;
+        todo.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("latency ({samples} actions each, {} to-do pages; ms):", args.samples);
+    for (label, v, target) in [
+        ("action: accept", accept, 20.0),
+        ("action: complete (with note)", complete, 20.0),
+        ("to-do list, first page", todo, 30.0),
+    ] {
+        let s = stats(v);
+        println!(
+            "  {label:<30} p50 {:>7.2}  p95 {:>7.2}  p99 {:>7.2}  max {:>7.2}  (target p99 < {target})",
+            s.p50, s.p95, s.p99, s.max
+        );
+    }
+
+    // A month's figures: one county through the API's service, and the whole city from the same facts.
+    let county = actor(&state, "s001").await?;
+    let month = crate::clock::to_local(now - 30 * DAY).format("%Y-%m").to_string();
+    let q = StatsQuery { area: None, from: Some(format!("{month}-01")), to: Some(format!("{month}-28")) };
+    let t = Instant::now();
+    let s = event_stats::events(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
+    let county_s = t.elapsed().as_secs_f64();
+    let (_, _, period) = event_stats::period_of(&county, &q).map_err(|e| anyhow!("{e}"))?;
+    let t = Instant::now();
+    let facts = store::facts(&state.db, "/", period.from, period.to).await?;
+    let city = Figures::of(&facts, Period { from: period.from, to: period.to });
+    let city_s = t.elapsed().as_secs_f64();
+    println!(
+        "month figures {month}: county s001 {:.3} s (arrived {}, closed {}); whole city {:.3} s (arrived {}, closed {}, {} facts)  (target < 1 s)",
+        county_s,
+        s.totals.arrived,
+        s.totals.closed,
+        city_s,
+        city.arrived,
+        city.closed,
+        facts.len()
+    );
+    // The card scan with the cards that fell due this minute.
+    let t = Instant::now();
+    let fired = cards::scan(&state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
+    println!("card scan: {fired} cards fired in {:.3} s  (target < 1 s)", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let again = cards::scan(&state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
+    println!("card scan with nothing due: {again} fired in {:.3} s", t.elapsed().as_secs_f64());
+    state.db.close().await;
+    Ok(())
+}
