@@ -59,3 +59,43 @@ pub async fn sync_sequence(tx: &mut Tx, table: &str) -> sqlx::Result<()> {
     }
     Ok(())
 }
+
+/// The secondary indexes of a table as (name, CREATE statement), so a bulk load of millions of rows
+/// can drop them, load, and build each once from sorted data instead of growing it row by row.
+pub async fn secondary_indexes(db: &super::Db, table: &str) -> sqlx::Result<Vec<(String, String)>> {
+    match db.backend() {
+        Backend::Sqlite => {
+            db.read()
+                .fetch_all(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+                    crate::args![table],
+                )
+                .await
+        }
+        Backend::Postgres => {
+            db.read()
+                .fetch_all(
+                    "SELECT i.indexname::text, i.indexdef::text FROM pg_indexes i WHERE i.tablename = $1 \
+                     AND i.indexname NOT IN (SELECT conname::text FROM pg_constraint)",
+                    crate::args![table],
+                )
+                .await
+        }
+    }
+}
+
+/// Drops indexes listed by `secondary_indexes`.
+pub async fn drop_indexes(db: &super::Db, indexes: &[(String, String)]) -> sqlx::Result<()> {
+    for (name, _) in indexes {
+        db.read().execute(&format!("DROP INDEX {name}"), vec![]).await?;
+    }
+    Ok(())
+}
+
+/// Recreates indexes listed by `secondary_indexes`.
+pub async fn create_indexes(db: &super::Db, indexes: &[(String, String)]) -> sqlx::Result<()> {
+    for (_, sql) in indexes {
+        db.read().execute(sql, vec![]).await?;
+    }
+    Ok(())
+}

@@ -87,18 +87,46 @@ pub async fn generate(db: &Db, keys: &Keys, counties: usize, want: u64, now: i64
         return Ok(0);
     }
     let t = Instant::now();
+    // Millions of rows: build the secondary indexes once at the end instead of row by row.
+    let indexes = if want - have >= 500_000 { crate::db::bulk::secondary_indexes(db, "persons").await? } else { vec![] };
+    crate::db::bulk::drop_indexes(db, &indexes).await?;
+    let loaded = load(db, keys, &grids, have, want, now, t).await;
+    if !indexes.is_empty() {
+        let t = Instant::now();
+        crate::db::bulk::create_indexes(db, &indexes).await?;
+        println!("  {} indexes rebuilt in {:.1} s", indexes.len(), t.elapsed().as_secs_f64());
+    }
+    loaded?;
+    if db.backend() == Backend::Postgres {
+        // Fresh bulk-loaded tables: statistics and the visibility map (for index-only scans).
+        db.read().execute("VACUUM ANALYZE persons", vec![]).await?;
+    }
+    Ok(want - have)
+}
+
+/// Writes people `have..want` in batches of 50,000, prepared on two threads.
+async fn load(db: &Db, keys: &Keys, grids: &[(i64, String)], have: u64, want: u64, now: i64, t: Instant) -> anyhow::Result<()> {
     let mut i = have;
     while i < want {
         let end = (i + 50_000).min(want);
-        let (k, g) = (keys.clone(), grids.clone());
+        let (k, g) = (keys.clone(), grids.to_vec());
         let rows: Vec<PersonWrite> = tokio::task::spawn_blocking(move || {
-            (i..end)
-                .map(|n| {
-                    let (grid, county) = &g[(n as usize) % g.len()];
-                    let (id, name, phone) = synthetic(n, county);
-                    write_of(&k, *grid, &id, &name, &phone)
-                })
-                .collect::<anyhow::Result<Vec<_>>>()
+            let make = |from: u64, to: u64| {
+                (from..to)
+                    .map(|n| {
+                        let (grid, county) = &g[(n as usize) % g.len()];
+                        let (id, name, phone) = synthetic(n, county);
+                        write_of(&k, *grid, &id, &name, &phone)
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
+            };
+            let mid = i + (end - i) / 2;
+            std::thread::scope(|s| {
+                let second = s.spawn(|| make(mid, end));
+                let mut rows = make(i, mid)?;
+                rows.extend(second.join().map_err(|_| anyhow::anyhow!("generator thread failed"))??);
+                Ok::<_, anyhow::Error>(rows)
+            })
         })
         .await??;
         let mut tx = db.begin().await?;
@@ -109,9 +137,5 @@ pub async fn generate(db: &Db, keys: &Keys, counties: usize, want: u64, now: i64
             println!("  {i} people ({:.0} rows/s)", (i - have) as f64 / t.elapsed().as_secs_f64());
         }
     }
-    if db.backend() == Backend::Postgres {
-        // Fresh bulk-loaded tables: statistics and the visibility map (for index-only scans).
-        db.read().execute("VACUUM ANALYZE persons", vec![]).await?;
-    }
-    Ok(want - have)
+    Ok(())
 }
