@@ -88,7 +88,8 @@ pub async fn generate(db: &Db, keys: &Keys, counties: usize, want: u64, now: i64
     }
     let t = Instant::now();
     // Millions of rows: build the secondary indexes once at the end instead of row by row.
-    let indexes = if want - have >= 500_000 { crate::db::bulk::secondary_indexes(db, "persons").await? } else { vec![] };
+    let indexes =
+        if want - have >= 500_000 { crate::db::bulk::secondary_indexes(db, "persons").await? } else { vec![] };
     crate::db::bulk::drop_indexes(db, &indexes).await?;
     let loaded = load(db, keys, &grids, have, want, now, t).await;
     if !indexes.is_empty() {
@@ -105,7 +106,15 @@ pub async fn generate(db: &Db, keys: &Keys, counties: usize, want: u64, now: i64
 }
 
 /// Writes people `have..want` in batches of 50,000, prepared on two threads.
-async fn load(db: &Db, keys: &Keys, grids: &[(i64, String)], have: u64, want: u64, now: i64, t: Instant) -> anyhow::Result<()> {
+async fn load(
+    db: &Db,
+    keys: &Keys,
+    grids: &[(i64, String)],
+    have: u64,
+    want: u64,
+    now: i64,
+    t: Instant,
+) -> anyhow::Result<()> {
     let mut i = have;
     while i < want {
         let end = (i + 50_000).min(want);

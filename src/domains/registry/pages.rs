@@ -79,6 +79,8 @@ struct PeoplePage {
     prev: Option<String>,
     next: Option<String>,
     can_edit: bool,
+    /// Where a text search stops counting.
+    capped: i64,
 }
 
 async fn people(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<ListQuery>) -> AppResult<Response> {
@@ -96,7 +98,9 @@ async fn people(State(s): State<AppState>, a: Actor, ApiQuery(lq): ApiQuery<List
     let prev = list.has_prev().then(|| format!("{base}&page={}", list.page - 1));
     let next = list.has_next().then(|| format!("{base}&page={}", list.page + 1));
     let l = Layout::for_actor(&a, "实有人口").with_notice(lq.msg.as_deref());
+    let capped = if lq.q.trim().is_empty() { i64::MAX } else { super::person_store::TOTAL_CAP };
     render(&PeoplePage {
+        capped,
         l,
         q: lq.q,
         kind: lq.kind,

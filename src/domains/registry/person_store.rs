@@ -191,8 +191,8 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
     Ok(paging.page(items, total))
 }
 
-/// The most matches a text search counts (`total` says 1000 when there are more).
-pub const TOTAL_CAP: i64 = 1_000;
+/// The most matches a text search counts (`total` says 200 when there are more; pages show "200 人以上").
+pub const TOTAL_CAP: i64 = 200;
 
 pub async fn get(db: &Db, scope: &RegScope, id: i64) -> sqlx::Result<Option<PersonRow>> {
     let mut f = Filter::new();
