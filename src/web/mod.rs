@@ -21,6 +21,7 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::org::api::routes());
     v.extend(crate::domains::registry::api::routes());
     v.extend(crate::domains::events::api::routes());
+    v.extend(crate::domains::events::stats_pages::routes());
     v.extend(crate::audit::api::routes());
     v.extend(crate::auth::pages::routes());
     v.extend(crate::domains::org::pages::routes());

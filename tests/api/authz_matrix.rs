@@ -130,6 +130,7 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/api/v1/events/{id}/photos/{file}", EV_READ),
     ("GET",    "/api/v1/todo", EV_READ),
     ("GET",    "/api/v1/stats/events", EV_READ),
+    ("GET",    "/stats/events", EV_READ),
     ("GET",    "/api/v1/notifications", EV_READ),
     ("POST",   "/api/v1/notifications/read", EV_READ),
     ("GET",    "/api/v1/event-categories", EV_READ),

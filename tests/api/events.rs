@@ -494,3 +494,23 @@ async fn figures_match_a_hand_computed_month() {
     let got = app.get(&l.town, &format!("/api/v1/stats/events?area={}", l.tree.town_b)).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
 }
+
+#[tokio::test]
+async fn the_figures_page_shows_the_api_numbers() {
+    let l = setup().await;
+    let app = &l.app;
+    let (_, a) = app.post_json(&l.worker, "/api/v1/events", garbage("东门垃圾满溢")).await;
+    let a = a["id"].as_i64().unwrap();
+    app.post_json(&l.worker, "/api/v1/events", garbage("西门垃圾满溢")).await;
+    act(app, &l.worker, a, json!({ "action": "accept" })).await;
+    act(app, &l.worker, a, json!({ "action": "complete", "note": "已清理" })).await;
+    act(app, &l.worker, a, json!({ "action": "verify" })).await;
+    act(app, &l.community, a, json!({ "action": "close" })).await;
+    let r = app.call(Method::GET, "/stats/events?from=2026-03-01&to=2026-03-31", &l.town, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("鹤山镇 事件统计"), "{html}");
+    assert!(html.contains("<td>2</td><td>1</td><td>50.0%</td>"), "{html}");
+    assert!(html.contains("嫩水社区"));
+    assert!(html.contains("环境卫生"));
+}

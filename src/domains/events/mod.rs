@@ -10,6 +10,7 @@ pub mod queries;
 pub mod service;
 pub mod settings;
 pub mod stats;
+pub mod stats_pages;
 pub mod store;
 pub mod timing;
 pub mod workflow;
