@@ -13,3 +13,4 @@ mod headers;
 mod imports;
 mod registry;
 mod staff;
+mod submissions;

@@ -160,7 +160,18 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
         json!({ "file": id, "kind": input.kind }),
     )
     .await?;
+    let outbox = crate::domains::submissions::hooks::person_written(
+        state,
+        &mut tx,
+        actor,
+        person_id,
+        crate::domains::submissions::hooks::Subject::File(&input.kind),
+        "created",
+        json!({ "special_file": { "id": id, "kind": input.kind, "next_visit_due": due } }),
+    )
+    .await?;
     tx.commit().await?;
+    outbox.deliver(state);
     list(state, actor, person_id).await?.into_iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("档案"))
 }
 
