@@ -43,8 +43,16 @@ const EV_REPORT: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCen
 const EV_HANDLE: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler]);
 const EV_SETTINGS: Expect = Only(&[CountyCenter, SystemAdmin]);
 /// The submission mapping is read by those who see the stream and those who edit it.
-const SUB_MAPPING: Expect =
-    Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler, CountyViewer, SystemAdmin]);
+const SUB_MAPPING: Expect = Only(&[
+    GridWorker,
+    GridLeader,
+    CommunityStaff,
+    TownCenter,
+    CountyCenter,
+    DepartmentHandler,
+    CountyViewer,
+    SystemAdmin,
+]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 

@@ -168,7 +168,13 @@ async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     assert_eq!(app.audit_rows("submission_send").await.len(), 1);
 
     // A change after the sign-off is a new submission (信息变更); a change while it waits updates it.
-    let (st, p2) = app.patch_json(&s.worker, &format!("/api/v1/persons/{pid}"), json!({ "version": p["version"], "phone": "13800001111" })).await;
+    let (st, p2) = app
+        .patch_json(
+            &s.worker,
+            &format!("/api/v1/persons/{pid}"),
+            json!({ "version": p["version"], "phone": "13800001111" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{p2}");
     let items = list(app, &s.police, "?state=waiting").await;
     assert_eq!(items.len(), 1);
@@ -177,7 +183,11 @@ async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     assert_eq!(items[0]["action"], "changed");
     assert_eq!(items[0]["snapshot"]["changes"]["phone"], json!({ "from": "139****5678", "to": "138****1111" }));
     let (st, _) = app
-        .post_json(&s.worker, &format!("/api/v1/persons/{pid}/status"), json!({ "version": p2["version"], "status": "left", "date": "2026-03-02", "reason": "返乡" }))
+        .post_json(
+            &s.worker,
+            &format!("/api/v1/persons/{pid}/status"),
+            json!({ "version": p2["version"], "status": "left", "date": "2026-03-02", "reason": "返乡" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list(app, &s.police, "").await.len(), 2, "no duplicate while one waits");
@@ -227,7 +237,11 @@ async fn a_mental_disorder_file_goes_to_the_health_centre_and_is_returned_fixed_
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     app.clock.advance(DAY);
     let (st, _) = app
-        .patch_json(&s.worker, &format!("/api/v1/persons/{pid}"), json!({ "version": p["version"], "address": "嫩水路 9 号 3 栋 201" }))
+        .patch_json(
+            &s.worker,
+            &format!("/api/v1/persons/{pid}"),
+            json!({ "version": p["version"], "address": "嫩水路 9 号 3 栋 201" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
     let (_, v) = app.get(&s.health, &format!("/api/v1/submissions/{sid}")).await;
@@ -324,7 +338,8 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
     let of = |items: &[Value], pid: i64| items.iter().find(|i| i["person_id"] == pid).unwrap()["id"].as_i64().unwrap();
     let police_items = list(app, &s.police, "").await;
     act_ok(app, &s.police, of(&police_items, floating_ids[0]), json!({ "action": "sign" })).await;
-    act_ok(app, &s.police, of(&police_items, floating_ids[1]), json!({ "action": "return", "note": "来源地不详" })).await;
+    act_ok(app, &s.police, of(&police_items, floating_ids[1]), json!({ "action": "return", "note": "来源地不详" }))
+        .await;
     // A week later: the health centre signs (late); the others still wait, overdue.
     app.clock.advance(7 * DAY);
     let health_items = list(app, &s.health, "").await;
@@ -336,7 +351,19 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| json!([r["town_name"], r["kind"], r["department"], r["sent"], r["signed"], r["signed_on_time"], r["returned"], r["waiting"], r["overdue"]]))
+        .map(|r| {
+            json!([
+                r["town_name"],
+                r["kind"],
+                r["department"],
+                r["sent"],
+                r["signed"],
+                r["signed_on_time"],
+                r["returned"],
+                r["waiting"],
+                r["overdue"]
+            ])
+        })
         .collect();
     // The town centre sees its own town only.
     assert_eq!(
@@ -347,14 +374,23 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
             json!(["鹤山镇", "mental_disorder", "鹤山卫生院", 1, 1, 0, 0, 0, 0]),
         ]
     );
-    assert_eq!(v["totals"], json!({ "sent": 5, "signed": 2, "signed_on_time": 1, "returned": 1, "waiting": 2, "overdue": 2 }));
+    assert_eq!(
+        v["totals"],
+        json!({ "sent": 5, "signed": 2, "signed_on_time": 1, "returned": 1, "waiting": 2, "overdue": 2 })
+    );
     // The county centre sees both towns; by area; by dates (all were sent on 2026-03-02).
     let county = session(app, "county", CountyCenter, Bind::Area(s.tree.county)).await;
     let (_, v) = app.get(&county, "/api/v1/stats/submissions").await;
-    assert_eq!(v["totals"], json!({ "sent": 6, "signed": 2, "signed_on_time": 1, "returned": 1, "waiting": 3, "overdue": 3 }));
+    assert_eq!(
+        v["totals"],
+        json!({ "sent": 6, "signed": 2, "signed_on_time": 1, "returned": 1, "waiting": 3, "overdue": 3 })
+    );
     assert_eq!(v["items"].as_array().unwrap().len(), 4);
     let last = &v["items"][3];
-    assert_eq!((&last["town_name"], &last["department"], &last["department_id"]), (&json!("文昌镇"), &json!("文昌派出所"), &json!(s.police_b_dept)));
+    assert_eq!(
+        (&last["town_name"], &last["department"], &last["department_id"]),
+        (&json!("文昌镇"), &json!("文昌派出所"), &json!(s.police_b_dept))
+    );
     let (_, v) = app.get(&county, &format!("/api/v1/stats/submissions?area={}", s.tree.town_b)).await;
     assert_eq!(v["totals"]["sent"], 1);
     let (_, v) = app.get(&county, "/api/v1/stats/submissions?from=2026-03-02&to=2026-03-02").await;
@@ -365,7 +401,10 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("from"));
     // A department counts only what was sent to it; a town centre cannot ask about another town.
     let (_, v) = app.get(&s.police, "/api/v1/stats/submissions").await;
-    assert_eq!(v["totals"], json!({ "sent": 3, "signed": 1, "signed_on_time": 1, "returned": 1, "waiting": 1, "overdue": 1 }));
+    assert_eq!(
+        v["totals"],
+        json!({ "sent": 3, "signed": 1, "signed_on_time": 1, "returned": 1, "waiting": 1, "overdue": 1 })
+    );
     let got = app.get(&s.town, &format!("/api/v1/stats/submissions?area={}", s.tree.town_b)).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
     // The list filters agree.
@@ -391,19 +430,35 @@ async fn the_mapping_and_limit_are_settings() {
     );
     let youth = v["items"].as_array().unwrap().iter().find(|m| m["kind"] == "at_risk_youth").unwrap().clone();
     assert_eq!(youth["enabled"], false, "at-risk youth are not in the stream by default");
-    let got = app.patch_json(&s.worker, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1 })).await;
+    let got =
+        app.patch_json(&s.worker, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1 })).await;
     assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);
     let got = app
-        .patch_json(&county, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1, "sign_limit": "3w" }))
+        .patch_json(
+            &county,
+            "/api/v1/submission-mapping",
+            json!({ "kind": "floating", "version": 1, "sign_limit": "3w" }),
+        )
         .await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("sign_limit"));
     let (st, v) = app
-        .patch_json(&county, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1, "sign_limit": "8h" }))
+        .patch_json(
+            &county,
+            "/api/v1/submission-mapping",
+            json!({ "kind": "floating", "version": 1, "sign_limit": "8h" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    assert_eq!((&v["sign_limit"], &v["version"], &v["sign_limit_label"]), (&json!("8h"), &json!(2), &json!("8 个工作小时")));
+    assert_eq!(
+        (&v["sign_limit"], &v["version"], &v["sign_limit_label"]),
+        (&json!("8h"), &json!(2), &json!("8 个工作小时"))
+    );
     let got = app
-        .patch_json(&county, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1, "sign_limit": "2d" }))
+        .patch_json(
+            &county,
+            "/api/v1/submission-mapping",
+            json!({ "kind": "floating", "version": 1, "sign_limit": "2d" }),
+        )
         .await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert_eq!(app.audit_rows("submission_mapping_updated").await.len(), 1);
@@ -411,8 +466,12 @@ async fn the_mapping_and_limit_are_settings() {
     let sub = list(app, &s.police, "").await.remove(0);
     assert_eq!((&sub["limit_minutes"], &sub["deadline_text"]), (&json!(480), &json!("2026-03-02 18:00")));
     // Floating people now go to civil affairs — a town without one records 无对应部门.
-    app.patch_json(&county, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 2, "department_kind": "civil_affairs" }))
-        .await;
+    app.patch_json(
+        &county,
+        "/api/v1/submission-mapping",
+        json!({ "kind": "floating", "version": 2, "department_kind": "civil_affairs" }),
+    )
+    .await;
     person(app, &s.worker, floating(s.tree.grid_a1_1, "钱七", 92)).await;
     let items = todo(app, &s.town).await;
     assert_eq!(items.len(), 1);
@@ -432,14 +491,21 @@ async fn no_id_number_or_phone_in_clear_in_the_stream() {
     let sid = list(app, &s.police, "").await[0]["id"].as_i64().unwrap();
     act_ok(app, &s.police, sid, json!({ "action": "return", "note": "请核实电话" })).await;
     let (st, _) = app
-        .patch_json(&s.worker, &format!("/api/v1/persons/{pid}"), json!({ "version": p["version"], "phone": "13700002222" }))
+        .patch_json(
+            &s.worker,
+            &format!("/api/v1/persons/{pid}"),
+            json!({ "version": p["version"], "phone": "13700002222" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
     let (_, v) = app.get(&s.police, &format!("/api/v1/submissions/{sid}")).await;
-    assert!(!v.to_string().contains(&number) && !v.to_string().contains(phone) && !v.to_string().contains("13700002222"));
+    assert!(
+        !v.to_string().contains(&number) && !v.to_string().contains(phone) && !v.to_string().contains("13700002222")
+    );
     if app.is_postgres() {
         for t in ["submissions", "submission_steps", "notifications", "audit_log"] {
-            let rows: Vec<(String,)> = app.db.read().fetch_all(&format!("SELECT t::text FROM {t} t"), vec![]).await.unwrap();
+            let rows: Vec<(String,)> =
+                app.db.read().fetch_all(&format!("SELECT t::text FROM {t} t"), vec![]).await.unwrap();
             assert!(!rows.is_empty(), "{t}");
             for (text,) in rows {
                 assert!(

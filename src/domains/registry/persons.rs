@@ -608,9 +608,16 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
         }
     })?;
     audit::record(&mut tx, &actor.audit(), "person_created", "person", id, p.audit_view()).await?;
-    let outbox =
-        submissions::person_written(state, &mut tx, actor, id, Subject::Person { was_floating: false }, "created", json!({}))
-            .await?;
+    let outbox = submissions::person_written(
+        state,
+        &mut tx,
+        actor,
+        id,
+        Subject::Person { was_floating: false },
+        "created",
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     outbox.deliver(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
@@ -702,9 +709,16 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: i64, input: &Sta
     let change =
         json!({ "status": { "from": row.status, "to": input.status }, "date": date.to_string(), "reason": reason });
     audit::record(&mut tx, &actor.audit(), "person_status", "person", id, change.clone()).await?;
-    let outbox =
-        submissions::person_written(state, &mut tx, actor, id, Subject::Person { was_floating: false }, "changed", change)
-            .await?;
+    let outbox = submissions::person_written(
+        state,
+        &mut tx,
+        actor,
+        id,
+        Subject::Person { was_floating: false },
+        "changed",
+        change,
+    )
+    .await?;
     tx.commit().await?;
     outbox.deliver(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;

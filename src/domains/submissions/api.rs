@@ -19,18 +19,43 @@ const READ_SETTINGS: Access = Access::AnyOf(&[Permission::ReadEvents, Permission
 
 pub fn routes() -> Vec<Entry> {
     vec![
-        get("/api/v1/submissions", READ, "特殊人群报送列表（部门看报送给本部门的，区域账号看辖区内的；按状态、类别、乡镇、部门、超时筛选）", list)
-            .query("state?, kind?, town?, department?, overdue?, page?, per_page?"),
-        get("/api/v1/submissions/todo", READ, "报送待办：部门待签收、网格被退回待重新报送、乡镇无对应部门的，按期限排序，带牌色", todo)
-            .query("page?, per_page?"),
+        get(
+            "/api/v1/submissions",
+            READ,
+            "特殊人群报送列表（部门看报送给本部门的，区域账号看辖区内的；按状态、类别、乡镇、部门、超时筛选）",
+            list,
+        )
+        .query("state?, kind?, town?, department?, overdue?, page?, per_page?"),
+        get(
+            "/api/v1/submissions/todo",
+            READ,
+            "报送待办：部门待签收、网格被退回待重新报送、乡镇无对应部门的，按期限排序，带牌色",
+            todo,
+        )
+        .query("page?, per_page?"),
         get("/api/v1/submissions/{id}", READ, "报送详情（脱敏的报送内容、全过程记录和可执行的操作）", detail),
-        post("/api/v1/submissions/{id}/actions", HANDLE, "签收（sign）、退回（return，须写原因）或重新报送（resend）；不允许的操作返回 409 及原因", action)
-            .body("action, note?, version?"),
-        get("/api/v1/stats/submissions", READ, "报送签收统计：按乡镇 × 类别 × 部门的报送、签收（按时签收）、退回、待签收、超时数", stats)
-            .query("area?, from?, to?"),
+        post(
+            "/api/v1/submissions/{id}/actions",
+            HANDLE,
+            "签收（sign）、退回（return，须写原因）或重新报送（resend）；不允许的操作返回 409 及原因",
+            action,
+        )
+        .body("action, note?, version?"),
+        get(
+            "/api/v1/stats/submissions",
+            READ,
+            "报送签收统计：按乡镇 × 类别 × 部门的报送、签收（按时签收）、退回、待签收、超时数",
+            stats,
+        )
+        .query("area?, from?, to?"),
         get("/api/v1/submission-mapping", READ_SETTINGS, "报送类别由哪类部门签收、签收时限和黄牌阈值", mapping),
-        patch("/api/v1/submission-mapping", SETTINGS, "修改一个类别的签收部门类型、签收时限、黄牌阈值或是否报送", update_mapping)
-            .body("kind, version, department_kind?, sign_limit?, yellow_pct?, enabled?"),
+        patch(
+            "/api/v1/submission-mapping",
+            SETTINGS,
+            "修改一个类别的签收部门类型、签收时限、黄牌阈值或是否报送",
+            update_mapping,
+        )
+        .body("kind, version, department_kind?, sign_limit?, yellow_pct?, enabled?"),
     ]
 }
 

@@ -122,12 +122,20 @@ pub async fn tell_waiting(
 }
 
 /// Tells the sender's side that a submission came back.
-pub async fn tell_returned(state: &AppState, tx: &mut Tx, out: &mut Outbox, s: &SubmissionRow, reason: &str, now: Millis) -> AppResult<()> {
+pub async fn tell_returned(
+    state: &AppState,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    s: &SubmissionRow,
+    reason: &str,
+    now: Millis,
+) -> AppResult<()> {
     let mut to = holder_accounts(&state.db, Some(s.grid_id), None).await?;
     to.push(s.sent_by);
     to.sort_unstable();
     to.dedup();
-    let text = format!("报送被退回：{}{}（{}），原因：{}", kind_label(&s.kind), action_label(&s.action), s.grid_name, reason);
+    let text =
+        format!("报送被退回：{}{}（{}），原因：{}", kind_label(&s.kind), action_label(&s.action), s.grid_name, reason);
     store::notify(tx, &to, "submission_returned", &text, now).await?;
     out.0.push((to, text));
     Ok(())

@@ -97,7 +97,9 @@ pub fn check(action: Action, party: &Party, v: &View<'_>) -> Result<(), String> 
             let mine = matches!(party, Party::Department(d) if Some(*d) == v.department_id);
             if !mine {
                 return Err(match v.department_id {
-                    None => format!("该报送所在乡镇没有对应的职能部门，无人可以{verb}；请乡镇综治中心设立部门后重新报送"),
+                    None => {
+                        format!("该报送所在乡镇没有对应的职能部门，无人可以{verb}；请乡镇综治中心设立部门后重新报送")
+                    }
                     Some(_) => format!("只有签收部门（{}）的办理人才能{verb}", v.department_name),
                 });
             }

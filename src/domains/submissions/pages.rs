@@ -54,7 +54,11 @@ impl ListPage {
     fn summary(&self, s: &SubmissionOut) -> String {
         let p = &s.snapshot["person"];
         let text = |k: &str| p[k].as_str().unwrap_or("").to_owned();
-        [text("id_number"), text("phone"), text("address")].into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" · ")
+        [text("id_number"), text("phone"), text("address")]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 

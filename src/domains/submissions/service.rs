@@ -155,7 +155,10 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<P
     let mut lf = ListFilter { town_id: q.town, department_id: q.department, ..Default::default() };
     if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
         if state_label(s).is_empty() {
-            return Err(AppError::field("state", "状态只能是 waiting（待签收）、signed（已签收）或 returned（已退回）"));
+            return Err(AppError::field(
+                "state",
+                "状态只能是 waiting（待签收）、signed（已签收）或 returned（已退回）",
+            ));
         }
         lf.state = Some(s.to_owned());
     }
@@ -177,8 +180,7 @@ async fn audit_list(state: &AppState, actor: &Actor, page: &Page<SubmissionRow>)
     }
     let ids: Vec<i64> = page.items.iter().map(|s| s.id).collect();
     let mut tx = state.db.begin().await?;
-    audit::record(&mut tx, &actor.audit(), "submission_list_read", "submission", "list", json!({ "ids": ids }))
-        .await?;
+    audit::record(&mut tx, &actor.audit(), "submission_list_read", "submission", "list", json!({ "ids": ids })).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -342,11 +344,9 @@ pub async fn todo(
         (Scope::Area { path, .. }, Role::GridWorker | Role::GridLeader | Role::CommunityStaff) => {
             TodoSpec { returned_path: Some(path.clone()), ..Default::default() }
         }
-        (Scope::Area { path, .. }, Role::TownCenter) => TodoSpec {
-            returned_path: Some(path.clone()),
-            no_department_path: Some(path.clone()),
-            ..Default::default()
-        },
+        (Scope::Area { path, .. }, Role::TownCenter) => {
+            TodoSpec { returned_path: Some(path.clone()), no_department_path: Some(path.clone()), ..Default::default() }
+        }
         _ => TodoSpec::default(),
     };
     let page = store::todo(&state.db, &spec, Paging::new(page, per_page)).await?;
@@ -486,7 +486,10 @@ pub async fn update_mapping(state: &AppState, actor: &Actor, i: &MappingInput) -
         version,
     };
     if !DEPARTMENT_KINDS.iter().any(|(k, _)| *k == next.department_kind) {
-        e.insert("department_kind".into(), "部门类型只能是 police_station、justice_office、health_center 等部门类型之一".into());
+        e.insert(
+            "department_kind".into(),
+            "部门类型只能是 police_station、justice_office、health_center 等部门类型之一".into(),
+        );
     }
     if Limit::parse(&next.sign_limit).is_none() {
         e.insert("sign_limit".into(), "时限写作“数字+h”（工作小时）或“数字+d”（工作日），如 3d".into());
@@ -501,9 +504,7 @@ pub async fn update_mapping(state: &AppState, actor: &Actor, i: &MappingInput) -
     if !store::update_mapping(&mut tx, &next, actor.now).await? {
         return Err(AppError::Conflict("报送设置已被他人修改，请刷新后重试".into()));
     }
-    let view = |m: &MappingRow| {
-        json!({ "department_kind": m.department_kind, "sign_limit": m.sign_limit, "yellow_pct": m.yellow_pct, "enabled": m.enabled })
-    };
+    let view = |m: &MappingRow| json!({ "department_kind": m.department_kind, "sign_limit": m.sign_limit, "yellow_pct": m.yellow_pct, "enabled": m.enabled });
     audit::record(
         &mut tx,
         &actor.audit(),

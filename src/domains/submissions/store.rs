@@ -169,7 +169,9 @@ pub async fn get_tx(tx: &mut Tx, v: &Visibility, id: i64) -> sqlx::Result<Option
 /// The open (waiting or returned) submission of a person and kind, if any.
 pub async fn open_for(tx: &mut Tx, person_id: i64, kind: &str) -> sqlx::Result<Option<SubmissionRow>> {
     tx.fetch_optional(
-        &format!("SELECT {COLUMNS} {FROM} WHERE s.person_id = $1 AND s.kind = $2 AND s.state IN ('waiting', 'returned')"),
+        &format!(
+            "SELECT {COLUMNS} {FROM} WHERE s.person_id = $1 AND s.kind = $2 AND s.state IN ('waiting', 'returned')"
+        ),
         args![person_id, kind],
     )
     .await
