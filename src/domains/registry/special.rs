@@ -8,6 +8,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission, Role, Scope};
 use crate::domains::org::departments;
 use crate::domains::org::model::{check_date, check_text};
+use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -160,12 +161,12 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
         json!({ "file": id, "kind": input.kind }),
     )
     .await?;
-    let outbox = crate::domains::submissions::hooks::person_written(
+    let outbox = submissions::person_written(
         state,
         &mut tx,
         actor,
         person_id,
-        crate::domains::submissions::hooks::Subject::File(&input.kind),
+        Subject::File(&input.kind),
         "created",
         json!({ "special_file": { "id": id, "kind": input.kind, "next_visit_due": due } }),
     )
