@@ -3,3 +3,4 @@
 pub mod events;
 pub mod org;
 pub mod registry;
+pub mod submissions;

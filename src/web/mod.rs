@@ -22,11 +22,13 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::registry::api::routes());
     v.extend(crate::domains::events::api::routes());
     v.extend(crate::domains::events::stats_pages::routes());
+    v.extend(crate::domains::submissions::api::routes());
     v.extend(crate::audit::api::routes());
     v.extend(crate::auth::pages::routes());
     v.extend(crate::domains::org::pages::routes());
     v.extend(crate::domains::registry::pages::routes());
     v.extend(crate::audit::pages::routes());
+    v.extend(crate::domains::submissions::pages::routes());
     v.extend(pages::routes());
     v.extend(statics::routes());
     v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));

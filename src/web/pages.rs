@@ -49,6 +49,9 @@ impl Layout {
             links.push(("/staff", "工作人员"));
             links.push(("/departments", "职能部门"));
         }
+        if a.can(Permission::ReadEvents) {
+            links.push(("/submissions", "报送签收"));
+        }
         if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
             links.push(("/accounts", "账号管理"));
         }

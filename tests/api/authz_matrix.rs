@@ -42,6 +42,17 @@ const EV_READ: Expect =
 const EV_REPORT: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter]);
 const EV_HANDLE: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler]);
 const EV_SETTINGS: Expect = Only(&[CountyCenter, SystemAdmin]);
+/// The submission mapping is read by those who see the stream and those who edit it.
+const SUB_MAPPING: Expect = Only(&[
+    GridWorker,
+    GridLeader,
+    CommunityStaff,
+    TownCenter,
+    CountyCenter,
+    DepartmentHandler,
+    CountyViewer,
+    SystemAdmin,
+]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 
@@ -137,6 +148,15 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("PATCH",  "/api/v1/event-categories/{code}", EV_SETTINGS),
     ("GET",    "/api/v1/work-calendar", EV_READ),
     ("POST",   "/api/v1/work-calendar", EV_SETTINGS),
+    ("GET",    "/api/v1/submissions", EV_READ),
+    ("GET",    "/api/v1/submissions/todo", EV_READ),
+    ("GET",    "/api/v1/submissions/{id}", EV_READ),
+    ("POST",   "/api/v1/submissions/{id}/actions", EV_HANDLE),
+    ("GET",    "/api/v1/stats/submissions", EV_READ),
+    ("GET",    "/api/v1/submission-mapping", SUB_MAPPING),
+    ("PATCH",  "/api/v1/submission-mapping", EV_SETTINGS),
+    ("GET",    "/submissions", EV_READ),
+    ("POST",   "/submissions/{id}/actions", EV_HANDLE),
     ("GET",    "/api/v1/openapi.json", Public),
     ("GET",    "/login", Public),
     ("POST",   "/login", Public),
@@ -292,6 +312,9 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     } else if path.starts_with("/api/v1/events/") {
         // An event that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999").replace("{file}", "0123456789abcdef0123456789abcdef")
+    } else if path.starts_with("/api/v1/submissions/") || path.starts_with("/submissions/") {
+        // A submission that does not exist answers 404 to those allowed, 403 to the rest.
+        path.replace("{id}", "999999")
     } else if path.starts_with("/api/v1/event-categories/") {
         path.replace("{code}", "0401")
     } else if path.starts_with("/imports/") {

@@ -14,3 +14,4 @@ mod imports;
 mod register_pages;
 mod registry;
 mod staff;
+mod submissions;

@@ -9,6 +9,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission, Scope};
 use crate::domains::org::model::{check_date, check_phone, check_text};
 use crate::domains::org::{area_store, departments};
+use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::paging::{Page, Paging};
@@ -607,7 +608,18 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
         }
     })?;
     audit::record(&mut tx, &actor.audit(), "person_created", "person", id, p.audit_view()).await?;
+    let outbox = submissions::person_written(
+        state,
+        &mut tx,
+        actor,
+        id,
+        Subject::Person { was_floating: false },
+        "created",
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
+    outbox.deliver(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }
@@ -639,16 +651,17 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PersonInpu
     if !store::update(&mut tx, id, version, &write, actor.now).await? {
         return Err(AppError::Conflict("数据已被他人修改，请刷新后重试".into()));
     }
-    audit::record(
-        &mut tx,
-        &actor.audit(),
-        "person_updated",
-        "person",
-        id,
-        audit::changes(&before.audit_view(), &p.audit_view()),
-    )
-    .await?;
+    let changes = audit::changes(&before.audit_view(), &p.audit_view());
+    audit::record(&mut tx, &actor.audit(), "person_updated", "person", id, changes.clone()).await?;
+    let outbox = if changes.as_object().is_some_and(|c| !c.is_empty()) {
+        let was_floating = before.kind == "floating";
+        submissions::person_written(state, &mut tx, actor, id, Subject::Person { was_floating }, "changed", changes)
+            .await?
+    } else {
+        submissions::Outbox::default()
+    };
     tx.commit().await?;
+    outbox.deliver(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }
@@ -693,16 +706,21 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: i64, input: &Sta
     if !store::set_status(&mut tx, id, input.version, &input.status, &date.to_string(), &reason, actor.now).await? {
         return Err(AppError::Conflict("数据已被他人修改，请刷新后重试".into()));
     }
-    audit::record(
+    let change =
+        json!({ "status": { "from": row.status, "to": input.status }, "date": date.to_string(), "reason": reason });
+    audit::record(&mut tx, &actor.audit(), "person_status", "person", id, change.clone()).await?;
+    let outbox = submissions::person_written(
+        state,
         &mut tx,
-        &actor.audit(),
-        "person_status",
-        "person",
+        actor,
         id,
-        json!({ "status": { "from": row.status, "to": input.status }, "date": date.to_string(), "reason": reason }),
+        Subject::Person { was_floating: false },
+        "changed",
+        change,
     )
     .await?;
     tx.commit().await?;
+    outbox.deliver(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }

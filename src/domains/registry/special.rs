@@ -8,6 +8,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission, Role, Scope};
 use crate::domains::org::departments;
 use crate::domains::org::model::{check_date, check_text};
+use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -160,7 +161,18 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
         json!({ "file": id, "kind": input.kind }),
     )
     .await?;
+    let outbox = submissions::person_written(
+        state,
+        &mut tx,
+        actor,
+        person_id,
+        Subject::File(&input.kind),
+        "created",
+        json!({ "special_file": { "id": id, "kind": input.kind, "next_visit_due": due } }),
+    )
+    .await?;
     tx.commit().await?;
+    outbox.deliver(state);
     list(state, actor, person_id).await?.into_iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("档案"))
 }
 

@@ -1,0 +1,271 @@
+//! Where the register feeds the stream: registering or changing a person, or creating a
+//! special-population file, sends (or updates, or resends) a submission in the register's own
+//! transaction, so the change and its submission land together or not at all.
+
+use super::model::{action_label, kind_label};
+use super::store::{self, MappingRow, NewStep, NewSubmission, SubmissionRow};
+use crate::audit;
+use crate::auth::Actor;
+use crate::clock::{Millis, format_local};
+use crate::db::{Tx, Value as Arg};
+use crate::domains::events::calendar::{Limit, WorkCalendar};
+use crate::domains::events::store::holder_accounts;
+use crate::domains::org::model::department_kind_label;
+use crate::domains::registry::model as registry;
+use crate::domains::registry::person_store::{self, PersonRow};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use serde_json::{Value, json};
+
+/// What happened in the register.
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'a> {
+    /// The person was registered, changed or changed status: submits the floating kind (if the person
+    /// is or was floating) and every kind of special-population file the person has.
+    Person { was_floating: bool },
+    /// A special-population file of this kind was created.
+    File(&'a str),
+}
+
+/// Messages for the outside sender, delivered once the transaction has committed.
+#[derive(Default, Debug)]
+#[must_use]
+pub struct Outbox(Vec<(Vec<i64>, String)>);
+
+impl Outbox {
+    pub fn deliver(self, state: &AppState) {
+        for (to, text) in self.0 {
+            state.notifier.send(&to, &text);
+        }
+    }
+}
+
+/// The masked view of a person a submission carries (no ID number or phone in clear).
+pub fn summary(r: &PersonRow) -> Value {
+    json!({
+        "name": r.name, "kind": r.kind, "kind_label": registry::kind_label(&r.kind), "sex": r.sex,
+        "birth_date": r.birth_date, "id_number": r.id_masked, "phone": r.phone_masked, "grid": r.grid_name,
+        "address": r.address, "status": r.status, "extra": serde_json::from_str::<Value>(&r.extra).unwrap_or(Value::Null),
+    })
+}
+
+/// Where a submission goes now and by when it is due.
+pub struct Route {
+    pub department_id: Option<i64>,
+    pub limit_minutes: i64,
+    pub yellow_at: Millis,
+    pub deadline: Millis,
+}
+
+impl Route {
+    /// The columns that (re)start a submission's clock at `now` towards this route.
+    pub fn sets(&self, now: Millis) -> Vec<(&'static str, Arg)> {
+        vec![
+            ("state", "waiting".into()),
+            ("department_id", self.department_id.into()),
+            ("no_department", self.department_id.is_none().into()),
+            ("last_sent_at", now.into()),
+            ("limit_minutes", self.limit_minutes.into()),
+            ("yellow_at", self.yellow_at.into()),
+            ("deadline", self.deadline.into()),
+        ]
+    }
+}
+
+/// The town's department of the mapped kind and the sign-off clock from `now`.
+pub async fn route(tx: &mut Tx, cal: &WorkCalendar, m: &MappingRow, town_id: i64, now: Millis) -> AppResult<Route> {
+    let limit = Limit::parse(&m.sign_limit).unwrap_or(Limit::Days(3)).minutes();
+    Ok(Route {
+        department_id: store::department_for(tx, town_id, &m.department_kind).await?,
+        limit_minutes: limit,
+        yellow_at: cal.add(now, limit * m.yellow_pct.clamp(1, 100) / 100),
+        deadline: cal.add(now, limit),
+    })
+}
+
+/// Who to tell that a submission waits: the department's handlers, or (no department) the town centre.
+pub async fn tell_waiting(
+    state: &AppState,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    s: &SubmissionRow,
+    r: &Route,
+    now: Millis,
+) -> AppResult<()> {
+    let (to, kind, text) = match r.department_id {
+        Some(d) => (
+            holder_accounts(&state.db, None, Some(d)).await?,
+            "submission_waiting",
+            format!(
+                "报送待签收：{}{}（{}），请于 {} 前签收",
+                kind_label(&s.kind),
+                action_label(&s.action),
+                s.grid_name,
+                format_local(r.deadline)
+            ),
+        ),
+        None => (
+            holder_accounts(&state.db, Some(s.town_id), None).await?,
+            "submission_no_department",
+            format!(
+                "报送无对应部门：{}没有在用的{}，{}报送（{}）无人签收",
+                s.town_name,
+                department_kind_label(&s.department_kind),
+                kind_label(&s.kind),
+                s.grid_name
+            ),
+        ),
+    };
+    store::notify(tx, &to, kind, &text, now).await?;
+    out.0.push((to, text));
+    Ok(())
+}
+
+/// Tells the sender's side that a submission came back.
+pub async fn tell_returned(
+    state: &AppState,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    s: &SubmissionRow,
+    reason: &str,
+    now: Millis,
+) -> AppResult<()> {
+    let mut to = holder_accounts(&state.db, Some(s.grid_id), None).await?;
+    to.push(s.sent_by);
+    to.sort_unstable();
+    to.dedup();
+    let text =
+        format!("报送被退回：{}{}（{}），原因：{}", kind_label(&s.kind), action_label(&s.action), s.grid_name, reason);
+    store::notify(tx, &to, "submission_returned", &text, now).await?;
+    out.0.push((to, text));
+    Ok(())
+}
+
+/// Sends, updates or resends the submissions a register change calls for, in the caller's transaction.
+/// `detail` is what changed (masked), or `{}` for a registration.
+pub async fn person_written(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    person_id: i64,
+    subject: Subject<'_>,
+    action: &str,
+    detail: Value,
+) -> AppResult<Outbox> {
+    let mut out = Outbox::default();
+    let Some(person) = person_store::get_tx(tx, person_id).await? else { return Ok(out) };
+    let kinds: Vec<String> = match subject {
+        Subject::Person { was_floating } => {
+            let mut k = Vec::new();
+            if person.kind == "floating" || was_floating {
+                k.push("floating".to_owned());
+            }
+            k.extend(store::special_kinds_of(tx, person_id).await?);
+            k
+        }
+        Subject::File(kind) => vec![kind.to_owned()],
+    };
+    let mut maps = Vec::new();
+    for k in &kinds {
+        if let Some(m) = store::mapping_tx(tx, k).await?.filter(|m| m.enabled) {
+            maps.push(m);
+        }
+    }
+    if maps.is_empty() {
+        return Ok(out);
+    }
+    let Some((grid_path, town_id, town_path)) = store::town_of(tx, person.grid_id).await? else { return Ok(out) };
+    let cal = store::calendar_tx(tx).await?;
+    let now = actor.now;
+    let person_view = summary(&person);
+    for m in maps {
+        let route = route(tx, &cal, &m, town_id, now).await?;
+        let snapshot =
+            json!({ "kind": m.kind, "kind_label": kind_label(&m.kind), "person": person_view, "changes": detail })
+                .to_string();
+        let open = store::open_for(tx, person_id, &m.kind).await?;
+        let (id, step, from_state, tell) = match &open {
+            None => {
+                let id = store::insert(
+                    tx,
+                    &NewSubmission {
+                        person_id,
+                        kind: &m.kind,
+                        action,
+                        town_id,
+                        town_path: &town_path,
+                        grid_id: person.grid_id,
+                        grid_path: &grid_path,
+                        department_kind: &m.department_kind,
+                        department_id: route.department_id,
+                        sent_by: actor.id,
+                        limit_minutes: route.limit_minutes,
+                        yellow_at: route.yellow_at,
+                        deadline: route.deadline,
+                        snapshot,
+                        now,
+                    },
+                )
+                .await?;
+                (id, "send", None, true)
+            }
+            Some(o) => {
+                let mut sets: Vec<(&str, Arg)> = vec![("snapshot", snapshot.into())];
+                // A returned one is resent; a waiting one that found no department is re-routed if it now can be;
+                // otherwise a waiting one keeps its department and clock.
+                let (step, restart) = match (o.state.as_str(), o.department_id, route.department_id) {
+                    ("returned", _, _) => ("resend", true),
+                    (_, None, Some(_)) => ("resend", true),
+                    _ => ("update", false),
+                };
+                if restart {
+                    sets.extend(route.sets(now));
+                }
+                if step == "resend" && o.state == "returned" {
+                    sets.push(("resends", (o.resends + 1).into()));
+                }
+                if !store::update(tx, o.id, o.version, &sets, now).await? {
+                    return Err(AppError::Conflict("报送已被他人处理，请刷新后重试".into()));
+                }
+                (o.id, step, Some(o.state.as_str()), restart)
+            }
+        };
+        let note = match step {
+            "send" => "",
+            "update" => "待签收期间信息变更，已更新报送内容",
+            _ => "修改后重新报送",
+        };
+        store::insert_step(
+            tx,
+            &NewStep {
+                submission_id: id,
+                action: step,
+                account_id: Some(actor.id),
+                actor_name: &actor.display_name,
+                from_state,
+                to_state: "waiting",
+                department_id: route.department_id,
+                note,
+                data: json!({ "changes": detail }).to_string(),
+                at: now,
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            &actor.audit(),
+            &format!("submission_{step}"),
+            "submission",
+            id,
+            json!({ "person": person_id, "kind": m.kind, "department": route.department_id }),
+        )
+        .await?;
+        if tell {
+            let s = store::get_tx(tx, &crate::domains::events::store::Visibility::Area("/".into()), id)
+                .await?
+                .ok_or_else(|| AppError::not_found("报送"))?;
+            tell_waiting(state, tx, &mut out, &s, &route, now).await?;
+        }
+    }
+    Ok(out)
+}

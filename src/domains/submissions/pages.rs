@@ -1,0 +1,111 @@
+//! The submissions page: what waits for me (with cards), the list in scope, and sign / return /
+//! resend forms for those who may.
+
+use super::model::{self, STATES};
+use super::service::{self, ActionInput, ListQuery, SubmissionOut};
+use crate::auth::{Actor, Permission};
+use crate::domains::org::pages::opt_i64;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::extract::{ApiPath, ApiQuery, PageForm};
+use crate::web::pages::{Layout, redirect, render, urlencode};
+use crate::web::paging::Page;
+use crate::web::routes::{Access, Entry, get, post};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+pub fn routes() -> Vec<Entry> {
+    vec![
+        get("/submissions", Access::Perm(Permission::ReadEvents), "特殊人群报送签收", list_page),
+        post("/submissions/{id}/actions", Access::Perm(Permission::HandleEvents), "签收、退回或重新报送", act),
+    ]
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    msg: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "submissions/list.html")]
+struct ListPage {
+    l: Layout,
+    todo: Vec<SubmissionOut>,
+    list: Page<SubmissionOut>,
+    state: String,
+    kind: String,
+    states: &'static [(&'static str, &'static str)],
+    kinds: Vec<(&'static str, &'static str)>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ListPage {
+    fn summary(&self, s: &SubmissionOut) -> String {
+        let p = &s.snapshot["person"];
+        let text = |k: &str| p[k].as_str().unwrap_or("").to_owned();
+        [text("id_number"), text("phone"), text("address")]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+async fn list_page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Response> {
+    let page = opt_i64("page", &q.page)?;
+    let lq = ListQuery {
+        state: Some(q.state.clone()),
+        kind: Some(q.kind.clone()),
+        page,
+        per_page: Some(20),
+        ..Default::default()
+    };
+    let todo = service::todo(&s, &a, None, Some(50)).await?.items;
+    let list = service::list(&s, &a, &lq).await?;
+    let pg = list.page;
+    let link = |p: i64| format!("/submissions?state={}&kind={}&page={p}", urlencode(&q.state), urlencode(&q.kind));
+    let (prev, next) = (list.has_prev().then(|| link(pg - 1)), list.has_next().then(|| link(pg + 1)));
+    render(&ListPage {
+        l: Layout::for_actor(&a, "特殊人群报送签收").with_notice(q.msg.as_deref()),
+        todo,
+        list,
+        state: q.state,
+        kind: q.kind,
+        states: &STATES,
+        kinds: model::kinds(),
+        prev,
+        next,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ActionForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn act(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    PageForm(f): PageForm<ActionForm>,
+) -> AppResult<Response> {
+    let input = ActionInput { action: Some(f.action), note: Some(f.note), version: opt_i64("version", &f.version)? };
+    service::act(&s, &a, id, &input).await?;
+    Ok(redirect("/submissions?msg=saved"))
+}
