@@ -42,13 +42,7 @@ async fn post_form(app: &TestApp, s: &Session, path: &str, pairs: &[(&str, &str)
 }
 
 /// A multipart form as a browser sends it: text fields, then `photos` files (an empty one when none chosen).
-async fn post_multipart(
-    app: &TestApp,
-    s: &Session,
-    path: &str,
-    pairs: &[(&str, &str)],
-    photos: &[&[u8]],
-) -> Resp {
+async fn post_multipart(app: &TestApp, s: &Session, path: &str, pairs: &[(&str, &str)], photos: &[&[u8]]) -> Resp {
     let boundary = "----wanggePageBoundary";
     let mut body = Vec::new();
     for (k, v) in pairs {
@@ -128,7 +122,16 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     assert!(home.contains("href=\"/events/new\""));
     let (st, form) = page(app, &p.worker, "/events/new").await;
     assert_eq!(st, StatusCode::OK);
-    for text in ["上报事件", "事情经过", "具体地点", "涉及人数", "当事人", "网格内自行处置", "嫩水第一网格", "capture=\"environment\" multiple"] {
+    for text in [
+        "上报事件",
+        "事情经过",
+        "具体地点",
+        "涉及人数",
+        "当事人",
+        "网格内自行处置",
+        "嫩水第一网格",
+        "capture=\"environment\" multiple",
+    ] {
         assert!(form.contains(text), "{text}");
     }
     let (st, todo) = page(app, &p.worker, "/todo").await;
@@ -140,14 +143,27 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     assert!(done.contains("还没有办理过事件"));
     let (st, ev) = page(app, &p.worker, &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::OK);
-    for text in ["幸福小区东门垃圾满溢", "暴露垃圾", "事情经过", "嫩水路幸福小区东门", "办理过程", "id=\"act-accept-submit\"", "上报"] {
+    for text in [
+        "幸福小区东门垃圾满溢",
+        "暴露垃圾",
+        "事情经过",
+        "嫩水路幸福小区东门",
+        "办理过程",
+        "id=\"act-accept-submit\"",
+        "上报",
+    ] {
         assert!(ev.contains(text), "{text}: {ev}");
     }
     let (st, _) = page(app, &p.worker, "/settings/events").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 
     // Community staff: the filtered list, the event with supervision and urging (the grid holds it).
-    let (st, list) = page(app, &p.community, "/events?state=reported&category=04&card=&overdue=&from=2026-03-01&to=2026-03-02&area=").await;
+    let (st, list) = page(
+        app,
+        &p.community,
+        "/events?state=reported&category=04&card=&overdue=&from=2026-03-01&to=2026-03-02&area=",
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert!(list.contains("幸福小区东门垃圾满溢") && list.contains("共 1 件"), "{list}");
     let (_, none) = page(app, &p.community, "/events?card=red").await;
@@ -165,7 +181,10 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     let (st, todo) = page(app, &p.police, "/todo").await;
     assert_eq!(st, StatusCode::OK);
     assert!(todo.contains("没有待办的事件"));
-    redirected_to(&act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调")]).await, &format!("/events/{id}?msg=escalate"));
+    redirected_to(
+        &act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调")]).await,
+        &format!("/events/{id}?msg=escalate"),
+    );
     redirected_to(&act(app, &p.community, id, &[("action", "accept")]).await, &format!("/events/{id}?msg=accept"));
     let (_, ev) = page(app, &p.community, &format!("/events/{id}")).await;
     assert!(ev.contains("鹤山派出所") && ev.contains("嫩水第一网格"), "dispatch targets: {ev}");
@@ -217,7 +236,17 @@ async fn the_report_form_creates_with_photos_and_redirects_to_the_event() {
     let id = event_of(&r);
     let (st, ev) = page(app, &p.worker, &format!("/events/{id}?msg=reported")).await;
     assert_eq!(st, StatusCode::OK);
-    for text in ["事件已上报", "三栋邻里漏水纠纷", "较大", "邻里纠纷", "2026-03-01 20:30", "张某（楼上）", "人民调解", "处置前照片", "待受理"] {
+    for text in [
+        "事件已上报",
+        "三栋邻里漏水纠纷",
+        "较大",
+        "邻里纠纷",
+        "2026-03-01 20:30",
+        "张某（楼上）",
+        "人民调解",
+        "处置前照片",
+        "待受理",
+    ] {
         assert!(ev.contains(text), "{text}: {ev}");
     }
     let (_, v) = app.get(&p.worker, &format!("/api/v1/events/{id}")).await;
@@ -288,7 +317,14 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
         app,
         &p.worker,
         "/events",
-        &[("category", "0401"), ("title", "垃圾满溢无人清运"), ("what", "小区东门垃圾桶满溢三天无人清运"), ("where", "东门"), ("how_many", "很多"), ("lon", "东经")],
+        &[
+            ("category", "0401"),
+            ("title", "垃圾满溢无人清运"),
+            ("what", "小区东门垃圾桶满溢三天无人清运"),
+            ("where", "东门"),
+            ("how_many", "很多"),
+            ("lon", "东经"),
+        ],
         &[],
     )
     .await;
@@ -301,7 +337,12 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
         app,
         &p.worker,
         "/events",
-        &[("category", "0401"), ("title", "垃圾满溢无人清运"), ("what", "小区东门垃圾桶满溢三天无人清运"), ("where", "东门")],
+        &[
+            ("category", "0401"),
+            ("title", "垃圾满溢无人清运"),
+            ("what", "小区东门垃圾桶满溢三天无人清运"),
+            ("where", "东门"),
+        ],
         &[b"not an image at all"],
     )
     .await;
@@ -336,11 +377,20 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("网格不能交办"));
     // An old version: someone else acted first.
-    let r = post_form(app, &p.worker, &format!("{at}/actions"), &[("action", "escalate"), ("note", "再报"), ("version", "1")]).await;
+    let r = post_form(
+        app,
+        &p.worker,
+        &format!("{at}/actions"),
+        &[("action", "escalate"), ("note", "再报"), ("version", "1")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("请刷新后重试"));
 
-    redirected_to(&act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调物业")]).await, &format!("{at}?msg=escalate"));
+    redirected_to(
+        &act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调物业")]).await,
+        &format!("{at}?msg=escalate"),
+    );
     redirected_to(&act(app, &p.community, id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
     // Extension: the days must be a number.
     let r = act(app, &p.community, id, &[("action", "extend"), ("days", "两天"), ("note", "等资料")]).await;
@@ -364,13 +414,29 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
     )
     .await;
     redirected_to(&r, &format!("{at}?msg=complete"));
-    redirected_to(&act(app, &p.worker, id, &[("action", "verify"), ("note", "现场已清理")]).await, &format!("{at}?msg=verify"));
+    redirected_to(
+        &act(app, &p.worker, id, &[("action", "verify"), ("note", "现场已清理")]).await,
+        &format!("{at}?msg=verify"),
+    );
     redirected_to(&act(app, &p.community, id, &[("action", "close")]).await, &format!("{at}?msg=close"));
     let (_, ev) = page(app, &p.worker, &at).await;
     assert!(ev.contains("id=\"act-evaluate\"") && ev.contains("5 非常满意"), "{ev}");
-    redirected_to(&act(app, &p.worker, id, &[("action", "evaluate"), ("satisfaction", "5")]).await, &format!("{at}?msg=evaluate"));
+    redirected_to(
+        &act(app, &p.worker, id, &[("action", "evaluate"), ("satisfaction", "5")]).await,
+        &format!("{at}?msg=evaluate"),
+    );
     let (_, ev) = page(app, &p.worker, &at).await;
-    for text in ["已评价", "5 / 5", "处置后照片", "已联系物业清运完毕", "受理用时", "办理用时", "（时限", "承办：鹤山派出所", "交办"] {
+    for text in [
+        "已评价",
+        "5 / 5",
+        "处置后照片",
+        "已联系物业清运完毕",
+        "受理用时",
+        "办理用时",
+        "（时限",
+        "承办：鹤山派出所",
+        "交办",
+    ] {
         assert!(ev.contains(text), "{text}: {ev}");
     }
     assert!(!ev.contains("id=\"event-actions\""), "nothing left to do");
@@ -398,7 +464,15 @@ async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_
         app,
         &p.community,
         "/events",
-        &[("category", "0401"), ("title", "河边垃圾堆放"), ("what", "河边有一大堆建筑垃圾无人清理"), ("where", "河边"), ("lon", "104.1"), ("lat", "31.2"), ("grid_id", "")],
+        &[
+            ("category", "0401"),
+            ("title", "河边垃圾堆放"),
+            ("what", "河边有一大堆建筑垃圾无人清理"),
+            ("where", "河边"),
+            ("lon", "104.1"),
+            ("lat", "31.2"),
+            ("grid_id", ""),
+        ],
         &[],
     )
     .await;
@@ -420,7 +494,10 @@ async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
     let id = report_json(app, &p.worker, "垃圾满溢无人清运").await;
     act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调")]).await;
     let (_, n) = page(app, &p.community, "/notifications").await;
-    assert!(n.contains("上报上级：垃圾满溢无人清运") && n.contains("未读 1 条") && n.contains(&format!("/events/{id}")), "{n}");
+    assert!(
+        n.contains("上报上级：垃圾满溢无人清运") && n.contains("未读 1 条") && n.contains(&format!("/events/{id}")),
+        "{n}"
+    );
     redirected_to(&post_form(app, &p.community, "/notifications/read", &[]).await, "/notifications?msg=read");
     let (_, n) = page(app, &p.community, "/notifications?msg=read").await;
     assert!(n.contains("已全部标为已读") && n.contains("未读 0 条"), "{n}");
@@ -448,7 +525,10 @@ async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
     let r = post_form(app, &county, "/settings/events/categories/0401", &edit("2 days")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("时限写作") && r.text().contains("<details open>"), "{}", r.text());
-    redirected_to(&post_form(app, &county, "/settings/events/categories/0401", &edit("2d")).await, "/settings/events?msg=saved");
+    redirected_to(
+        &post_form(app, &county, "/settings/events/categories/0401", &edit("2d")).await,
+        "/settings/events?msg=saved",
+    );
     let (_, cats) = app.get(&county, "/api/v1/event-categories").await;
     let c = cats["items"].as_array().unwrap().iter().find(|c| c["code"] == "0401").unwrap().clone();
     assert_eq!((c["handle_limit"].clone(), c["yellow_pct"].clone()), (json!("2d"), json!(60)));
@@ -456,13 +536,22 @@ async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
     let r = post_form(app, &county, "/settings/events/categories/0401", &edit("3d")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("请刷新后重试"));
-    let r = post_form(app, &county, "/settings/events/calendar", &[("day", "2026-03-02"), ("working", "0"), ("note", "测试停工")]).await;
+    let r = post_form(
+        app,
+        &county,
+        "/settings/events/calendar",
+        &[("day", "2026-03-02"), ("working", "0"), ("note", "测试停工")],
+    )
+    .await;
     redirected_to(&r, "/settings/events?msg=day");
     let (_, s) = page(app, &county, "/settings/events?msg=day").await;
     assert!(s.contains("工作日历已更新") && s.contains("测试停工"));
-    let r = post_form(app, &county, "/settings/events/calendar", &[("day", "3/2"), ("working", "0"), ("note", "")]).await;
+    let r =
+        post_form(app, &county, "/settings/events/calendar", &[("day", "3/2"), ("working", "0"), ("note", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("日期格式应为"));
     let (_, cal) = app.get(&county, "/api/v1/work-calendar").await;
-    assert!(cal["items"].as_array().unwrap().iter().any(|d| d["day"] == "2026-03-02" && d["working"] == Value::Bool(false)));
+    assert!(
+        cal["items"].as_array().unwrap().iter().any(|d| d["day"] == "2026-03-02" && d["working"] == Value::Bool(false))
+    );
 }

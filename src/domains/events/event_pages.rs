@@ -40,7 +40,8 @@ pub struct ActionForm {
 }
 
 fn action_form(action: Action, state: State) -> ActionForm {
-    let needs = RULES.iter().find(|r| r.action == action && r.from.contains(&state)).map(|r| r.needs).unwrap_or_default();
+    let needs =
+        RULES.iter().find(|r| r.action == action && r.from.contains(&state)).map(|r| r.needs).unwrap_or_default();
     let photos = matches!(action, Action::Complete | Action::Verify | Action::Reopen);
     ActionForm {
         code: action.as_str(),
@@ -134,8 +135,7 @@ async fn event_view(
     let state = State::parse(&d.event.state).unwrap_or(State::Cancelled);
     let forms: Vec<ActionForm> =
         d.actions.iter().filter_map(|c| Action::parse(c)).map(|act| action_form(act, state)).collect();
-    let targets =
-        if d.actions.contains(&"dispatch") { queries::dispatch_targets(s, a, id).await? } else { vec![] };
+    let targets = if d.actions.contains(&"dispatch") { queries::dispatch_targets(s, a, id).await? } else { vec![] };
     let grids = if d.event.needs_grid && a.can(Permission::HandleEvents) && !state.is_finished() {
         areas::list(&s.db, a, &AreaQuery { kind: Some("grid".into()), per_page: Some(200), ..Default::default() })
             .await?
@@ -282,11 +282,12 @@ pub async fn act(
         Err(AppError::fields(errors))
     };
     match result {
-        Ok(()) => Ok(redirect(&format!("/events/{id}?msg={}", Action::parse(&action).map(Action::as_str).unwrap_or("")))),
-        Err(AppError::Conflict(m)) => with_status(
-            StatusCode::CONFLICT,
-            event_view(&s, &a, id, None, Some(m), FieldErrors::new(), "").await,
-        ),
+        Ok(()) => {
+            Ok(redirect(&format!("/events/{id}?msg={}", Action::parse(&action).map(Action::as_str).unwrap_or(""))))
+        }
+        Err(AppError::Conflict(m)) => {
+            with_status(StatusCode::CONFLICT, event_view(&s, &a, id, None, Some(m), FieldErrors::new(), "").await)
+        }
         Err(AppError::Invalid { message, fields }) => with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             event_view(&s, &a, id, None, Some(message), fields, &action).await,

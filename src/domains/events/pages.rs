@@ -68,8 +68,11 @@ impl<S: Send + Sync> FromRequest<S> for MixedForm {
             let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
                 .await
                 .map_err(|_| AppError::TooLarge("提交的内容过大".into()))?;
-            let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| AppError::Invalid { message: "表单内容不正确".into(), fields: Default::default() })?;
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes)
+                    .map_err(|_| AppError::Invalid {
+                        message: "表单内容不正确".into(), fields: Default::default()
+                    })?;
             return Ok(MixedForm { fields, photos: vec![] });
         }
         if !ct.starts_with("multipart/form-data") {

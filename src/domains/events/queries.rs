@@ -329,14 +329,13 @@ pub async fn dispatch_targets(state: &AppState, actor: &Actor, id: i64) -> AppRe
             parent: Some(holder),
             ..Default::default()
         };
-        let children = crate::domains::org::area_store::list(&state.db, &filter, Paging::new(Some(1), Some(200))).await?;
-        out.extend(
-            children
-                .items
-                .into_iter()
-                .filter(|a| e.area_path.starts_with(&a.path))
-                .map(|a| TargetOption { kind: "area", id: a.id, label: a.name }),
-        );
+        let children =
+            crate::domains::org::area_store::list(&state.db, &filter, Paging::new(Some(1), Some(200))).await?;
+        out.extend(children.items.into_iter().filter(|a| e.area_path.starts_with(&a.path)).map(|a| TargetOption {
+            kind: "area",
+            id: a.id,
+            label: a.name,
+        }));
     }
     Ok(out)
 }

@@ -63,7 +63,11 @@ async fn view(
     })
 }
 
-pub async fn settings_page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<MsgQuery>) -> AppResult<Response> {
+pub async fn settings_page(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiQuery(q): ApiQuery<MsgQuery>,
+) -> AppResult<Response> {
     view(&s, &a, q.msg.as_deref(), None, FieldErrors::new(), "").await
 }
 

@@ -743,11 +743,8 @@ pub async fn holder_name(tx: &mut Tx, area: Option<i64>, department: Option<i64>
 /// Active departments whose area holds the area at `area_path` (the area itself or one above it):
 /// those that serve an event there. `(id, name, area name)`, nearest area first.
 pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(i64, String, String)>> {
-    let ancestors: Vec<String> = area_path
-        .match_indices('/')
-        .skip(1)
-        .map(|(i, _)| area_path[..=i].to_owned())
-        .collect();
+    let ancestors: Vec<String> =
+        area_path.match_indices('/').skip(1).map(|(i, _)| area_path[..=i].to_owned()).collect();
     if ancestors.is_empty() {
         return Ok(vec![]);
     }
