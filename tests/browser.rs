@@ -225,9 +225,10 @@ async fn sign_in(c: &Client, base: &str, username: &str) {
     c.wait().for_element(Locator::Css("header .who")).await.unwrap();
 }
 
-/// The one-line notice after a form was sent.
-async fn notice(c: &Client) -> String {
-    c.wait().for_element(Locator::Css("div[role=status]")).await.unwrap().text().await.unwrap()
+/// Waits for the one-line notice of the page a form was sent to (the page before may show another).
+async fn expect_notice(c: &Client, text: &str) {
+    let xpath = format!("//div[@role='status' and normalize-space(.)='{text}']");
+    c.wait().for_element(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("notice {text}: {e}"));
 }
 
 /// Opens an action's form (a `<details>` box) on the event page, fills its note and sends it.
@@ -270,7 +271,7 @@ async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
     c.find(Locator::Css("#photos")).await.unwrap().send_keys(&photo.display().to_string()).await.unwrap();
     shot(&c, "event_report.png").await;
     c.find(Locator::Css("#report-submit")).await.unwrap().click().await.unwrap();
-    assert_eq!(notice(&c).await, "事件已上报");
+    expect_notice(&c, "事件已上报").await;
     let url = c.current_url().await.unwrap();
     let event_path = url.path().to_owned();
     let summary = c.find(Locator::Css("#event-summary")).await.unwrap().text().await.unwrap();
@@ -280,15 +281,16 @@ async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
     shot(&c, "event_reported.png").await;
     // Not handled in the grid: the worker passes it up to the community.
     act_with_note(&c, "escalate", "需要社区协调物业公司").await;
-    assert_eq!(notice(&c).await, "已上报上级");
+    expect_notice(&c, "已上报上级").await;
 
     // Community staff accept it and send it to the town's police station.
     sign_in(&c, &base, "heshan.c1").await;
     c.goto(&format!("{base}/todo")).await.unwrap();
-    c.wait().for_element(Locator::LinkText("幸福小区东门垃圾满溢")).await.ok();
+    let list = c.wait().for_element(Locator::Css("#event-list")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("幸福小区东门垃圾满溢"), "the community's to-do list: {list}");
     c.goto(&format!("{base}{event_path}")).await.unwrap();
     c.wait().for_element(Locator::Css("#act-accept-submit")).await.unwrap().click().await.unwrap();
-    assert_eq!(notice(&c).await, "已签收受理");
+    expect_notice(&c, "已签收受理").await;
     c.find(Locator::Css("#act-dispatch-box summary")).await.unwrap().click().await.unwrap();
     c.find(Locator::XPath("//select[@name='target']//option[contains(., '派出所')]"))
         .await
@@ -299,23 +301,23 @@ async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
     fill(&c, "#act-dispatch-note", "请派出所协助联系物业").await;
     shot(&c, "event_dispatch.png").await;
     c.find(Locator::Css("#act-dispatch-submit")).await.unwrap().click().await.unwrap();
-    assert_eq!(notice(&c).await, "已交办");
+    expect_notice(&c, "已交办").await;
 
     // The department handler finds it in the to-do list, accepts and completes it with a note.
     sign_in(&c, &base, "heshan.police").await;
     c.goto(&format!("{base}/todo")).await.unwrap();
     c.wait().for_element(Locator::Css("#event-list a.item")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#act-accept-submit")).await.unwrap().click().await.unwrap();
-    assert_eq!(notice(&c).await, "已签收受理");
+    expect_notice(&c, "已签收受理").await;
     act_with_note(&c, "complete", "已联系物业清运完毕").await;
-    assert_eq!(notice(&c).await, "已办结");
+    expect_notice(&c, "已办结").await;
     shot(&c, "event_completed.png").await;
 
     // Back to the grid: the worker verifies on site.
     sign_in(&c, &base, "heshan.c1.g1").await;
     c.goto(&format!("{base}{event_path}")).await.unwrap();
     act_with_note(&c, "verify", "现场已清理干净").await;
-    assert_eq!(notice(&c).await, "已核查通过");
+    expect_notice(&c, "已核查通过").await;
 
     // The community closes it.
     sign_in(&c, &base, "heshan.c1").await;
@@ -323,7 +325,7 @@ async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
     let close = c.wait().for_element(Locator::Css("#act-close-submit")).await.unwrap();
     c.execute("window.confirm = function () { return true; };", vec![]).await.unwrap();
     close.click().await.unwrap();
-    assert_eq!(notice(&c).await, "已结案");
+    expect_notice(&c, "已结案").await;
     let summary = c.find(Locator::Css("#event-summary")).await.unwrap().text().await.unwrap();
     assert!(summary.contains("已结案"), "{summary}");
     let timeline = c.find(Locator::Css("#timeline")).await.unwrap().text().await.unwrap();
