@@ -260,3 +260,125 @@ async fn grid_worker_registers_a_house_on_a_phone() {
     shot(&c, "house.png").await;
     c.close().await.unwrap();
 }
+
+/// Signs in as a demo account (password `wangge2026`) in a fresh cookie jar.
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#username", username).await;
+    fill(c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("header .who")).await.unwrap();
+}
+
+/// Waits for the one-line notice of the page a form was sent to (the page before may show another).
+async fn expect_notice(c: &Client, text: &str) {
+    let xpath = format!("//div[@role='status' and normalize-space(.)='{text}']");
+    c.wait().for_element(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("notice {text}: {e}"));
+}
+
+/// Opens an action's form (a `<details>` box) on the event page, fills its note and sends it.
+async fn act_with_note(c: &Client, action: &str, note: &str) {
+    c.wait().for_element(Locator::Css(&format!("#act-{action}-box summary"))).await.unwrap().click().await.unwrap();
+    fill(c, &format!("#act-{action}-note"), note).await;
+    c.find(Locator::Css(&format!("#act-{action}-submit"))).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
+    let (base, _state, dir) = start_app().await;
+    let photo = dir.path().join("scene.png");
+    std::fs::write(
+        &photo,
+        [
+            0x89u8, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
+            0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00,
+            0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A,
+            0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+        ],
+    )
+    .unwrap();
+    let (_driver, c) = start_driver().await;
+
+    // The grid worker reports from the phone: home → 上报事件, with a photo.
+    sign_in(&c, &base, "heshan.c1.g1").await;
+    c.wait().for_element(Locator::Css("#home-report")).await.unwrap().click().await.unwrap();
+    let category = c.wait().for_element(Locator::Css("#category")).await.unwrap();
+    category.select_by_value("0401").await.unwrap();
+    fill(&c, "#title", "幸福小区东门垃圾满溢").await;
+    fill(&c, "#what", "小区东门垃圾桶满溢三天无人清运，气味很大").await;
+    fill(&c, "#where", "嫩水路幸福小区东门").await;
+    fill(&c, "#address", "嫩水路 8 号").await;
+    assert!(
+        !c.find(Locator::Css("#dispute-fields")).await.unwrap().is_displayed().await.unwrap(),
+        "the dispute fields hide for a non-dispute category"
+    );
+    c.find(Locator::Css("#photos")).await.unwrap().send_keys(&photo.display().to_string()).await.unwrap();
+    shot(&c, "event_report.png").await;
+    c.find(Locator::Css("#report-submit")).await.unwrap().click().await.unwrap();
+    expect_notice(&c, "事件已上报").await;
+    let url = c.current_url().await.unwrap();
+    let event_path = url.path().to_owned();
+    let summary = c.find(Locator::Css("#event-summary")).await.unwrap().text().await.unwrap();
+    assert!(summary.contains("待受理") && summary.contains("暴露垃圾"), "{summary}");
+    let width = c.execute("return document.querySelector('#event-photos img').naturalWidth;", vec![]).await.unwrap();
+    assert_eq!(width, serde_json::json!(1), "the photo is served and shown");
+    shot(&c, "event_reported.png").await;
+    // Not handled in the grid: the worker passes it up to the community.
+    act_with_note(&c, "escalate", "需要社区协调物业公司").await;
+    expect_notice(&c, "已上报上级").await;
+
+    // Community staff accept it and send it to the town's police station.
+    sign_in(&c, &base, "heshan.c1").await;
+    c.goto(&format!("{base}/todo")).await.unwrap();
+    let list = c.wait().for_element(Locator::Css("#event-list")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("幸福小区东门垃圾满溢"), "the community's to-do list: {list}");
+    c.goto(&format!("{base}{event_path}")).await.unwrap();
+    c.wait().for_element(Locator::Css("#act-accept-submit")).await.unwrap().click().await.unwrap();
+    expect_notice(&c, "已签收受理").await;
+    c.find(Locator::Css("#act-dispatch-box summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//select[@name='target']//option[contains(., '派出所')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "#act-dispatch-note", "请派出所协助联系物业").await;
+    shot(&c, "event_dispatch.png").await;
+    c.find(Locator::Css("#act-dispatch-submit")).await.unwrap().click().await.unwrap();
+    expect_notice(&c, "已交办").await;
+
+    // The department handler finds it in the to-do list, accepts and completes it with a note.
+    sign_in(&c, &base, "heshan.police").await;
+    c.goto(&format!("{base}/todo")).await.unwrap();
+    c.wait().for_element(Locator::Css("#event-list a.item")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#act-accept-submit")).await.unwrap().click().await.unwrap();
+    expect_notice(&c, "已签收受理").await;
+    act_with_note(&c, "complete", "已联系物业清运完毕").await;
+    expect_notice(&c, "已办结").await;
+    shot(&c, "event_completed.png").await;
+
+    // Back to the grid: the worker verifies on site.
+    sign_in(&c, &base, "heshan.c1.g1").await;
+    c.goto(&format!("{base}{event_path}")).await.unwrap();
+    act_with_note(&c, "verify", "现场已清理干净").await;
+    expect_notice(&c, "已核查通过").await;
+
+    // The community closes it.
+    sign_in(&c, &base, "heshan.c1").await;
+    c.goto(&format!("{base}{event_path}")).await.unwrap();
+    let close = c.wait().for_element(Locator::Css("#act-close-submit")).await.unwrap();
+    c.execute("window.confirm = function () { return true; };", vec![]).await.unwrap();
+    close.click().await.unwrap();
+    expect_notice(&c, "已结案").await;
+    let summary = c.find(Locator::Css("#event-summary")).await.unwrap().text().await.unwrap();
+    assert!(summary.contains("已结案"), "{summary}");
+    let timeline = c.find(Locator::Css("#timeline")).await.unwrap().text().await.unwrap();
+    for step in ["上报", "上报上级", "交办", "办结", "核查通过", "结案", "已联系物业清运完毕", "办理用时"]
+    {
+        assert!(timeline.contains(step), "{step}: {timeline}");
+    }
+    shot(&c, "event_closed.png").await;
+    c.close().await.unwrap();
+}

@@ -27,6 +27,7 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::auth::pages::routes());
     v.extend(crate::domains::org::pages::routes());
     v.extend(crate::domains::registry::pages::routes());
+    v.extend(crate::domains::events::pages::routes());
     v.extend(crate::audit::pages::routes());
     v.extend(crate::domains::submissions::pages::routes());
     v.extend(pages::routes());

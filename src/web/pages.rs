@@ -33,6 +33,10 @@ impl Layout {
 
     pub fn for_actor(a: &Actor, title: &str) -> Self {
         let mut links = vec![("/", "首页")];
+        if a.can(Permission::ReadEvents) {
+            links.push(("/todo", "待办事件"));
+            links.push(("/events", "事件查询"));
+        }
         if a.can(Permission::ReadPersonalData) {
             links.push(("/people", "实有人口"));
         }
@@ -57,6 +61,9 @@ impl Layout {
         }
         if a.can(Permission::ReadAudit) {
             links.push(("/audit", "审计记录"));
+        }
+        if a.can(Permission::ManageEventSettings) {
+            links.push(("/settings/events", "事件设置"));
         }
         links.push(("/account", "我的账号"));
         Layout {
@@ -149,6 +156,10 @@ struct Home {
     l: Layout,
     area: Option<crate::domains::org::areas::AreaOut>,
     counts: Vec<(&'static str, i64)>,
+    /// Events waiting for the account (roles that handle or read events).
+    todo: Option<i64>,
+    unread: i64,
+    can_report: bool,
 }
 
 async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
@@ -164,5 +175,12 @@ async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
             counts.push((label, n));
         }
     }
-    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts })
+    let (todo, unread) = if a.can(Permission::ReadEvents) {
+        let todo = crate::domains::events::queries::todo(&s, &a, "todo", Some(1), Some(1)).await?.total;
+        (Some(todo), crate::domains::events::settings::unread(&s, &a).await?)
+    } else {
+        (None, 0)
+    };
+    let can_report = a.can(Permission::ReportEvents);
+    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts, todo, unread, can_report })
 }

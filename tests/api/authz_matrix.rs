@@ -241,6 +241,18 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/transfers/{id}/reject", EDIT),
     ("GET",    "/api/v1/ledgers/{kind}", REGISTER),
     ("GET",    "/api/v1/ledgers/{kind}/export.xlsx", REGISTER),
+    ("GET",    "/events/new", EV_REPORT),
+    ("POST",   "/events", EV_REPORT),
+    ("GET",    "/events", EV_READ),
+    ("GET",    "/todo", EV_READ),
+    ("GET",    "/events/{id}", EV_READ),
+    ("POST",   "/events/{id}/actions", EV_HANDLE),
+    ("POST",   "/events/{id}/grid", EV_HANDLE),
+    ("GET",    "/notifications", EV_READ),
+    ("POST",   "/notifications/read", EV_READ),
+    ("GET",    "/settings/events", EV_SETTINGS),
+    ("POST",   "/settings/events/categories/{code}", EV_SETTINGS),
+    ("POST",   "/settings/events/calendar", EV_SETTINGS),
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
@@ -309,13 +321,13 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
         path.replace("{id}", &ids.file)
     } else if path.starts_with("/api/v1/ledgers/") {
         path.replace("{kind}", "basic")
-    } else if path.starts_with("/api/v1/events/") {
+    } else if path.starts_with("/api/v1/events/") || path.starts_with("/events/") {
         // An event that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999").replace("{file}", "0123456789abcdef0123456789abcdef")
     } else if path.starts_with("/api/v1/submissions/") || path.starts_with("/submissions/") {
         // A submission that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999")
-    } else if path.starts_with("/api/v1/event-categories/") {
+    } else if path.starts_with("/api/v1/event-categories/") || path.starts_with("/settings/events/categories/") {
         path.replace("{code}", "0401")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999").replace("{entity}", "houses")

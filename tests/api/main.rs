@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authz_matrix;
 mod departments;
+mod event_pages;
 mod events;
 mod headers;
 mod imports;

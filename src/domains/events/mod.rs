@@ -4,11 +4,15 @@
 pub mod api;
 pub mod calendar;
 pub mod cards;
+pub mod event_pages;
 pub mod figures;
+pub mod list_pages;
 pub mod model;
+pub mod pages;
 pub mod queries;
 pub mod service;
 pub mod settings;
+pub mod settings_pages;
 pub mod stats;
 pub mod stats_pages;
 pub mod store;

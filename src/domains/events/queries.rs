@@ -300,3 +300,42 @@ pub fn card_counts(items: &[EventOut]) -> (usize, usize) {
     let r = items.iter().filter(|e| e.card == Card::Red.as_str()).count();
     (y, r)
 }
+
+/// Somewhere an event may be dispatched to: a department serving its area, or the lower area of the
+/// holder that contains it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetOption {
+    /// `department` or `area`.
+    pub kind: &'static str,
+    pub id: i64,
+    pub label: String,
+}
+
+/// The dispatch targets the holder of an event may choose from (empty unless the caller may dispatch).
+pub async fn dispatch_targets(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<TargetOption>> {
+    let vis = visibility(actor)?;
+    let e = store::get(&state.db, &vis, id).await?.ok_or_else(|| AppError::not_found("事件"))?;
+    if workflow::decide(&who(actor), &view_of(&e), workflow::Action::Dispatch).is_err() {
+        return Ok(vec![]);
+    }
+    let mut out: Vec<TargetOption> = store::departments_serving(&state.db, &e.area_path)
+        .await?
+        .into_iter()
+        .map(|(id, name, area)| TargetOption { kind: "department", id, label: format!("{name}（{area}）") })
+        .collect();
+    if let (Some(holder), Some(path)) = (e.holder_area_id, e.holder_path.as_deref()) {
+        let filter = crate::domains::org::area_store::AreaFilter {
+            scope_path: path.to_owned(),
+            parent: Some(holder),
+            ..Default::default()
+        };
+        let children =
+            crate::domains::org::area_store::list(&state.db, &filter, Paging::new(Some(1), Some(200))).await?;
+        out.extend(children.items.into_iter().filter(|a| e.area_path.starts_with(&a.path)).map(|a| TargetOption {
+            kind: "area",
+            id: a.id,
+            label: a.name,
+        }));
+    }
+    Ok(out)
+}

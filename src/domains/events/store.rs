@@ -819,3 +819,27 @@ pub async fn grids_with_workers(db: &Db) -> sqlx::Result<Vec<(i64, String, i64, 
         )
         .await
 }
+
+/// Active departments whose area holds the area at `area_path` (the area itself or one above it):
+/// those that serve an event there. `(id, name, area name)`, nearest area first.
+pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let ancestors: Vec<String> =
+        area_path.match_indices('/').skip(1).map(|(i, _)| area_path[..=i].to_owned()).collect();
+    if ancestors.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut f = Filter::new();
+    let marks = vec!["?"; ancestors.len()].join(", ");
+    f.and(&format!("ar.path IN ({marks})"), ancestors.iter().map(|p| Value::from(p.as_str())).collect());
+    f.and1("d.status = ?", "active");
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT d.id, d.name, ar.name FROM departments d JOIN areas ar ON ar.id = d.area_id{} \
+                 ORDER BY ar.depth DESC, d.kind, d.id",
+                f.where_sql()
+            ),
+            f.args(),
+        )
+        .await
+}
