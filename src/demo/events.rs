@@ -59,7 +59,7 @@ const DISPUTES: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-async fn actor(state: &AppState, username: &str, now: Millis) -> anyhow::Result<Actor> {
+pub(super) async fn actor(state: &AppState, username: &str, now: Millis) -> anyhow::Result<Actor> {
     let cred = auth_store::credentials_by_username(&mut state.db.begin().await?, username)
         .await?
         .ok_or_else(|| anyhow!("no demo account {username}"))?;

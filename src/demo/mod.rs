@@ -7,6 +7,7 @@ pub mod names;
 pub mod people;
 mod plan;
 pub mod register;
+mod submissions;
 
 use crate::audit::{self, AuditCtx};
 use crate::auth::password;
@@ -416,6 +417,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "演示事件 {events} 件（近三个月，走完整流程，含超时和待办），用时 {:.1} 秒",
             t.elapsed().as_secs_f64()
         );
+    }
+    let submitted = submissions::seed(&state, now).await?;
+    if submitted > 0 {
+        println!("演示报送 {submitted} 件（流动人口报派出所：已签收、被退回、待签收）");
     }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
