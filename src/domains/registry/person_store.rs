@@ -177,17 +177,8 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
     let w = f.where_sql();
     // Text searches count at most TOTAL_CAP matches, so common initials answer as fast as rare ones.
     let searching = pf.initials.is_some() || pf.name_prefix.is_some() || pf.address.is_some();
-    // In index order: with a small LIMIT, PostgreSQL otherwise may pick a "fast start" plan that
-    // walks the scope's grids and reads millions of rows when the name is rare.
     let count_sql = if searching {
-        let along = if pf.initials.is_some() {
-            " ORDER BY p.name_initials"
-        } else if pf.name_prefix.is_some() {
-            " ORDER BY p.name"
-        } else {
-            ""
-        };
-        format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w}{along} LIMIT {TOTAL_CAP}) c")
+        format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w} LIMIT {TOTAL_CAP}) c")
     } else {
         format!("SELECT COUNT(*) {from}{w}")
     };
