@@ -99,3 +99,30 @@ pub async fn create_indexes(db: &super::Db, indexes: &[(String, String)]) -> sql
     }
     Ok(())
 }
+
+/// Sets the named columns of one row of `table` if its version is still `version`; bumps the version
+/// and `updated_at`. Answers whether the row was changed (false: someone else changed it first).
+pub async fn update_versioned(
+    tx: &mut Tx,
+    table: &str,
+    id: i64,
+    version: i64,
+    sets: &[(&str, Value)],
+    now: i64,
+) -> sqlx::Result<bool> {
+    let mut sql = format!("UPDATE {table} SET ");
+    let mut values = Vec::new();
+    for (i, (col, v)) in sets.iter().enumerate() {
+        sql.push_str(&format!("{col} = ${}, ", i + 1));
+        values.push(v.clone());
+    }
+    let n = values.len();
+    sql.push_str(&format!(
+        "updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
+        n + 1,
+        n + 2,
+        n + 3
+    ));
+    values.extend(crate::args![now, id, version]);
+    Ok(tx.execute(&sql, values).await? == 1)
+}

@@ -384,21 +384,7 @@ pub async fn update_event(
     sets: &[(&str, Value)],
     now: Millis,
 ) -> sqlx::Result<bool> {
-    let mut sql = String::from("UPDATE events SET ");
-    let mut values = Vec::new();
-    for (i, (col, v)) in sets.iter().enumerate() {
-        sql.push_str(&format!("{col} = ${}, ", i + 1));
-        values.push(v.clone());
-    }
-    let n = values.len();
-    sql.push_str(&format!(
-        "updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
-        n + 1,
-        n + 2,
-        n + 3
-    ));
-    values.extend(args![now, id, version]);
-    Ok(tx.execute(&sql, values).await? == 1)
+    crate::db::bulk::update_versioned(tx, "events", id, version, sets, now).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -302,21 +302,7 @@ pub async fn insert(tx: &mut Tx, n: &NewSubmission<'_>) -> sqlx::Result<i64> {
 
 /// Sets the named columns if the version is still `version`; bumps the version.
 pub async fn update(tx: &mut Tx, id: i64, version: i64, sets: &[(&str, Value)], now: Millis) -> sqlx::Result<bool> {
-    let mut sql = String::from("UPDATE submissions SET ");
-    let mut values = Vec::new();
-    for (i, (col, v)) in sets.iter().enumerate() {
-        sql.push_str(&format!("{col} = ${}, ", i + 1));
-        values.push(v.clone());
-    }
-    let n = values.len();
-    sql.push_str(&format!(
-        "updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
-        n + 1,
-        n + 2,
-        n + 3
-    ));
-    values.extend(args![now, id, version]);
-    Ok(tx.execute(&sql, values).await? == 1)
+    crate::db::bulk::update_versioned(tx, "submissions", id, version, sets, now).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
