@@ -52,6 +52,11 @@ pub async fn record(
     store::append(tx, ctx, action, object_type, &object_id.to_string(), &detail).await
 }
 
+/// Appends several rows for one actor, in order (a background job's batch), in one statement.
+pub async fn record_many(tx: &mut Tx, ctx: &AuditCtx, entries: &[(&str, &str, String, &Value)]) -> AppResult<()> {
+    store::append_many(tx, ctx, entries).await
+}
+
 /// The fields that differ between two JSON objects, as `{field: {from, to}}`.
 pub fn changes(before: &Value, after: &Value) -> Value {
     let empty = Map::new();

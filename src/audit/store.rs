@@ -27,6 +27,9 @@ pub struct AuditRow {
 const COLUMNS: &str =
     "id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash";
 
+/// One row to append: action, object type, object id, detail.
+pub(super) type Entry<'a> = (&'a str, &'a str, String, &'a serde_json::Value);
+
 pub(super) async fn append(
     tx: &mut Tx,
     ctx: &AuditCtx,
@@ -35,6 +38,14 @@ pub(super) async fn append(
     object_id: &str,
     detail: &serde_json::Value,
 ) -> AppResult<()> {
+    append_many(tx, ctx, &[(action, object_type, object_id.to_owned(), detail)]).await
+}
+
+/// Appends rows in order, reading the end of the chain once and writing them in one statement.
+pub(super) async fn append_many(tx: &mut Tx, ctx: &AuditCtx, entries: &[Entry<'_>]) -> AppResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     // Writers take turns on the chain: SQLite transactions are already exclusive (BEGIN IMMEDIATE);
     // PostgreSQL takes a transaction-scoped advisory lock.
     if tx.backend() == Backend::Postgres {
@@ -42,26 +53,58 @@ pub(super) async fn append(
     }
     let last: Option<(i64, String)> =
         tx.fetch_optional("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", args![]).await?;
-    let (prev_id, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
-    let id = prev_id + 1;
-    let detail = detail.to_string();
-    let hash = row_hash(
-        &prev_hash,
-        id,
-        ctx.now,
-        ctx.account_id,
-        &ctx.username,
-        action,
-        object_type,
-        object_id,
-        &detail,
-        &ctx.ip,
-        &ctx.request_id,
-    );
-    tx.execute(
-        "INSERT INTO audit_log (id, at, account_id, username, action, object_type, object_id, detail, ip, request_id, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        args![id, ctx.now, ctx.account_id, &ctx.username, action, object_type, object_id, detail, &ctx.ip, &ctx.request_id, prev_hash, hash],
+    let (mut id, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let mut rows = Vec::with_capacity(entries.len());
+    for (action, object_type, object_id, detail) in entries {
+        id += 1;
+        let detail = detail.to_string();
+        let hash = row_hash(
+            &prev_hash,
+            id,
+            ctx.now,
+            ctx.account_id,
+            &ctx.username,
+            action,
+            object_type,
+            object_id,
+            &detail,
+            &ctx.ip,
+            &ctx.request_id,
+        );
+        rows.push(args![
+            id,
+            ctx.now,
+            ctx.account_id,
+            ctx.username.as_str(),
+            *action,
+            *object_type,
+            object_id.as_str(),
+            detail,
+            ctx.ip.as_str(),
+            ctx.request_id.as_str(),
+            prev_hash,
+            hash.as_str()
+        ]);
+        prev_hash = hash;
+    }
+    crate::db::bulk::insert_rows(
+        tx,
+        "audit_log",
+        &[
+            "id",
+            "at",
+            "account_id",
+            "username",
+            "action",
+            "object_type",
+            "object_id",
+            "detail",
+            "ip",
+            "request_id",
+            "prev_hash",
+            "hash",
+        ],
+        rows,
     )
     .await?;
     Ok(())

@@ -4,171 +4,163 @@
 
 use super::model::Card;
 use super::service::card_now;
-use super::store::{self, EventRow, NewStep, Visibility};
+use super::store::{self, EventRow, NewStep, NewSupervision, Visibility};
 use crate::audit::{self, AuditCtx};
 use crate::clock::Millis;
 use crate::db::Tx;
 use crate::domains::org::area_store;
 use crate::error::AppResult;
 use crate::state::AppState;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Events looked at per pass.
 const BATCH: i64 = 500;
 
-/// Fires every card due at `now`; answers how many cards this runner fired. Due events are taken
-/// in batches, each batch in one transaction; if a batch fails (another runner raced it to a card),
-/// its events are taken again one by one.
+/// Fires every card due at `now`; answers how many cards this runner fired. Due events are read
+/// in batches and each batch is written in one transaction with one statement per table; if a
+/// batch loses a race to another runner, its events are taken again one by one.
 pub async fn scan(state: &AppState, now: Millis) -> AppResult<usize> {
     let mut fired = 0;
+    let mut lookups = Lookups::default();
     loop {
-        let due = store::due_cards(&state.db, now, BATCH).await?;
-        let n = due.len();
-        let mut tx = state.db.begin().await?;
-        let mut sent = Vec::new();
-        let mut failed = false;
-        for (id, _) in &due {
-            match fire_in(state, &mut tx, *id, now).await {
-                Ok(Outcome::Fired(to, text)) => sent.push((to, text)),
-                Ok(Outcome::Unchanged) => {}
-                Ok(Outcome::Raced) | Err(_) => {
-                    failed = true;
-                    break;
+        let due = store::due_events(&state.db, now, BATCH).await?;
+        match fire_all(state, &mut lookups, &due, now).await? {
+            Some(n) => fired += n,
+            None => {
+                for e in &due {
+                    let Some(e) = store::get(&state.db, &Visibility::Area("/".into()), e.id).await? else { continue };
+                    fired += fire_all(state, &mut lookups, std::slice::from_ref(&e), now).await?.unwrap_or(0);
                 }
             }
         }
-        if failed {
-            drop(tx);
-            for (id, _) in &due {
-                if fire(state, *id, now).await? {
-                    fired += 1;
-                }
-            }
-        } else {
-            tx.commit().await?;
-            fired += sent.len();
-            for (to, text) in sent {
-                state.notifier.send(&to, &text);
-            }
-        }
-        if (n as i64) < BATCH {
+        if (due.len() as i64) < BATCH {
             return Ok(fired);
         }
     }
 }
 
-/// Fires one event's card in its own transaction (the slow path after a failed batch).
-async fn fire(state: &AppState, id: i64, now: Millis) -> AppResult<bool> {
+/// What the job looks up again and again during one scan: the parent of an area, and the accounts
+/// that act for a holder.
+#[derive(Default)]
+struct Lookups {
+    parents: HashMap<i64, Option<i64>>,
+    holders: HashMap<(Option<i64>, Option<i64>), Vec<i64>>,
+}
+
+impl Lookups {
+    /// The area above a holder: the parent of a holding area, or for a department the area that
+    /// sent it (else the event's own area).
+    async fn level_above(&mut self, tx: &mut Tx, e: &EventRow) -> AppResult<Option<i64>> {
+        let Some(a) = e.holder_area_id else { return Ok(e.sender_area_id.or(Some(e.area_id))) };
+        if let Some(p) = self.parents.get(&a) {
+            return Ok(*p);
+        }
+        let p = area_store::get_tx(tx, a).await?.and_then(|a| a.parent_id);
+        self.parents.insert(a, p);
+        Ok(p)
+    }
+
+    async fn accounts(&mut self, state: &AppState, area: Option<i64>, department: Option<i64>) -> AppResult<&[i64]> {
+        let key = (area, department);
+        if !self.holders.contains_key(&key) {
+            let found = store::holder_accounts(&state.db, area, department).await?;
+            self.holders.insert(key, found);
+        }
+        Ok(self.holders.get(&key).map(Vec::as_slice).unwrap_or_default())
+    }
+}
+
+/// Works out the cards of `events` at `now` in one transaction; for each that changed for the
+/// worse, records the supervision, the timeline line, the audit row and the notifications, then
+/// sends them. Answers how many fired, or None (nothing written) when another runner got to one
+/// of these events first.
+async fn fire_all(
+    state: &AppState,
+    lookups: &mut Lookups,
+    events: &[EventRow],
+    now: Millis,
+) -> AppResult<Option<usize>> {
+    if events.is_empty() {
+        return Ok(Some(0));
+    }
     let mut tx = state.db.begin().await?;
-    match fire_in(state, &mut tx, id, now).await? {
-        Outcome::Fired(to, text) => {
-            tx.commit().await?;
-            state.notifier.send(&to, &text);
-            Ok(true)
+    let (mut supervisions, mut steps, mut audits, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sends: Vec<(Vec<i64>, String)> = Vec::new();
+    for e in events {
+        let card = card_now(e, now);
+        let old = Card::parse(&e.card);
+        let next = Card::next_at(card, e.yellow_at, e.red_at).filter(|_| e.step.is_some());
+        let sets = vec![("card", card.as_str().into()), ("next_card_at", next.into())];
+        // Another runner that got here first has bumped the version: this update then changes nothing.
+        if !store::update_event(&mut tx, e.id, e.version, &sets, now).await? {
+            return Ok(None);
         }
-        Outcome::Unchanged => {
-            tx.commit().await?;
-            Ok(false)
+        if card <= old {
+            continue;
         }
-        Outcome::Raced => Ok(false),
-    }
-}
-
-/// The area above a holder: the parent of a holding area, or for a department the area that sent it
-/// (else the event's own area).
-async fn level_above(tx: &mut Tx, e: &EventRow) -> AppResult<Option<i64>> {
-    if let Some(a) = e.holder_area_id {
-        return Ok(area_store::get_tx(tx, a).await?.and_then(|a| a.parent_id));
-    }
-    Ok(e.sender_area_id.or(Some(e.area_id)))
-}
-
-/// Works out an event's card at `now` inside `tx`; when it changed for the worse, records the
-/// supervision, the timeline line, the audit row and the notifications, and answers who to tell what.
-async fn fire_in(state: &AppState, tx: &mut Tx, id: i64, now: Millis) -> AppResult<Outcome> {
-    let Some(e) = store::get_tx(tx, &Visibility::Area("/".into()), id).await? else { return Ok(Outcome::Unchanged) };
-    let card = card_now(&e, now);
-    let old = Card::parse(&e.card);
-    let next = Card::next_at(card, e.yellow_at, e.red_at).filter(|_| e.step.is_some());
-    let sets = vec![("card", card.as_str().into()), ("next_card_at", next.into())];
-    // Another runner that got here first has bumped the version: this update then changes nothing.
-    if !store::update_event(tx, e.id, e.version, &sets, now).await? {
-        return Ok(Outcome::Raced);
-    }
-    if card <= old {
-        return Ok(Outcome::Unchanged);
-    }
-    let step = e.step.clone().unwrap_or_default();
-    let above = level_above(tx, &e).await?;
-    let note = format!(
-        "{}：{}（{}时限 {}）",
-        card.label(),
-        e.title,
-        step_label(&step),
-        crate::clock::format_local(e.deadline.unwrap_or(now))
-    );
-    if let Err(err) = store::insert_supervision(
-        tx,
-        e.id,
-        card.as_str(),
-        &step,
-        e.step_started_at.unwrap_or(0),
-        above,
-        None,
-        &note,
-        now,
-    )
-    .await
-    {
-        // Another runner recorded this very card between our read and our write.
-        return if crate::db::is_unique_violation(&err) { Ok(Outcome::Raced) } else { Err(err.into()) };
-    }
-    store::insert_step(
-        tx,
-        &NewStep {
+        let step = e.step.clone().unwrap_or_default();
+        let above = lookups.level_above(&mut tx, e).await?;
+        let note = format!(
+            "{}：{}（{}时限 {}）",
+            card.label(),
+            e.title,
+            step_label(&step),
+            crate::clock::format_local(e.deadline.unwrap_or(now))
+        );
+        let mut to = lookups.accounts(state, e.holder_area_id, e.holder_department_id).await?.to_vec();
+        to.extend_from_slice(lookups.accounts(state, above, None).await?);
+        to.sort_unstable();
+        to.dedup();
+        let text = format!("催办：{note}");
+        let kind = format!("card_{}", card.as_str());
+        notes.extend(to.iter().map(|a| (*a, e.id, kind.clone(), text.clone())));
+        supervisions.push(NewSupervision {
             event_id: e.id,
-            action: &format!("card_{}", card.as_str()),
+            level: card.as_str().to_owned(),
+            step: step.clone(),
+            step_started_at: e.step_started_at.unwrap_or(0),
+            area_id: above,
+            account_id: None,
+            note: note.clone(),
+        });
+        steps.push((e, kind, note, json!({ "card": card.as_str(), "step": step })));
+        audits.push((e.id, json!({ "card": card.as_str(), "step": step })));
+        sends.push((to, text));
+    }
+    if let Err(err) = store::insert_supervisions(&mut tx, &supervisions, now).await {
+        // Another runner recorded one of these cards between our read and our write.
+        return if crate::db::is_unique_violation(&err) { Ok(None) } else { Err(err.into()) };
+    }
+    let timeline: Vec<NewStep> = steps
+        .iter()
+        .map(|(e, kind, note, data)| NewStep {
+            event_id: e.id,
+            action: kind,
             account_id: None,
             actor_name: "系统",
             from_state: Some(&e.state),
             to_state: &e.state,
             holder_label: e.holder_name.as_deref().unwrap_or(""),
-            note: &note,
-            data: json!({ "card": card.as_str(), "step": step }).to_string(),
+            note,
+            data: data.to_string(),
             step: None,
             step_minutes: None,
             limit_minutes: None,
             at: now,
-        },
-    )
-    .await?;
-    audit::record(
-        tx,
-        &AuditCtx::job("cards", now),
-        "event_card",
-        "event",
-        e.id,
-        json!({ "card": card.as_str(), "step": step }),
-    )
-    .await?;
-    let mut to = store::holder_accounts(&state.db, e.holder_area_id, e.holder_department_id).await?;
-    to.extend(store::holder_accounts(&state.db, above, None).await?);
-    to.sort_unstable();
-    to.dedup();
-    let text = format!("催办：{note}");
-    store::notify(tx, &to, e.id, &format!("card_{}", card.as_str()), &text, now).await?;
-    Ok(Outcome::Fired(to, text))
-}
-
-/// What happened to one due event.
-enum Outcome {
-    /// A new card: who to tell, and what.
-    Fired(Vec<i64>, String),
-    /// No new card (only the next check time moved, or nothing to do).
-    Unchanged,
-    /// Another runner got there first; this transaction must not commit.
-    Raced,
+        })
+        .collect();
+    store::insert_steps(&mut tx, &timeline).await?;
+    let entries: Vec<(&str, &str, String, &Value)> =
+        audits.iter().map(|(id, detail)| ("event_card", "event", id.to_string(), detail)).collect();
+    audit::record_many(&mut tx, &AuditCtx::job("cards", now), &entries).await?;
+    store::notify_many(&mut tx, notes, now).await?;
+    tx.commit().await?;
+    for (to, text) in &sends {
+        state.notifier.send(to, text);
+    }
+    Ok(Some(sends.len()))
 }
 
 fn step_label(step: &str) -> &'static str {

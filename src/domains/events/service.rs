@@ -639,18 +639,16 @@ async fn apply(
     let stage = if matches!(action, Action::Complete | Action::Verify | Action::Reopen) { "after" } else { "before" };
     attach(&mut tx, actor, e.id, step_id, stage, files).await?;
     if action == Action::Supervise {
-        store::insert_supervision(
-            &mut tx,
-            e.id,
-            "ordinary",
-            e.step.as_deref().unwrap_or(""),
-            e.step_started_at.unwrap_or(now),
-            Some(actor.scope.area_id()),
-            Some(actor.id),
-            note,
-            now,
-        )
-        .await?;
+        let supervision = store::NewSupervision {
+            event_id: e.id,
+            level: "ordinary".into(),
+            step: e.step.clone().unwrap_or_default(),
+            step_started_at: e.step_started_at.unwrap_or(now),
+            area_id: Some(actor.scope.area_id()),
+            account_id: Some(actor.id),
+            note: note.to_owned(),
+        };
+        store::insert_supervisions(&mut tx, &[supervision], now).await?;
     }
     audit::record(
         &mut tx,

@@ -421,29 +421,59 @@ pub struct NewStep<'a> {
     pub at: Millis,
 }
 
+const STEP_COLUMNS: [&str; 13] = [
+    "event_id",
+    "action",
+    "account_id",
+    "actor_name",
+    "from_state",
+    "to_state",
+    "holder_label",
+    "note",
+    "data",
+    "step",
+    "step_minutes",
+    "limit_minutes",
+    "at",
+];
+
+fn step_values(s: &NewStep<'_>) -> Vec<Value> {
+    args![
+        s.event_id,
+        s.action,
+        s.account_id,
+        s.actor_name,
+        s.from_state,
+        s.to_state,
+        s.holder_label,
+        s.note,
+        s.data.as_str(),
+        s.step,
+        s.step_minutes,
+        s.limit_minutes,
+        s.at
+    ]
+}
+
 pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>) -> sqlx::Result<i64> {
+    let marks: Vec<String> = (1..=STEP_COLUMNS.len()).map(|i| format!("${i}")).collect();
     let (id,): (i64,) = tx
         .fetch_one(
-            "INSERT INTO event_steps (event_id, action, account_id, actor_name, from_state, to_state, holder_label, note, data, \
-             step, step_minutes, limit_minutes, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            args![
-                s.event_id,
-                s.action,
-                s.account_id,
-                s.actor_name,
-                s.from_state,
-                s.to_state,
-                s.holder_label,
-                s.note,
-                s.data.as_str(),
-                s.step,
-                s.step_minutes,
-                s.limit_minutes,
-                s.at
-            ],
+            &format!(
+                "INSERT INTO event_steps ({}) VALUES ({}) RETURNING id",
+                STEP_COLUMNS.join(", "),
+                marks.join(", ")
+            ),
+            step_values(s),
         )
         .await?;
     Ok(id)
+}
+
+/// Several timeline lines in one statement (the card job).
+pub async fn insert_steps(tx: &mut Tx, steps: &[NewStep<'_>]) -> sqlx::Result<()> {
+    crate::db::bulk::insert_rows(tx, "event_steps", &STEP_COLUMNS, steps.iter().map(step_values).collect()).await?;
+    Ok(())
 }
 
 pub async fn steps_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<StepRow>> {
@@ -538,23 +568,40 @@ pub struct SupervisionRow {
     pub created_at: i64,
 }
 
-/// Records a supervision; an automatic one (no account) is recorded once per event, level and step.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_supervision(
-    tx: &mut Tx,
-    event_id: i64,
-    level: &str,
-    step: &str,
-    step_started_at: Millis,
-    area_id: Option<i64>,
-    account_id: Option<i64>,
-    note: &str,
-    now: Millis,
-) -> sqlx::Result<()> {
-    tx.execute(
-        "INSERT INTO supervisions (event_id, level, step, step_started_at, area_id, account_id, note, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        args![event_id, level, step, step_started_at, area_id, account_id, note, now],
+/// A supervision to record.
+pub struct NewSupervision {
+    pub event_id: i64,
+    pub level: String,
+    pub step: String,
+    pub step_started_at: Millis,
+    pub area_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub note: String,
+}
+
+/// Records supervisions; an automatic one (no account) is recorded once per event, level and step
+/// (a unique index refuses the second).
+pub async fn insert_supervisions(tx: &mut Tx, rows: &[NewSupervision], now: Millis) -> sqlx::Result<()> {
+    let values = rows
+        .iter()
+        .map(|s| {
+            args![
+                s.event_id,
+                s.level.as_str(),
+                s.step.as_str(),
+                s.step_started_at,
+                s.area_id,
+                s.account_id,
+                s.note.as_str(),
+                now
+            ]
+        })
+        .collect();
+    crate::db::bulk::insert_rows(
+        tx,
+        "supervisions",
+        &["event_id", "level", "step", "step_started_at", "area_id", "account_id", "note", "created_at"],
+        values,
     )
     .await?;
     Ok(())
@@ -570,10 +617,13 @@ pub async fn supervisions_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<Supervi
 }
 
 /// Events whose next card is due at `now`, oldest first.
-pub async fn due_cards(db: &Db, now: Millis, limit: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+pub async fn due_events(db: &Db, now: Millis, limit: i64) -> sqlx::Result<Vec<EventRow>> {
     db.read()
         .fetch_all(
-            "SELECT id, version FROM events WHERE next_card_at IS NOT NULL AND next_card_at <= $1 ORDER BY next_card_at LIMIT $2",
+            &format!(
+                "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE e.next_card_at IS NOT NULL AND e.next_card_at <= $1 \
+                 ORDER BY e.next_card_at LIMIT $2"
+            ),
             args![now, limit],
         )
         .await
@@ -612,13 +662,19 @@ pub async fn notify(
     text: &str,
     now: Millis,
 ) -> sqlx::Result<()> {
-    for a in account_ids {
-        tx.execute(
-            "INSERT INTO notifications (account_id, event_id, kind, text, created_at) VALUES ($1, $2, $3, $4, $5)",
-            args![*a, event_id, kind, text, now],
-        )
-        .await?;
-    }
+    notify_many(tx, account_ids.iter().map(|a| (*a, event_id, kind.to_owned(), text.to_owned())).collect(), now).await
+}
+
+/// Notifications `(account, event, kind, text)` in one statement.
+pub async fn notify_many(tx: &mut Tx, rows: Vec<(i64, i64, String, String)>, now: Millis) -> sqlx::Result<()> {
+    let values = rows.into_iter().map(|(a, e, kind, text)| args![a, e, kind, text, now]).collect();
+    crate::db::bulk::insert_rows(
+        tx,
+        "notifications",
+        &["account_id", "event_id", "kind", "text", "created_at"],
+        values,
+    )
+    .await?;
     Ok(())
 }
 
