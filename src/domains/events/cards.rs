@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 /// Events looked at per pass.
@@ -64,9 +65,8 @@ impl Lookups {
 
     async fn accounts(&mut self, state: &AppState, area: Option<i64>, department: Option<i64>) -> AppResult<&[i64]> {
         let key = (area, department);
-        if !self.holders.contains_key(&key) {
-            let found = store::holder_accounts(&state.db, area, department).await?;
-            self.holders.insert(key, found);
+        if let Entry::Vacant(slot) = self.holders.entry(key) {
+            slot.insert(store::holder_accounts(&state.db, area, department).await?);
         }
         Ok(self.holders.get(&key).map(Vec::as_slice).unwrap_or_default())
     }
