@@ -487,6 +487,23 @@ async fn figures_match_a_hand_computed_month() {
     for (step, n) in [("accept", 2), ("handle", 1), ("verify", 1)] {
         assert!(steps.contains(&(step.to_owned(), n)), "{step}: {steps:?}");
     }
+    // No department held a March event. In April one is dispatched to the police station: the
+    // station's row counts it as arrived and not yet closed.
+    assert_eq!(s["by_department"], json!([]));
+    app.clock.advance(30 * 24 * HOUR);
+    let (_, d) = app.post_json(&l.worker, "/api/v1/events", new("南门垃圾满溢")).await;
+    let d = d["id"].as_i64().unwrap();
+    act(app, &l.worker, d, json!({ "action": "accept" })).await;
+    act(app, &l.worker, d, json!({ "action": "escalate", "note": "需要社区协调" })).await;
+    act(app, &l.community, d, json!({ "action": "accept" })).await;
+    let target = json!({ "kind": "department", "id": l.tree.dept_a });
+    act(app, &l.community, d, json!({ "action": "dispatch", "note": "请派出所协助", "target": target })).await;
+    let (_, april) = app.get(&l.town, "/api/v1/stats/events?from=2026-04-01&to=2026-04-30").await;
+    let depts = april["by_department"].as_array().unwrap();
+    assert_eq!(depts.len(), 1, "{april}");
+    assert_eq!(depts[0]["id"], l.tree.dept_a.to_string());
+    assert_eq!((depts[0]["arrived"].as_i64(), depts[0]["closed"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(april["totals"]["arrived"], 1);
     // February has nothing; a town outside one's scope is refused.
     let (_, feb) = app.get(&l.town, "/api/v1/stats/events?from=2026-02-01&to=2026-02-28").await;
     assert_eq!(feb["totals"]["arrived"], 0);

@@ -8,9 +8,15 @@ use serde::Serialize;
 /// What the figures need to know about one event.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct EventFacts {
+    pub id: i64,
     pub area_path: String,
     pub category: String,
-    pub parent_category: Option<String>,
+    /// The top-level category (the category itself when it has no parent).
+    #[sqlx(skip)]
+    pub top_category: String,
+    /// The departments that held the event.
+    #[sqlx(skip)]
+    pub departments: Vec<i64>,
     pub state: String,
     pub reported_at: i64,
     pub accepted_at: Option<i64>,

@@ -6,7 +6,7 @@ use super::store;
 use super::workflow::Step;
 use crate::auth::{Actor, Permission};
 use crate::domains::org::area_store::{self, AreaFilter};
-use crate::domains::org::department_store::{self, DepartmentFilter};
+use crate::domains::org::department_store;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::Paging;
@@ -102,36 +102,30 @@ pub async fn events(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResul
         .collect();
     // Top-level categories.
     let cats = store::categories(&state.db).await?;
-    let mut groups: HashMap<String, Vec<&EventFacts>> = HashMap::new();
+    let mut groups: HashMap<&str, Vec<&EventFacts>> = HashMap::new();
+    let mut by_dept: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
     for e in &facts {
-        groups.entry(e.parent_category.clone().unwrap_or_else(|| e.category.clone())).or_default().push(e);
+        groups.entry(e.top_category.as_str()).or_default().push(e);
+        for d in &e.departments {
+            by_dept.entry(*d).or_default().push(e);
+        }
     }
     let by_category = cats
         .iter()
         .filter(|c| c.parent_code.is_none())
         .filter_map(|c| {
-            let list = groups.get(&c.code)?;
+            let list = groups.get(c.code.as_str())?;
             Some(Unit { id: c.code.clone(), name: c.name.clone(), figures: Figures::of(list.iter().copied(), p) })
         })
         .collect();
-    // Departments serving the area (and the county departments above it).
-    let dept_facts = store::department_facts(&state.db, &area.path, p.from, p.to).await?;
-    let mut by_dept: HashMap<i64, Vec<EventFacts>> = HashMap::new();
-    for d in dept_facts {
-        by_dept.entry(d.department_id).or_default().push(d.facts);
-    }
-    let depts = department_store::list(
-        &state.db,
-        &DepartmentFilter { scope_path: "/".into(), ..Default::default() },
-        Paging::new(Some(1), Some(200)),
-    )
-    .await?
-    .items;
-    let by_department = depts
-        .iter()
-        .filter_map(|d| {
-            let list = by_dept.get(&d.id)?;
-            Some(Unit { id: d.id.to_string(), name: d.name.clone(), figures: Figures::of(list, p) })
+    // Departments that held events of the area.
+    let ids: Vec<i64> = by_dept.keys().copied().collect();
+    let by_department = department_store::names(&state.db, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(id, name)| {
+            let list = by_dept.get(&id)?;
+            Some(Unit { id: id.to_string(), name, figures: Figures::of(list.iter().copied(), p) })
         })
         .collect();
     let steps = store::step_totals(&state.db, &area.path, p.from, p.to)

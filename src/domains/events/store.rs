@@ -9,6 +9,7 @@ use crate::db::{Db, Tx, Value};
 use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct CategoryRow {
@@ -782,61 +783,60 @@ pub async fn holder_name(tx: &mut Tx, area: Option<i64>, department: Option<i64>
     Ok(r.map(|r| r.0).unwrap_or_default())
 }
 
-const FACT_COLUMNS: &str = "e.area_path, e.category, c.parent_code AS parent_category, e.state, e.reported_at, e.accepted_at, \
-     e.accepted_on_time, e.closed_at, e.closed_on_time, e.close_due_at, e.satisfaction";
+const FACT_COLUMNS: &str = "e.id, e.area_path, e.category, e.state, e.reported_at, e.accepted_at, e.accepted_on_time, \
+     e.closed_at, e.closed_on_time, e.close_due_at, e.satisfaction";
 
-/// The conditions that pick every event that counts in a period under a path: the union of four
-/// index ranges, by area and the time it was reported, accepted, closed or due to close.
-fn facts_filter(path: &str, from: Millis, to: Millis) -> Filter {
+/// One event's facts with one department that held it (an event held by two departments comes twice).
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    department_id: Option<i64>,
+    #[sqlx(flatten)]
+    facts: super::figures::EventFacts,
+}
+
+/// The facts of every event under a path that arrived, was accepted, closed or was due in
+/// `[from, to)`: the union of four index ranges (by the time it was reported, accepted, closed or
+/// due to close, each carrying the area), then one read of each event and of its departments.
+pub async fn facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<super::figures::EventFacts>> {
     let end = crate::domains::org::model::subtree_end(path);
+    let parts: Vec<String> = ["reported_at", "accepted_at", "closed_at", "close_due_at"]
+        .iter()
+        .map(|col| format!("SELECT id FROM events WHERE {col} >= ? AND {col} < ? AND area_path >= ? AND area_path < ?"))
+        .collect();
     let mut f = Filter::new();
-    let part = |col: &str| {
-        format!("SELECT id FROM events WHERE area_path >= ? AND area_path < ? AND {col} >= ? AND {col} < ?")
-    };
-    let parts: Vec<String> =
-        ["reported_at", "accepted_at", "closed_at", "close_due_at"].iter().map(|c| part(c)).collect();
     let mut values = Vec::new();
     for _ in 0..4 {
-        values.extend([Value::from(path), Value::from(end.as_str()), from.into(), to.into()]);
+        values.extend([from.into(), to.into(), Value::from(path), Value::from(end.as_str())]);
     }
-    f.and(&format!("e.id IN ({})", parts.join(" UNION ")), values);
-    f
-}
-
-/// The facts of every event under a path that arrived, was accepted, closed or due in `[from, to)`.
-pub async fn facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<super::figures::EventFacts>> {
-    let f = facts_filter(path, from, to);
-    db.read()
+    // `IN` keeps each id once, so the ranges need not be de-duplicated twice (UNION ALL).
+    f.and(&format!("e.id IN ({})", parts.join(" UNION ALL ")), values);
+    let rows: Vec<FactRow> = db
+        .read()
         .fetch_all(
             &format!(
-                "SELECT {FACT_COLUMNS} FROM events e JOIN event_categories c ON c.code = e.category{}",
+                "SELECT ed.department_id, {FACT_COLUMNS} FROM events e \
+                 LEFT JOIN event_departments ed ON ed.event_id = e.id{}",
                 f.where_sql()
             ),
             f.args(),
         )
-        .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DepartmentFacts {
-    pub department_id: i64,
-    #[sqlx(flatten)]
-    pub facts: super::figures::EventFacts,
-}
-
-/// The same facts for the events each department held.
-pub async fn department_facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<DepartmentFacts>> {
-    let f = facts_filter(path, from, to);
-    db.read()
-        .fetch_all(
-            &format!(
-                "SELECT ed.department_id, {FACT_COLUMNS} FROM events e JOIN event_categories c ON c.code = e.category \
-                 JOIN event_departments ed ON ed.event_id = e.id{}",
-                f.where_sql()
-            ),
-            f.args(),
-        )
-        .await
+        .await?;
+    let parents: HashMap<String, String> =
+        categories(db).await?.into_iter().filter_map(|c| Some((c.code, c.parent_code?))).collect();
+    let mut out: Vec<super::figures::EventFacts> = Vec::with_capacity(rows.len());
+    let mut at: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+    for r in rows {
+        if let Some(&i) = at.get(&r.facts.id) {
+            out[i].departments.extend(r.department_id);
+            continue;
+        }
+        let mut e = r.facts;
+        e.top_category = parents.get(&e.category).cloned().unwrap_or_else(|| e.category.clone());
+        e.departments.extend(r.department_id);
+        at.insert(e.id, out.len());
+        out.push(e);
+    }
+    Ok(out)
 }
 
 /// Timed steps that ended in the period: (step, count, total working minutes, count over the limit).

@@ -3,7 +3,7 @@
 use super::area_store::within;
 use crate::args;
 use crate::clock::Millis;
-use crate::db::{Db, Filter, Tx, like_contains};
+use crate::db::{Db, Filter, Tx, Value, like_contains};
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -68,6 +68,18 @@ pub async fn list(db: &Db, df: &DepartmentFilter, paging: Paging) -> sqlx::Resul
         )
         .await?;
     Ok(paging.page(items, total))
+}
+
+/// Names of the given departments, ordered by kind and id (the order of the department lists).
+pub async fn names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let a: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
+    db.read()
+        .fetch_all(&format!("SELECT id, name FROM departments WHERE id IN ({}) ORDER BY kind, id", marks.join(", ")), a)
+        .await
 }
 
 pub async fn get(db: &Db, scope_path: &str, id: i64) -> sqlx::Result<Option<DepartmentRow>> {
