@@ -186,7 +186,7 @@ async fn indexed_insert(
     let now = state.clock.now();
     let t = Instant::now();
     let mut tx = state.db.begin().await?;
-    for chunk in prepared.chunks_mut(5000) {
+    for chunk in prepared.chunks_mut(crate::domains::registry::import::BATCH) {
         chunk.sort_by(|a, b| a.id_bidx.cmp(&b.id_bidx));
         person_store::insert_many(&mut tx, chunk, now).await?;
     }

@@ -164,13 +164,16 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
         Sort::BirthDate => "p.birth_date, p.id",
         Sort::Updated => "p.updated_at DESC, p.id",
     };
-    // A selective condition on the person (blind index, name prefix, initials) should drive the
-    // query: SQLite takes CROSS JOIN as "persons first"; PostgreSQL plans it like any join.
-    let selective =
-        pf.id_bidx.is_some() || pf.phone_bidx.is_some() || pf.initials.is_some() || pf.name_prefix.is_some();
-    let from = if selective {
+    // How SQLite should walk (CROSS JOIN fixes the order; PostgreSQL plans it like any join): an ID
+    // number finds its one person through the register-wide unique index; a phone, a name prefix or
+    // initials are looked up grid by grid in the scope through the grid-first indexes (which keep an
+    // import's index writes within its grids instead of scattered over the whole register).
+    let from = if pf.id_bidx.is_some() {
         f.and("g.id = p.grid_id", vec![]);
         "FROM persons p CROSS JOIN areas g"
+    } else if pf.phone_bidx.is_some() || pf.initials.is_some() || pf.name_prefix.is_some() {
+        f.and("p.grid_id = g.id", vec![]);
+        "FROM areas g CROSS JOIN persons p"
     } else {
         FROM
     };
