@@ -1,7 +1,7 @@
 //! The figures of events for an area and a period (default: this month), rolled up to each child
 //! area, by top-level category and by department, plus the average time of each step.
 
-use super::figures::{EventFacts, Figures, Period};
+use super::figures::{Counts, Figures, Period};
 use super::store;
 use super::workflow::Step;
 use crate::auth::{Actor, Permission};
@@ -82,53 +82,83 @@ pub async fn events(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResul
         .await?
         .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
     let (from, to, p) = period_of(actor, q)?;
-    let facts = store::facts(&state.db, &area.path, p.from, p.to).await?;
-    let totals = Figures::of(&facts, p);
-    // Children of the area, each with the events of its subtree.
-    let children = area_store::list(
+    let children: Vec<Child> = area_store::list(
         &state.db,
         &AreaFilter { scope_path: scope.clone(), parent: Some(area.id), ..Default::default() },
         Paging::new(Some(1), Some(200)),
     )
     .await?
-    .items;
+    .items
+    .into_iter()
+    .map(|c| Child { id: c.id, name: c.name, path: c.path })
+    .collect();
+    let f = figures_under(state, &area.path, &children, p).await?;
+    Ok(EventStats {
+        area_id: area.id,
+        area_name: area.name,
+        from,
+        to,
+        totals: f.totals,
+        by_area: f.by_area,
+        by_category: f.by_category,
+        by_department: f.by_department,
+        steps: f.steps,
+    })
+}
+
+/// A child area the figures are rolled up to.
+pub struct Child {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+}
+
+/// The figures of the events under a path: in all, per child area, per top-level category, per
+/// department that held them, and the time of each step.
+pub struct Rollup {
+    pub totals: Figures,
+    pub by_area: Vec<Unit>,
+    pub by_category: Vec<Unit>,
+    pub by_department: Vec<Unit>,
+    pub steps: Vec<StepTime>,
+}
+
+pub async fn figures_under(state: &AppState, path: &str, children: &[Child], p: Period) -> AppResult<Rollup> {
+    let (areas, departments) = store::figure_counts(&state.db, path, p).await?;
+    let cats = store::categories(&state.db).await?;
+    let top_of: HashMap<&str, &str> =
+        cats.iter().map(|c| (c.code.as_str(), c.parent_code.as_deref().unwrap_or(c.code.as_str()))).collect();
+    let (mut totals, mut by_child, mut by_top) = (Counts::default(), HashMap::new(), HashMap::new());
+    for r in &areas {
+        totals.add(&r.counts);
+        by_child.entry(format!("{path}{}", r.child)).or_insert_with(Counts::default).add(&r.counts);
+        let top = top_of.get(r.category.as_str()).copied().unwrap_or(r.category.as_str());
+        by_top.entry(top).or_insert_with(Counts::default).add(&r.counts);
+    }
     let by_area = children
         .iter()
         .map(|c| Unit {
             id: c.id.to_string(),
             name: c.name.clone(),
-            figures: Figures::of(facts.iter().filter(|e| e.area_path.starts_with(&c.path)), p),
+            figures: Figures::of(by_child.get(&c.path).unwrap_or(&Counts::default())),
         })
         .collect();
-    // Top-level categories.
-    let cats = store::categories(&state.db).await?;
-    let mut groups: HashMap<&str, Vec<&EventFacts>> = HashMap::new();
-    let mut by_dept: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
-    for e in &facts {
-        groups.entry(e.top_category.as_str()).or_default().push(e);
-        for d in &e.departments {
-            by_dept.entry(*d).or_default().push(e);
-        }
-    }
     let by_category = cats
         .iter()
         .filter(|c| c.parent_code.is_none())
         .filter_map(|c| {
-            let list = groups.get(c.code.as_str())?;
-            Some(Unit { id: c.code.clone(), name: c.name.clone(), figures: Figures::of(list.iter().copied(), p) })
+            let counts = by_top.get(c.code.as_str())?;
+            Some(Unit { id: c.code.clone(), name: c.name.clone(), figures: Figures::of(counts) })
         })
         .collect();
-    // Departments that held events of the area.
+    let by_dept: HashMap<i64, &Counts> = departments.iter().map(|d| (d.department_id, &d.counts)).collect();
     let ids: Vec<i64> = by_dept.keys().copied().collect();
     let by_department = department_store::names(&state.db, &ids)
         .await?
         .into_iter()
-        .filter_map(|(id, name)| {
-            let list = by_dept.get(&id)?;
-            Some(Unit { id: id.to_string(), name, figures: Figures::of(list.iter().copied(), p) })
-        })
+        .filter_map(|(id, name)| Some(Unit { id: id.to_string(), name, figures: Figures::of(by_dept.get(&id)?) }))
         .collect();
-    let steps = store::step_totals(&state.db, &area.path, p.from, p.to)
+    let steps = store::step_totals(&state.db, path, p.from, p.to)
         .await?
         .into_iter()
         .filter_map(|(s, n, minutes, over)| {
@@ -142,15 +172,5 @@ pub async fn events(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResul
             })
         })
         .collect();
-    Ok(EventStats {
-        area_id: area.id,
-        area_name: area.name,
-        from,
-        to,
-        totals,
-        by_area,
-        by_category,
-        by_department,
-        steps,
-    })
+    Ok(Rollup { totals: Figures::of(&totals), by_area, by_category, by_department, steps })
 }

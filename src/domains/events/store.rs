@@ -2,6 +2,7 @@
 //! links, supervision records and notifications. Every list read takes the caller's scope.
 
 use super::calendar::WorkCalendar;
+use super::figures::{Counts, Period, counts_sql};
 use crate::args;
 use crate::clock::Millis;
 use crate::db::Filter;
@@ -9,7 +10,6 @@ use crate::db::{Db, Tx, Value};
 use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct CategoryRow {
@@ -783,60 +783,65 @@ pub async fn holder_name(tx: &mut Tx, area: Option<i64>, department: Option<i64>
     Ok(r.map(|r| r.0).unwrap_or_default())
 }
 
-const FACT_COLUMNS: &str = "e.id, e.area_path, e.category, e.state, e.reported_at, e.accepted_at, e.accepted_on_time, \
-     e.closed_at, e.closed_on_time, e.close_due_at, e.satisfaction";
-
-/// One event's facts with one department that held it (an event held by two departments comes twice).
-#[derive(sqlx::FromRow)]
-struct FactRow {
-    department_id: Option<i64>,
+/// The counts of one child area (its path below the area's, `1107/`; empty for events of the area
+/// itself) and category.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AreaCounts {
+    pub child: String,
+    pub category: String,
     #[sqlx(flatten)]
-    facts: super::figures::EventFacts,
+    pub counts: Counts,
 }
 
-/// The facts of every event under a path that arrived, was accepted, closed or was due in
-/// `[from, to)`: the union of four index ranges (by the time it was reported, accepted, closed or
-/// due to close, each carrying the area), then one read of each event and of its departments.
-pub async fn facts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<super::figures::EventFacts>> {
-    let end = crate::domains::org::model::subtree_end(path);
-    let parts: Vec<String> = ["reported_at", "accepted_at", "closed_at", "close_due_at"]
+/// The counts of the events one department held.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DepartmentCounts {
+    pub department_id: i64,
+    #[sqlx(flatten)]
+    pub counts: Counts,
+}
+
+/// The ids of every event under a path that arrived, was accepted, closed or was due in the period:
+/// four index ranges (each index leads with the time and carries the area). `IN` keeps each id
+/// once, so the ranges are not de-duplicated twice (UNION ALL).
+fn period_ids(p: Period) -> String {
+    ["reported_at", "accepted_at", "closed_at", "close_due_at"]
         .iter()
-        .map(|col| format!("SELECT id FROM events WHERE {col} >= ? AND {col} < ? AND area_path >= ? AND area_path < ?"))
-        .collect();
-    let mut f = Filter::new();
-    let mut values = Vec::new();
-    for _ in 0..4 {
-        values.extend([from.into(), to.into(), Value::from(path), Value::from(end.as_str())]);
-    }
-    // `IN` keeps each id once, so the ranges need not be de-duplicated twice (UNION ALL).
-    f.and(&format!("e.id IN ({})", parts.join(" UNION ALL ")), values);
-    let rows: Vec<FactRow> = db
+        .map(|col| format!("SELECT id FROM events WHERE {col} >= {} AND {col} < {} AND area_path >= $1 AND area_path < $2", p.from, p.to))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// The figures' counts for the events under `path` in a period, summed by the database per child
+/// area and category, and per department that held them.
+pub async fn figure_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<(Vec<AreaCounts>, Vec<DepartmentCounts>)> {
+    let end = crate::domains::org::model::subtree_end(path);
+    let ids = period_ids(p);
+    let counts = counts_sql(p);
+    // The child's part of the path: from just after `path` up to the next '/'.
+    let find = if db.backend() == crate::db::Backend::Sqlite { "instr" } else { "strpos" };
+    let start = path.len() + 1;
+    let child = format!("substr(e.area_path, {start}, {find}(substr(e.area_path, {start}), '/'))");
+    let areas = db
         .read()
         .fetch_all(
             &format!(
-                "SELECT ed.department_id, {FACT_COLUMNS} FROM events e \
-                 LEFT JOIN event_departments ed ON ed.event_id = e.id{}",
-                f.where_sql()
+                "SELECT {child} AS child, e.category, {counts} FROM events e WHERE e.id IN ({ids}) GROUP BY {child}, e.category"
             ),
-            f.args(),
+            args![path, end.as_str()],
         )
         .await?;
-    let parents: HashMap<String, String> =
-        categories(db).await?.into_iter().filter_map(|c| Some((c.code, c.parent_code?))).collect();
-    let mut out: Vec<super::figures::EventFacts> = Vec::with_capacity(rows.len());
-    let mut at: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
-    for r in rows {
-        if let Some(&i) = at.get(&r.facts.id) {
-            out[i].departments.extend(r.department_id);
-            continue;
-        }
-        let mut e = r.facts;
-        e.top_category = parents.get(&e.category).cloned().unwrap_or_else(|| e.category.clone());
-        e.departments.extend(r.department_id);
-        at.insert(e.id, out.len());
-        out.push(e);
-    }
-    Ok(out)
+    let departments = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT ed.department_id, {counts} FROM event_departments ed JOIN events e ON e.id = ed.event_id \
+                 WHERE e.id IN ({ids}) GROUP BY ed.department_id"
+            ),
+            args![path, end.as_str()],
+        )
+        .await?;
+    Ok((areas, departments))
 }
 
 /// Timed steps that ended in the period: (step, count, total working minutes, count over the limit).
