@@ -286,7 +286,10 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let counties: Vec<event_stats::Child> = state
         .db
         .read()
-        .fetch_all::<(i64, String, String)>("SELECT id, name, path FROM areas WHERE parent_id IS NULL ORDER BY id", vec![])
+        .fetch_all::<(i64, String, String)>(
+            "SELECT id, name, path FROM areas WHERE parent_id IS NULL ORDER BY id",
+            vec![],
+        )
         .await?
         .into_iter()
         .map(|(id, name, path)| event_stats::Child { id, name, path })

@@ -36,6 +36,7 @@ impl Layout {
         if a.can(Permission::ReadEvents) {
             links.push(("/todo", "待办事件"));
             links.push(("/events", "事件查询"));
+            links.push(("/supervisions", "督办"));
         }
         if a.can(Permission::ReadPersonalData) {
             links.push(("/people", "实有人口"));

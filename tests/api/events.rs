@@ -322,12 +322,59 @@ async fn the_clock_follows_the_calendar_and_cards_fire_once() {
     assert_eq!(v["supervisions"].as_array().unwrap().len(), 2);
     let (_, overdue) = app.get(&l.community, "/api/v1/events?overdue=true").await;
     assert_eq!(overdue["total"], 1);
+    // The community (the level above the grid) has both in its supervision list, newest first; the
+    // grid worker, who is supervised, has none; a level that does not exist is refused.
+    let (st, sv) = app.get(&l.community, "/api/v1/supervisions").await;
+    assert_eq!(st, StatusCode::OK, "{sv}");
+    let levels: Vec<&str> = sv["items"].as_array().unwrap().iter().map(|x| x["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["red", "yellow"]);
+    assert_eq!(sv["items"][0]["event_id"], id);
+    assert_eq!(sv["items"][0]["by"], "系统");
+    let (_, red) = app.get(&l.community, "/api/v1/supervisions?level=red&open=true").await;
+    assert_eq!(red["total"], 1);
+    let (_, none) = app.get(&l.worker, "/api/v1/supervisions").await;
+    assert_eq!(none["total"], 0);
+    let got = app.get(&l.community, "/api/v1/supervisions?level=purple").await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("level"));
+    let page = app.call(Method::GET, "/supervisions?level=red", &l.community, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("周五晚上发现垃圾满溢") && page.text().contains("红牌超时"), "{}", page.text());
     // Accepting (half an hour late) starts the handling step with a fresh clock and no card.
     app.clock.advance(30 * MINUTE);
     let v = act(app, &l.worker, id, json!({ "action": "accept" })).await;
     assert_eq!(v["card"], "none");
     let accept_line = &v["timeline"].as_array().unwrap().iter().find(|s| s["action"] == "accept").unwrap().clone();
     assert_eq!(accept_line["overran"], true);
+}
+
+#[tokio::test]
+async fn one_scan_cards_many_events_in_one_batch_and_the_audit_chain_holds() {
+    let l = setup().await;
+    let app = &l.app;
+    let mut ids = Vec::new();
+    for t in ["一号楼垃圾满溢", "二号楼垃圾满溢", "三号楼垃圾满溢"] {
+        let (_, e) = app.post_json(&l.worker, "/api/v1/events", garbage(t)).await;
+        ids.push(e["id"].as_i64().unwrap());
+    }
+    // Two working days later every accept step is long overdue: one red card each, in one batch.
+    app.clock.advance(2 * 24 * HOUR);
+    let now = app.clock.now();
+    assert_eq!(wangge::domains::events::cards::scan(&app.state, now).await.unwrap(), 3);
+    assert_eq!(wangge::domains::events::cards::scan(&app.state, now).await.unwrap(), 0);
+    for id in &ids {
+        let (_, v) = app.get(&l.community, &format!("/api/v1/events/{id}")).await;
+        assert_eq!(v["card"], "red");
+        let lines: Vec<&str> =
+            v["timeline"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+        assert!(lines.contains(&"card_red"), "{lines:?}");
+    }
+    assert_eq!(app.audit_rows("event_card").await.len(), 3);
+    let report = wangge::audit::verify(&app.db).await.unwrap();
+    assert!(matches!(report, wangge::audit::VerifyReport::Intact { .. }), "{report}");
+    let (_, sv) = app.get(&l.community, "/api/v1/supervisions?level=red").await;
+    assert_eq!(sv["total"], 3);
+    let (_, n) = app.get(&l.worker, "/api/v1/notifications").await;
+    assert_eq!(n["items"].as_array().unwrap().iter().filter(|x| x["kind"] == "card_red").count(), 3);
 }
 
 #[tokio::test]

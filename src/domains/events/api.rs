@@ -35,6 +35,8 @@ pub fn routes() -> Vec<Entry> {
             .body("action, version?, note?, target{kind, id}?, days?, satisfaction?, merge_into?"),
         get("/api/v1/events/{id}/photos/{file}", READ, "事件照片", photo),
         get("/api/v1/todo", READ, "待办（todo）、已办（done）、我上报的（mine），按期限排序，带牌色", todo).query("list?, page?, per_page?"),
+        get("/api/v1/supervisions", READ, "督办清单：系统亮牌（yellow、red）和人工督办（ordinary），给承办单位的上一级看；部门看自己承办的事件的", super::supervision::api_list)
+            .query("level?, open?, page?, per_page?"),
         get("/api/v1/notifications", READ, "站内通知", notifications).query("page?, per_page?"),
         post("/api/v1/notifications/read", READ, "全部标为已读", read_all),
         get("/api/v1/stats/events", READ, "事件统计：办结率、结案率、按期结案率、按时签收率、满意度、各环节平均用时（按下级区域、类别、部门）", stats_events)

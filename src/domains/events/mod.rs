@@ -16,5 +16,6 @@ pub mod settings_pages;
 pub mod stats;
 pub mod stats_pages;
 pub mod store;
+pub mod supervision;
 pub mod timing;
 pub mod workflow;

@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Entry> {
         get("/events/{id}", READ, "事件详情（全过程时间线、照片、督办记录、可执行的操作）", ev::event_page),
         post("/events/{id}/actions", HANDLE, "对事件执行操作（表单，可带照片）", ev::act),
         post("/events/{id}/grid", HANDLE, "指定事件所在网格", ev::set_grid),
+        get("/supervisions", READ, "督办清单（按级别、是否办结筛选）", super::supervision::page),
         get("/notifications", READ, "站内通知", lists::notifications),
         post("/notifications/read", READ, "通知全部标为已读", lists::read_all),
         get("/settings/events", SETTINGS, "事件类别时限和工作日历", set::settings_page),

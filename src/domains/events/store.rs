@@ -608,6 +608,66 @@ pub async fn insert_supervisions(tx: &mut Tx, rows: &[NewSupervision], now: Mill
     Ok(())
 }
 
+/// A supervision in the list, with its event and who supervised.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SupervisionListRow {
+    pub id: i64,
+    pub level: String,
+    pub area_id: Option<i64>,
+    pub area_name: Option<String>,
+    pub by_name: String,
+    pub note: String,
+    pub created_at: i64,
+    pub event_id: i64,
+    pub event_title: String,
+    pub event_state: String,
+    pub event_card: String,
+    pub holder_name: Option<String>,
+}
+
+/// Supervisions addressed to an area of a subtree (for a department: those of the events it holds),
+/// newest first; optionally of one level, optionally only of events still open.
+pub async fn supervision_list(
+    db: &Db,
+    v: &Visibility,
+    level: Option<&str>,
+    open_only: bool,
+    paging: Paging,
+) -> sqlx::Result<Page<SupervisionListRow>> {
+    let mut f = Filter::new();
+    match v {
+        Visibility::Area(path) => within(&mut f, "a.path", path),
+        Visibility::Department(d) => {
+            f.and1("e.holder_department_id = ?", *d);
+        }
+    }
+    if let Some(l) = level {
+        f.and1("s.level = ?", l);
+    }
+    if open_only {
+        f.and("e.state NOT IN ('closed', 'evaluated', 'cancelled', 'merged')", vec![]);
+    }
+    let from = "FROM supervisions s JOIN events e ON e.id = s.event_id LEFT JOIN areas a ON a.id = s.area_id";
+    let w = f.where_sql();
+    let (total,): (i64,) = db.read().fetch_one(&format!("SELECT COUNT(*) {from}{w}"), f.args()).await?;
+    let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT s.id, s.level, s.area_id, a.name AS area_name, COALESCE(acc.display_name, '系统') AS by_name, s.note, \
+                 s.created_at, e.id AS event_id, e.title AS event_title, e.state AS event_state, e.card AS event_card, \
+                 COALESCE(ha.name, hd.name) AS holder_name {from} LEFT JOIN accounts acc ON acc.id = s.account_id \
+                 LEFT JOIN areas ha ON ha.id = e.holder_area_id LEFT JOIN departments hd ON hd.id = e.holder_department_id{w} \
+                 ORDER BY s.created_at DESC, s.id DESC LIMIT {} OFFSET {}",
+                m[0], m[1]
+            ),
+            a,
+        )
+        .await?;
+    Ok(paging.page(items, total))
+}
+
 pub async fn supervisions_of(db: &Db, event_id: i64) -> sqlx::Result<Vec<SupervisionRow>> {
     db.read()
         .fetch_all(
@@ -807,7 +867,12 @@ pub struct DepartmentCounts {
 fn period_ids(p: Period) -> String {
     ["reported_at", "accepted_at", "closed_at", "close_due_at"]
         .iter()
-        .map(|col| format!("SELECT id FROM events WHERE {col} >= {} AND {col} < {} AND area_path >= $1 AND area_path < $2", p.from, p.to))
+        .map(|col| {
+            format!(
+                "SELECT id FROM events WHERE {col} >= {} AND {col} < {} AND area_path >= $1 AND area_path < $2",
+                p.from, p.to
+            )
+        })
         .collect::<Vec<_>>()
         .join(" UNION ALL ")
 }
