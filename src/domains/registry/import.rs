@@ -261,7 +261,7 @@ pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = Ap
 
 /// Rows per transaction (and per audit row and progress update): large, because each commit
 /// writes every index page the batch touched, and few rows share a page of the ID number's index.
-pub(crate) const BATCH: usize = 25_000;
+pub(crate) const BATCH: usize = 50_000;
 
 /// One row after validation: its index and the row to write with its audit view, or the reason it failed.
 type Prepared = (usize, Result<(PersonWrite, Value), String>);
