@@ -79,9 +79,10 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(15))
-                // A 32 MiB page cache and memory-mapped reads: the register is millions of rows.
+                // A 32 MiB page cache and memory-mapped reads of up to 2 GiB of the file (SQLite's
+                // limit): the register is millions of rows, and an import touches pages all over it.
                 .pragma("cache_size", "-32768")
-                .pragma("mmap_size", "268435456")
+                .pragma("mmap_size", "2147418112")
                 .pragma("temp_store", "memory")
                 // Commits do not copy the log into the database file; the checkpointer below does.
                 .pragma("wal_autocheckpoint", "0");

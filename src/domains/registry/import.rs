@@ -263,6 +263,9 @@ pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = Ap
 /// writes every index page the batch touched, and few rows share a page of the ID number's index.
 pub(crate) const BATCH: usize = 50_000;
 
+/// Rows validated at a time: the writer starts on the first chunk while the next are validated.
+const CHUNK: usize = 5_000;
+
 /// One row after validation: its index and the row to write with its audit view, or the reason it failed.
 type Prepared = (usize, Result<(PersonWrite, Value), String>);
 
@@ -307,8 +310,8 @@ struct Phases {
     commit: f64,
 }
 
-/// Rows are validated and encrypted on blocking threads one batch ahead of the writer; each batch
-/// is written in one transaction with one audit row.
+/// Rows are validated and encrypted on blocking threads a few chunks ahead of the writer, which
+/// writes each chunk as it comes and commits every `BATCH` rows with one audit row.
 async fn run_person_import(
     state: &AppState,
     actor: &Actor,
@@ -328,22 +331,25 @@ async fn run_person_import(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut phases = Phases::default();
     store::update_job(&state.db, job, "running", 0, 0, 0, 0, None, "", state.clock.now()).await?;
-    let (sender, mut prepared_batches) = tokio::sync::mpsc::channel::<(usize, Vec<Prepared>)>(2);
+    let (sender, mut prepared_chunks) = tokio::sync::mpsc::channel::<(usize, Vec<Prepared>)>(4);
     let producer = {
         let (state, rows) = (state.clone(), rows.clone());
         tokio::task::spawn_blocking(move || {
-            for (batch_no, chunk) in rows.chunks(BATCH).enumerate() {
-                let prepared = prepare_chunk(&state, &codes, &grids, &h, batch_no * BATCH, chunk);
+            for (chunk_no, chunk) in rows.chunks(CHUNK).enumerate() {
+                let prepared = prepare_chunk(&state, &codes, &grids, &h, chunk_no * CHUNK, chunk);
                 if sender.blocking_send((chunk.len(), prepared)).is_err() {
                     break;
                 }
             }
         })
     };
+    // The open transaction, with the rows it holds and the people it created and updated.
+    let mut open: Option<(crate::db::Tx, i64, Vec<i64>, Vec<i64>)> = None;
     loop {
         let t = std::time::Instant::now();
-        let Some((len, prepared)) = prepared_batches.recv().await else { break };
+        let next = prepared_chunks.recv().await;
         phases.waiting_for_validation += t.elapsed().as_secs_f64();
+        let Some((len, prepared)) = next else { break };
         let mut good = Vec::new();
         for (i, r) in prepared {
             match r {
@@ -358,13 +364,16 @@ async fn run_person_import(
             }
         }
         let t = std::time::Instant::now();
-        let mut tx = state.db.begin().await?;
+        let (tx, held, created_ids, updated_ids) = match open.as_mut() {
+            Some(o) => o,
+            None => open.insert((state.db.begin().await?, 0, Vec::new(), Vec::new())),
+        };
         let bidxs: Vec<String> = good.iter().map(|(_, w, _)| w.id_bidx.clone()).collect();
         let existing: HashMap<String, store::ImportExisting> =
-            store::existing_for_import(&mut tx, &bidxs).await?.into_iter().map(|e| (e.id_bidx.clone(), e)).collect();
+            store::existing_for_import(tx, &bidxs).await?.into_iter().map(|e| (e.id_bidx.clone(), e)).collect();
         phases.lookup += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let (mut new_rows, mut updated_ids) = (Vec::new(), Vec::new());
+        let mut new_rows = Vec::new();
         for (i, w, _view) in good {
             match existing.get(&w.id_bidx) {
                 None => new_rows.push(w),
@@ -373,7 +382,7 @@ async fn run_person_import(
                 }
                 Some(e) if e.same_as(&w) => unchanged += 1,
                 Some(e) => {
-                    if store::update(&mut tx, e.id, e.version, &w, actor.now).await? {
+                    if store::update(tx, e.id, e.version, &w, actor.now).await? {
                         updated_ids.push(e.id);
                     } else {
                         errors.push((i, "此人正被他人修改，请稍后重试".into()));
@@ -383,37 +392,35 @@ async fn run_person_import(
         }
         // In blind-index order, the index pages are visited once each rather than at random.
         new_rows.sort_by(|a, b| a.id_bidx.cmp(&b.id_bidx));
-        let created = store::insert_many(&mut tx, &new_rows, actor.now).await?;
-        imported += (created.len() + updated_ids.len()) as i64;
-        if !created.is_empty() || !updated_ids.is_empty() {
-            audit::record(
-                &mut tx,
-                &actor.audit(),
-                "person_imported",
-                "import_job",
+        created_ids.extend(store::insert_many(tx, &new_rows, actor.now).await?);
+        *held += len as i64;
+        processed += len as i64;
+        phases.write += t.elapsed().as_secs_f64();
+        if *held >= BATCH as i64 {
+            let t = std::time::Instant::now();
+            if let Some((tx, _, created, updated)) = open.take() {
+                imported += commit_batch(actor, job, tx, created, updated).await?;
+            }
+            phases.commit += t.elapsed().as_secs_f64();
+            store::update_job(
+                &state.db,
                 job,
-                json!({ "created": created, "updated": updated_ids }),
+                "running",
+                processed,
+                imported,
+                unchanged,
+                errors.len() as i64,
+                None,
+                "",
+                state.clock.now(),
             )
             .await?;
         }
-        phases.write += t.elapsed().as_secs_f64();
+    }
+    if let Some((tx, _, created, updated)) = open.take() {
         let t = std::time::Instant::now();
-        tx.commit().await?;
+        imported += commit_batch(actor, job, tx, created, updated).await?;
         phases.commit += t.elapsed().as_secs_f64();
-        processed += len as i64;
-        store::update_job(
-            &state.db,
-            job,
-            "running",
-            processed,
-            imported,
-            unchanged,
-            errors.len() as i64,
-            None,
-            "",
-            state.clock.now(),
-        )
-        .await?;
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
     finish_job(state, actor, job, &headers, &rows, &errors, imported, unchanged).await?;
@@ -428,6 +435,31 @@ async fn run_person_import(
         "person import finished"
     );
     Ok(())
+}
+
+/// Records one audit row for the people a transaction created and updated, and commits it;
+/// answers how many people it imported.
+async fn commit_batch(
+    actor: &Actor,
+    job: i64,
+    mut tx: crate::db::Tx,
+    created: Vec<i64>,
+    updated: Vec<i64>,
+) -> AppResult<i64> {
+    let n = (created.len() + updated.len()) as i64;
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            &actor.audit(),
+            "person_imported",
+            "import_job",
+            job,
+            json!({ "created": created, "updated": updated }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Ends a job: the error workbook when rows failed, the totals and the closing message.
