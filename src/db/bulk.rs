@@ -8,10 +8,41 @@ const MAX_PARAMS: usize = 30_000;
 
 /// Inserts rows into `table` in as few statements as the parameter limits allow.
 pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> sqlx::Result<u64> {
+    let mut written = 0;
+    for (sql, args) in statements(tx.backend(), table, columns, rows, "") {
+        written += tx.execute(&sql, args).await?;
+    }
+    Ok(written)
+}
+
+/// The same, with `tail` after the values (an `ON CONFLICT … RETURNING …` clause), answering the
+/// rows the statements return.
+pub async fn insert_rows_returning<T: super::Record>(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    tail: &str,
+) -> sqlx::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for (sql, args) in statements(tx.backend(), table, columns, rows, tail) {
+        out.extend(tx.fetch_all::<T>(&sql, args).await?);
+    }
+    Ok(out)
+}
+
+/// Multi-row `INSERT` statements with their arguments, each within the parameter limits.
+fn statements(
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    tail: &str,
+) -> Vec<(String, Vec<Value>)> {
     let per_row = columns.len().max(1);
     let batch = (MAX_PARAMS / per_row).max(1);
-    let sqlite = tx.backend() == Backend::Sqlite;
-    let mut written = 0;
+    let sqlite = backend == Backend::Sqlite;
+    let mut out = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(batch).collect();
@@ -37,9 +68,13 @@ pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<V
             }
             sql.push(')');
         }
-        written += tx.execute(&sql, args).await?;
+        if !tail.is_empty() {
+            sql.push(' ');
+            sql.push_str(tail);
+        }
+        out.push((sql, args));
     }
-    Ok(written)
+    out
 }
 
 /// The largest id in a table (0 when empty).

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::excel::{self, Column};
 use crate::state::AppState;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const fn col(header: &'static str, required: bool, codes: Option<&'static str>, width: f64) -> Column {
     Column { header, required, codes, width }
@@ -368,21 +368,29 @@ async fn run_person_import(
             Some(o) => o,
             None => open.insert((state.db.begin().await?, 0, Vec::new(), Vec::new())),
         };
-        let bidxs: Vec<String> = good.iter().map(|(_, w, _)| w.id_bidx.clone()).collect();
+        // New people go straight in (the unique index skips those already registered); only the
+        // skipped ones are looked up, to update them or to say where they are registered.
+        good.sort_by(|a, b| a.1.id_bidx.cmp(&b.1.id_bidx));
+        let (rows_of, writes): (Vec<usize>, Vec<PersonWrite>) = good.into_iter().map(|(i, w, _)| (i, w)).unzip();
+        let inserted = store::insert_new(tx, &writes, actor.now).await?;
+        phases.write += t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let fresh: HashSet<&str> = inserted.iter().map(|(_, b)| b.as_str()).collect();
+        let skipped: Vec<(usize, &PersonWrite)> =
+            rows_of.into_iter().zip(&writes).filter(|(_, w)| !fresh.contains(w.id_bidx.as_str())).collect();
+        created_ids.extend(inserted.iter().map(|(id, _)| *id));
+        let bidxs: Vec<String> = skipped.iter().map(|(_, w)| w.id_bidx.clone()).collect();
         let existing: HashMap<String, store::ImportExisting> =
             store::existing_for_import(tx, &bidxs).await?.into_iter().map(|e| (e.id_bidx.clone(), e)).collect();
-        phases.lookup += t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        let mut new_rows = Vec::new();
-        for (i, w, _view) in good {
+        for (i, w) in skipped {
             match existing.get(&w.id_bidx) {
-                None => new_rows.push(w),
+                None => errors.push((i, "此人正被他人登记，请稍后重试".into())),
                 Some(e) if !e.grid_path.starts_with(&scope_path) => {
                     errors.push((i, format!("证件号码 {} 已在“{}”登记，请在系统中申请迁入", e.id_masked, e.grid_name)))
                 }
-                Some(e) if e.same_as(&w) => unchanged += 1,
+                Some(e) if e.same_as(w) => unchanged += 1,
                 Some(e) => {
-                    if store::update(tx, e.id, e.version, &w, actor.now).await? {
+                    if store::update(tx, e.id, e.version, w, actor.now).await? {
                         updated_ids.push(e.id);
                     } else {
                         errors.push((i, "此人正被他人修改，请稍后重试".into()));
@@ -390,12 +398,9 @@ async fn run_person_import(
                 }
             }
         }
-        // In blind-index order, the index pages are visited once each rather than at random.
-        new_rows.sort_by(|a, b| a.id_bidx.cmp(&b.id_bidx));
-        created_ids.extend(store::insert_many(tx, &new_rows, actor.now).await?);
+        phases.lookup += t.elapsed().as_secs_f64();
         *held += len as i64;
         processed += len as i64;
-        phases.write += t.elapsed().as_secs_f64();
         if *held >= BATCH as i64 {
             let t = std::time::Instant::now();
             if let Some((tx, _, created, updated)) = open.take() {

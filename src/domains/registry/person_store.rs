@@ -570,12 +570,12 @@ async fn existing_part(tx: &mut Tx, bidxs: &[String]) -> sqlx::Result<Vec<Import
 }
 
 /// Inserts many prepared people at once; answers their ids in order.
-pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<i64>> {
-    let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
+/// The insert columns (with the explicit id) and the values of people numbered from `first`.
+fn numbered_rows(first: i64, rows: &[PersonWrite], now: Millis) -> (Vec<&'static str>, Vec<Vec<Value>>) {
     let mut cols: Vec<&str> = vec!["id"];
     cols.extend(WRITE_COLUMNS);
     cols.extend(["created_at", "updated_at"]);
-    let values: Vec<Vec<Value>> = rows
+    let values = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -586,9 +586,32 @@ pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx
             v
         })
         .collect();
+    (cols, values)
+}
+
+pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<i64>> {
+    let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
+    let (cols, values) = numbered_rows(first, rows, now);
     crate::db::bulk::insert_rows(tx, "persons", &cols, values).await?;
     crate::db::bulk::sync_sequence(tx, "persons").await?;
     Ok((0..rows.len()).map(|i| first + i as i64).collect())
+}
+
+/// Inserts the people whose ID number is not in the register yet and skips the others (the
+/// unique index decides, so no lookup is needed first); answers `(id, id_bidx)` of those inserted.
+pub async fn insert_new(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<(i64, String)>> {
+    let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
+    let (cols, values) = numbered_rows(first, rows, now);
+    let inserted = crate::db::bulk::insert_rows_returning(
+        tx,
+        "persons",
+        &cols,
+        values,
+        "ON CONFLICT (id_type, id_bidx) WHERE status <> 'deleted' DO NOTHING RETURNING id, id_bidx",
+    )
+    .await?;
+    crate::db::bulk::sync_sequence(tx, "persons").await?;
+    Ok(inserted)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
