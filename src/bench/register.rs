@@ -104,9 +104,15 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
         );
     }
 
-    // Import of a fresh 100,000-row file into the first town of the first county.
+    // Import of a fresh 100,000-row file into a town no earlier run imported into (repeated
+    // imports into one town would leave its grids with thousands of people each, which a real
+    // town does not have): the n-th run takes the n-th of the city's 100 towns.
     let rows = args.import_rows;
-    let town = actor(&state, "s001.t1").await?;
+    let (runs,): (i64,) =
+        state.db.read().fetch_one("SELECT COUNT(*) FROM import_jobs WHERE entity = 'persons'", vec![]).await?;
+    let town_name = format!("s{:03}.t{}", (runs / 10) % 10 + 1, runs % 10 + 1);
+    println!("import into town {town_name} (run {})", runs + 1);
+    let town = actor(&state, &town_name).await?;
     let town_grids = area_store::grids_under(&state.db, town.scope.path()).await?;
     let grids_for_floor = town_grids.clone();
     let offset = 20_000_000u64 + person_store::count_under(&state.db, "/").await? as u64;
