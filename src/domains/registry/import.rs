@@ -266,10 +266,10 @@ pub(crate) const BATCH: usize = 50_000;
 /// Rows validated at a time: the writer starts on the first chunk while the next are validated.
 const CHUNK: usize = 5_000;
 
-/// One row after validation: its index and the row to write with its audit view, or the reason it failed.
-type Prepared = (usize, Result<(PersonWrite, Value), String>);
+/// One row after validation: its index and the row to write, or the reason it failed.
+type Prepared = (usize, Result<PersonWrite, String>);
 
-/// Validates and encrypts the rows `base..base + chunk.len()` on two threads.
+/// Validates and encrypts the rows `base..base + chunk.len()` on all cores but one (the writer's).
 fn prepare_chunk(
     state: &AppState,
     codes: &Codes,
@@ -291,13 +291,26 @@ fn prepare_chunk(
             })
             .collect()
     };
-    let mid = chunk.len() / 2;
-    let (a, b) = chunk.split_at(mid);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1);
+    let per = chunk.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let second = scope.spawn(|| one(mid, b));
-        let mut out = one(0, a);
-        out.extend(second.join().unwrap_or_default());
-        out
+        let parts: Vec<_> = chunk
+            .chunks(per)
+            .enumerate()
+            .map(|(k, part)| {
+                let one = &one;
+                (k * per, part.len(), scope.spawn(move || one(k * per, part)))
+            })
+            .collect();
+        // A part whose thread failed is reported row by row rather than lost.
+        parts
+            .into_iter()
+            .flat_map(|(offset, len, p)| {
+                p.join().unwrap_or_else(|_| {
+                    (0..len).map(|i| (base + offset + i, Err("校验这一行时程序出错，请重新导入".to_owned()))).collect()
+                })
+            })
+            .collect()
     })
 }
 
@@ -354,11 +367,11 @@ async fn run_person_import(
         for (i, r) in prepared {
             match r {
                 Err(msg) => errors.push((i, msg)),
-                Ok((w, view)) => match seen.get(&w.id_bidx) {
+                Ok(w) => match seen.get(&w.id_bidx) {
                     Some(first) => errors.push((i, format!("证件号码与第 {} 行重复", first + 2))),
                     None => {
                         seen.insert(w.id_bidx.clone(), i);
-                        good.push((i, w, view));
+                        good.push((i, w));
                     }
                 },
             }
@@ -371,7 +384,7 @@ async fn run_person_import(
         // New people go straight in (the unique index skips those already registered); only the
         // skipped ones are looked up, to update them or to say where they are registered.
         good.sort_by(|a, b| a.1.id_bidx.cmp(&b.1.id_bidx));
-        let (rows_of, writes): (Vec<usize>, Vec<PersonWrite>) = good.into_iter().map(|(i, w, _)| (i, w)).unzip();
+        let (rows_of, writes): (Vec<usize>, Vec<PersonWrite>) = good.into_iter().unzip();
         let inserted = store::insert_new(tx, &writes, actor.now).await?;
         phases.write += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
@@ -428,6 +441,11 @@ async fn run_person_import(
         phases.commit += t.elapsed().as_secs_f64();
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
+    // A large import changes how many people each grid and name has: PostgreSQL plans the searches
+    // from its statistics, which autovacuum would refresh only later.
+    if imported >= 10_000 {
+        store::refresh_statistics(&state.db).await?;
+    }
     finish_job(state, actor, job, &headers, &rows, &errors, imported, unchanged).await?;
     tracing::info!(
         job,

@@ -541,16 +541,11 @@ fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result<PersonWrit
 }
 
 /// Validates a complete new person for an import (the caller resolved the grid); answers the row
-/// to write and its audit view, or the field errors.
-pub(crate) fn prepare_import(
-    state: &AppState,
-    codes: &Codes,
-    input: &PersonInput,
-) -> Result<(PersonWrite, Value), FieldErrors> {
+/// to write, or the field errors.
+pub(crate) fn prepare_import(state: &AppState, codes: &Codes, input: &PersonInput) -> Result<PersonWrite, FieldErrors> {
     let mut p = Plain { grid_id: input.grid_id.unwrap_or(0), ..Default::default() };
     p.apply(input);
-    let write = validate(state, codes, &mut p)?;
-    Ok((write, p.audit_view()))
+    validate(state, codes, &mut p)
 }
 
 /// The grid must be an active grid in scope; house and household, if given, must be in that grid.
