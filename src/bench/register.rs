@@ -192,7 +192,6 @@ async fn indexed_insert(
     let now = state.clock.now();
     let t = Instant::now();
     let mut tx = state.db.begin().await?;
-    crate::db::bulk::large_cache(&mut tx, 512).await?;
     for chunk in prepared.chunks_mut(crate::domains::registry::import::BATCH) {
         chunk.sort_by(|a, b| a.id_bidx.cmp(&b.id_bidx));
         person_store::insert_many(&mut tx, chunk, now).await?;

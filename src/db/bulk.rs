@@ -77,17 +77,6 @@ fn statements(
     out
 }
 
-/// Gives a SQLite transaction's connection a page cache big enough for a bulk write (`mib` MiB), so
-/// pages it touches stay in memory until the commit instead of being spilled to the log and read
-/// back. The cache grows only as pages are used and is freed when the pooled connection closes.
-/// PostgreSQL: nothing (its buffers are shared).
-pub async fn large_cache(tx: &mut Tx, mib: u32) -> sqlx::Result<()> {
-    if tx.backend() == Backend::Sqlite {
-        tx.execute(&format!("PRAGMA cache_size = -{}", u64::from(mib) * 1024), vec![]).await?;
-    }
-    Ok(())
-}
-
 /// The largest id in a table (0 when empty).
 pub async fn max_id(tx: &mut Tx, table: &str) -> sqlx::Result<i64> {
     let (n,): (i64,) = tx.fetch_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), vec![]).await?;

@@ -261,8 +261,7 @@ pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = Ap
 
 /// Rows per transaction (and per audit row and progress update): large, because each commit
 /// writes every index page the batch touched, and few rows share a page of the ID number's index.
-/// A transaction holds SQLite's write lock for about 4 seconds; other saves wait meanwhile.
-pub(crate) const BATCH: usize = 100_000;
+pub(crate) const BATCH: usize = 50_000;
 
 /// Rows validated at a time: the writer starts on the first chunk while the next are validated.
 const CHUNK: usize = 5_000;
@@ -380,11 +379,7 @@ async fn run_person_import(
         let t = std::time::Instant::now();
         let (tx, held, created_ids, updated_ids) = match open.as_mut() {
             Some(o) => o,
-            None => {
-                let mut tx = state.db.begin().await?;
-                crate::db::bulk::large_cache(&mut tx, 512).await?;
-                open.insert((tx, 0, Vec::new(), Vec::new()))
-            }
+            None => open.insert((state.db.begin().await?, 0, Vec::new(), Vec::new())),
         };
         // New people go straight in (the unique index skips those already registered); only the
         // skipped ones are looked up, to update them or to say where they are registered.
