@@ -120,11 +120,16 @@ impl WorkCalendar {
         WorkCalendar { overrides: overrides.into_iter().collect() }
     }
 
+    /// A calendar from stored days (`2026-10-01`, is working day); unreadable dates are skipped.
+    pub fn from_days<S: AsRef<str>>(days: impl IntoIterator<Item = (S, bool)>) -> Self {
+        WorkCalendar::new(
+            days.into_iter().filter_map(|(d, w)| Some((NaiveDate::parse_from_str(d.as_ref(), "%Y-%m-%d").ok()?, w))),
+        )
+    }
+
     /// The calendar with the official 2026 arrangement.
     pub fn official_2026() -> Self {
-        WorkCalendar::new(
-            OFFICIAL_2026.iter().filter_map(|(d, w, _)| Some((NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?, *w))),
-        )
+        WorkCalendar::from_days(OFFICIAL_2026.iter().map(|(d, w, _)| (*d, *w)))
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> bool {

@@ -78,9 +78,7 @@ pub async fn calendar_days(db: &Db) -> sqlx::Result<Vec<CalendarDay>> {
 /// The work calendar with every stored override.
 pub async fn calendar(db: &Db) -> sqlx::Result<WorkCalendar> {
     let days = calendar_days(db).await?;
-    Ok(WorkCalendar::new(
-        days.into_iter().filter_map(|d| Some((chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d").ok()?, d.working))),
-    ))
+    Ok(WorkCalendar::from_days(days.into_iter().map(|d| (d.day, d.working))))
 }
 
 pub async fn set_calendar_day(

@@ -45,9 +45,7 @@ pub async fn update_mapping(tx: &mut Tx, m: &MappingRow, now: Millis) -> sqlx::R
 /// The work calendar, read inside the caller's transaction.
 pub async fn calendar_tx(tx: &mut Tx) -> sqlx::Result<WorkCalendar> {
     let days: Vec<(String, bool)> = tx.fetch_all("SELECT day, working FROM work_calendar", vec![]).await?;
-    Ok(WorkCalendar::new(
-        days.into_iter().filter_map(|(d, w)| Some((chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?, w))),
-    ))
+    Ok(WorkCalendar::from_days(days))
 }
 
 /// Where a grid lies: (grid path, town id, town path). A grid outside any town (not expected) falls
