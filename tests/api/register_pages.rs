@@ -276,6 +276,10 @@ async fn households_with_house_head_and_members() {
     refused(&r, StatusCode::CONFLICT, &["数据已被他人修改", "value=\"HH-009\""]);
     let html = p.page(w, &format!("/households/{hh}")).await.text();
     assert!(html.contains("户主") && html.contains("→"), "history shows the change of head: {html}");
+    // Histories name the records they link to instead of showing bare ids.
+    assert!(html.contains(&format!("（#{grid}）")), "the household's history names its grid: {html}");
+    let html = p.page(w, &format!("/people/{member}")).await.text();
+    assert!(html.contains(&format!("HH-001（#{hh}）")), "the person's history names the household: {html}");
 }
 
 #[tokio::test]

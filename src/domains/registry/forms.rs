@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How an input is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -459,7 +459,40 @@ fn code_table(key: &str) -> Option<&'static str> {
     })
 }
 
-fn value_text(codes: &Codes, key: &str, v: &Value) -> String {
+/// The fields of a history that point at another record, and the names of those records.
+pub const LINK_FIELDS: [&str; 3] = ["grid_id", "house_id", "household_id"];
+
+/// Names of linked records by (field, id): a grid's name, a house's number, a household's 户号.
+#[derive(Debug, Default)]
+pub struct LinkNames(pub HashMap<(&'static str, i64), String>);
+
+/// The ids each link field takes in these rows (before and after each change, and at creation).
+pub fn linked_ids(rows: &[AuditRow]) -> BTreeMap<&'static str, Vec<i64>> {
+    let mut out: BTreeMap<&'static str, Vec<i64>> = BTreeMap::new();
+    for r in rows {
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&r.detail) else { continue };
+        for field in LINK_FIELDS {
+            let Some(v) = map.get(field) else { continue };
+            let ids: Vec<i64> = match v {
+                Value::Object(o) => ["from", "to"].iter().filter_map(|k| o.get(*k).and_then(Value::as_i64)).collect(),
+                other => other.as_i64().into_iter().collect(),
+            };
+            out.entry(field).or_default().extend(ids);
+        }
+    }
+    for ids in out.values_mut() {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    out
+}
+
+fn value_text(codes: &Codes, names: &LinkNames, key: &str, v: &Value) -> String {
+    if let (Some(field), Some(id)) = (LINK_FIELDS.iter().find(|f| **f == key), v.as_i64())
+        && let Some(name) = names.0.get(&(*field, id))
+    {
+        return format!("{name}（#{id}）");
+    }
     match v {
         Value::Null => String::new(),
         Value::Bool(true) => "是".into(),
@@ -483,11 +516,11 @@ fn value_text(codes: &Codes, key: &str, v: &Value) -> String {
                 None => s.clone(),
             }
         }
-        Value::Array(items) => items.iter().map(|i| value_text(codes, key, i)).collect::<Vec<_>>().join("、"),
+        Value::Array(items) => items.iter().map(|i| value_text(codes, names, key, i)).collect::<Vec<_>>().join("、"),
         // A kind's extra fields: each under its label.
         Value::Object(map) => map
             .iter()
-            .map(|(k, x)| format!("{}：{}", extra_label(k), value_text(codes, k, x)))
+            .map(|(k, x)| format!("{}：{}", extra_label(k), value_text(codes, names, k, x)))
             .collect::<Vec<_>>()
             .join("；"),
         Value::Number(_) => v.to_string(),
@@ -505,8 +538,8 @@ fn extra_label(key: &str) -> &str {
 }
 
 /// History rows (see `audit::changes_of`) as the pages show them: `{field: {from, to}}` details as
-/// old → new, other details (a creation's values) as new values.
-pub fn history(rows: Vec<AuditRow>, codes: &Codes) -> Vec<HistoryEntry> {
+/// old → new, other details (a creation's values) as new values; linked records by name.
+pub fn history(rows: Vec<AuditRow>, codes: &Codes, names: &LinkNames) -> Vec<HistoryEntry> {
     rows.into_iter()
         .map(|r| {
             let detail: Value = serde_json::from_str(&r.detail).unwrap_or(Value::Null);
@@ -515,10 +548,10 @@ pub fn history(rows: Vec<AuditRow>, codes: &Codes) -> Vec<HistoryEntry> {
                 for (k, v) in map {
                     let (from, to) = match v {
                         Value::Object(o) if o.contains_key("from") && o.contains_key("to") => (
-                            value_text(codes, k, o.get("from").unwrap_or(&Value::Null)),
-                            value_text(codes, k, o.get("to").unwrap_or(&Value::Null)),
+                            value_text(codes, names, k, o.get("from").unwrap_or(&Value::Null)),
+                            value_text(codes, names, k, o.get("to").unwrap_or(&Value::Null)),
                         ),
-                        other => (String::new(), value_text(codes, k, other)),
+                        other => (String::new(), value_text(codes, names, k, other)),
                     };
                     if from.is_empty() && to.is_empty() {
                         continue;
@@ -578,11 +611,17 @@ mod tests {
             prev_hash: String::new(),
             hash: String::new(),
         };
-        let h = history(vec![row], &Codes::default());
+        let mut moved = row.clone();
+        moved.detail = r#"{"house_id":{"from":7,"to":9}}"#.into();
+        assert_eq!(linked_ids(&[row.clone(), moved.clone()]).get("house_id"), Some(&vec![7, 9]));
+        let names = LinkNames(HashMap::from([(("house_id", 9), "NS-0009".to_owned())]));
+        let h = history(vec![row, moved], &Codes::default(), &names);
         assert_eq!(h[0].action, "修改");
         assert_eq!(
             (h[0].changes[0].field.as_str(), h[0].changes[0].from.as_str(), h[0].changes[0].to.as_str()),
             ("房主姓名", "甲", "乙")
         );
+        // A linked record shows by name; one that is gone keeps its number.
+        assert_eq!((h[1].changes[0].from.as_str(), h[1].changes[0].to.as_str()), ("7", "NS-0009（#9）"));
     }
 }

@@ -204,7 +204,7 @@ async fn detail_page(
     } else {
         None
     };
-    let history = forms::history(houses::history(s, a, "house", id).await?, &codes);
+    let history = houses::named_history(s, houses::history(s, a, "house", id).await?, &codes).await?;
     let form = a.can(Permission::EditRegister).then(|| {
         let current = values_of(&h);
         let (v, failure) = match submitted {

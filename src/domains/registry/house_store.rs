@@ -11,6 +11,27 @@ fn within(f: &mut Filter, path: &str) {
     f.and("g.path >= ? AND g.path < ?", vec![path.into(), subtree_end(path).into()]);
 }
 
+/// The labels of houses (their numbers) or households (their 户号), by id.
+pub async fn labels(db: &Db, of: Labelled, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let (table, column) = match of {
+        Labelled::House => ("houses", "house_no"),
+        Labelled::Household => ("households", "household_no"),
+    };
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let args: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
+    db.read().fetch_all(&format!("SELECT id, {column} FROM {table} WHERE id IN ({})", marks.join(", ")), args).await
+}
+
+/// Records whose label `labels` reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Labelled {
+    House,
+    Household,
+}
+
 pub async fn grid_of_house(db: &Db, id: i64) -> sqlx::Result<Option<i64>> {
     let r: Option<(i64,)> =
         db.read().fetch_optional("SELECT grid_id FROM houses WHERE id = $1 AND status = 'active'", args![id]).await?;

@@ -171,7 +171,7 @@ async fn detail_page(
         None
     };
     let codes = Codes::load(&s.db).await?;
-    let history = forms::history(houses::history(s, a, "household", id).await?, &codes);
+    let history = houses::named_history(s, houses::history(s, a, "household", id).await?, &codes).await?;
     let form = a.can(Permission::EditRegister).then(|| {
         let mut current = Values::default();
         current.set("version", h.version.to_string());

@@ -3,6 +3,8 @@
 //! every read and change audited.
 
 use super::codes::Codes;
+use super::forms::{HistoryEntry, LinkNames, linked_ids};
+use super::house_store::Labelled;
 use super::house_store::{
     self as store, HOUSEHOLDS, HOUSES, HouseRow, HouseholdRow, ListFilter, PLACES, PlaceRow, RENTALS, RentalRow,
     TenantRow,
@@ -801,6 +803,24 @@ pub async fn history(state: &AppState, actor: &Actor, object: &str, id: i64) -> 
         return Err(AppError::not_found("记录"));
     }
     audit::changes_of(db, object, &id.to_string()).await
+}
+
+/// History rows as the pages show them, with linked grids, houses and households by name.
+pub async fn named_history(
+    state: &AppState,
+    rows: Vec<audit::AuditRow>,
+    codes: &Codes,
+) -> AppResult<Vec<HistoryEntry>> {
+    let mut names = LinkNames::default();
+    for (field, ids) in linked_ids(&rows) {
+        let found = match field {
+            "grid_id" => area_store::names(&state.db, &ids).await?,
+            "house_id" => store::labels(&state.db, Labelled::House, &ids).await?,
+            _ => store::labels(&state.db, Labelled::Household, &ids).await?,
+        };
+        names.0.extend(found.into_iter().map(|(id, name)| ((field, id), name)));
+    }
+    Ok(super::forms::history(rows, codes, &names))
 }
 
 #[cfg(test)]

@@ -362,7 +362,7 @@ pub(super) async fn person_view(
     let can_edit = a.can(Permission::EditRegister);
     let (files, new_files, special_error) =
         special_pages::views(files, can_special && can_edit, &today, &codes, special);
-    let history = forms::history(persons::history(s, a, id).await?, &codes);
+    let history = super::houses::named_history(s, persons::history(s, a, id).await?, &codes).await?;
     let l = Layout::for_actor(a, &p.name).with_notice(msg);
     let page = PersonPage {
         l,

@@ -155,7 +155,7 @@ async fn detail_page(
 ) -> AppResult<Response> {
     let p = houses::get_place(s, a, id).await?;
     let codes = Codes::load(&s.db).await?;
-    let history = forms::history(houses::history(s, a, "place", id).await?, &codes);
+    let history = houses::named_history(s, houses::history(s, a, "place", id).await?, &codes).await?;
     let form = a.can(Permission::EditRegister).then(|| {
         let mut current = Values::default();
         current.set("version", p.version.to_string());

@@ -213,7 +213,7 @@ async fn detail_page(
     let r = houses::get_rental(s, a, id).await?;
     let house_no = houses::get_house(s, a, r.row.house_id).await.map(|h| h.house_no).unwrap_or_default();
     let codes = Codes::load(&s.db).await?;
-    let history = forms::history(houses::history(s, a, "rental", id).await?, &codes);
+    let history = houses::named_history(s, houses::history(s, a, "rental", id).await?, &codes).await?;
     let kept: Option<Vec<String>> = submitted
         .map(|(pairs, _)| pairs.iter().filter(|(k, _)| k == "keep_tenant").map(|(_, v)| v.trim().to_owned()).collect());
     let tenants = r
