@@ -149,22 +149,6 @@ fn generate(
     Generated { row, steps, open_at_grid: state == "reported" && !due_now }
 }
 
-const STEP_COLUMNS: [&str; 13] = [
-    "event_id",
-    "action",
-    "account_id",
-    "actor_name",
-    "from_state",
-    "to_state",
-    "holder_label",
-    "note",
-    "data",
-    "step",
-    "step_minutes",
-    "limit_minutes",
-    "at",
-];
-
 pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
@@ -204,7 +188,7 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
             }
             insert_rows(&mut tx, "events", &cols, rows).await?;
             sync_sequence(&mut tx, "events").await?;
-            insert_rows(&mut tx, "event_steps", &STEP_COLUMNS, steps).await?;
+            insert_rows(&mut tx, "event_steps", &store::STEP_COLUMNS, steps).await?;
             tx.commit().await?;
             i = end;
             if i.is_multiple_of(200_000) || i == want {

@@ -420,7 +420,8 @@ pub struct NewStep<'a> {
     pub at: Millis,
 }
 
-const STEP_COLUMNS: [&str; 13] = [
+/// The columns of a timeline line, in the order of `step_values` (the bench writes rows in it too).
+pub const STEP_COLUMNS: [&str; 13] = [
     "event_id",
     "action",
     "account_id",
