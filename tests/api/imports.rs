@@ -206,6 +206,57 @@ async fn import_writes_valid_rows_returns_errors_and_is_idempotent() {
 }
 
 #[tokio::test]
+async fn imported_floating_people_are_sent_to_the_police_station_for_sign_off() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let police = app.demo_session("police", DepartmentHandler, Bind::Department(tree.dept_a)).await;
+    let headers = ["姓名", "证件号码", "人员类别", "所属网格编码", "居住证件类型", "流入原因", "来源地", "流入日期"];
+    let grid = "510725101001001".to_owned();
+    let row = |name: &str, number: String, kind: &str, permit: &str, date: &str| -> Vec<String> {
+        let floating = !permit.is_empty();
+        vec![
+            name.into(),
+            number,
+            kind.into(),
+            grid.clone(),
+            permit.into(),
+            if floating { "务工".into() } else { String::new() },
+            if floating { "四川省南充市".into() } else { String::new() },
+            date.into(),
+        ]
+    };
+    let file = sheet(
+        &headers,
+        &[
+            row("周流动", id(1992, 21), "流动人口", "居住证", "2026-01-05"),
+            row("吴户籍", id(1985, 23), "户籍人口", "", ""),
+        ],
+    );
+    let (st, v) = upload(&app, &worker, &file).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let job = finished(&app, &worker, v["id"].as_i64().unwrap()).await;
+    assert_eq!(
+        (job["imported"].as_i64(), job["failed"].as_i64()),
+        (Some(2), Some(0)),
+        "{:?}",
+        reasons(&app, &worker, &job).await
+    );
+    // Only the floating person is submitted, to the town's police station, waiting for sign-off.
+    let (st, todo) = app.get(&police, "/api/v1/submissions/todo").await;
+    assert_eq!(st, StatusCode::OK, "{todo}");
+    let items = todo["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{todo}");
+    assert_eq!(items[0]["kind"], "floating");
+    assert!(items[0].to_string().contains("周流动"), "{todo}");
+    // Importing the same file again changes nothing and sends nothing more.
+    let (_, v) = upload(&app, &worker, &file).await;
+    let job = finished(&app, &worker, v["id"].as_i64().unwrap()).await;
+    assert_eq!(job["unchanged"].as_i64(), Some(2), "{job}");
+    let (_, todo) = app.get(&police, "/api/v1/submissions/todo").await;
+    assert_eq!(todo["items"].as_array().unwrap().len(), 1, "{todo}");
+}
+
+#[tokio::test]
 async fn junk_wrong_headers_and_zip_bombs_are_refused_with_nothing_written() {
     let (app, tree, _admin) = TestApp::with_tree().await;
     let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;

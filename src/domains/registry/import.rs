@@ -12,6 +12,7 @@ use super::persons::{self, PersonInput, PersonQuery};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::domains::org::area_store;
+use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Column};
 use crate::state::AppState;
@@ -356,8 +357,7 @@ async fn run_person_import(
             }
         })
     };
-    // The open transaction, with the rows it holds and the people it created and updated.
-    let mut open: Option<(crate::db::Tx, i64, Vec<i64>, Vec<i64>)> = None;
+    let mut open: Option<Batch> = None;
     loop {
         let t = std::time::Instant::now();
         let next = prepared_chunks.recv().await;
@@ -377,9 +377,15 @@ async fn run_person_import(
             }
         }
         let t = std::time::Instant::now();
-        let (tx, held, created_ids, updated_ids) = match open.as_mut() {
+        let Batch { tx, held, created: created_ids, updated: updated_ids, outbox } = match open.as_mut() {
             Some(o) => o,
-            None => open.insert((state.db.begin().await?, 0, Vec::new(), Vec::new())),
+            None => open.insert(Batch {
+                tx: state.db.begin().await?,
+                held: 0,
+                created: Vec::new(),
+                updated: Vec::new(),
+                outbox: Vec::new(),
+            }),
         };
         // New people go straight in (the unique index skips those already registered); only the
         // skipped ones are looked up, to update them or to say where they are registered.
@@ -392,6 +398,16 @@ async fn run_person_import(
         let skipped: Vec<(usize, &PersonWrite)> =
             rows_of.into_iter().zip(&writes).filter(|(_, w)| !fresh.contains(w.id_bidx.as_str())).collect();
         created_ids.extend(inserted.iter().map(|(id, _)| *id));
+        // Floating people go to the town's department for sign-off (报送), as when registered by hand.
+        let floating: HashSet<&str> =
+            writes.iter().filter(|w| w.kind == "floating").map(|w| w.id_bidx.as_str()).collect();
+        for (id, _) in inserted.iter().filter(|(_, b)| floating.contains(b.as_str())) {
+            let subject = Subject::Person { was_floating: false };
+            outbox.push(
+                submissions::person_written(state, tx, actor, *id, subject, "created", json!({ "import_job": job }))
+                    .await?,
+            );
+        }
         let bidxs: Vec<String> = skipped.iter().map(|(_, w)| w.id_bidx.clone()).collect();
         let existing: HashMap<String, store::ImportExisting> =
             store::existing_for_import(tx, &bidxs).await?.into_iter().map(|e| (e.id_bidx.clone(), e)).collect();
@@ -405,6 +421,11 @@ async fn run_person_import(
                 Some(e) => {
                     if store::update(tx, e.id, e.version, w, actor.now).await? {
                         updated_ids.push(e.id);
+                        let subject = Subject::Person { was_floating: e.kind == "floating" };
+                        let detail = json!({ "import_job": job });
+                        outbox.push(
+                            submissions::person_written(state, tx, actor, e.id, subject, "changed", detail).await?,
+                        );
                     } else {
                         errors.push((i, "此人正被他人修改，请稍后重试".into()));
                     }
@@ -416,8 +437,8 @@ async fn run_person_import(
         processed += len as i64;
         if *held >= BATCH as i64 {
             let t = std::time::Instant::now();
-            if let Some((tx, _, created, updated)) = open.take() {
-                imported += commit_batch(actor, job, tx, created, updated).await?;
+            if let Some(batch) = open.take() {
+                imported += commit_batch(state, actor, job, batch).await?;
             }
             phases.commit += t.elapsed().as_secs_f64();
             store::update_job(
@@ -435,9 +456,9 @@ async fn run_person_import(
             .await?;
         }
     }
-    if let Some((tx, _, created, updated)) = open.take() {
+    if let Some(batch) = open.take() {
         let t = std::time::Instant::now();
-        imported += commit_batch(actor, job, tx, created, updated).await?;
+        imported += commit_batch(state, actor, job, batch).await?;
         phases.commit += t.elapsed().as_secs_f64();
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
@@ -460,15 +481,20 @@ async fn run_person_import(
     Ok(())
 }
 
-/// Records one audit row for the people a transaction created and updated, and commits it;
-/// answers how many people it imported.
-async fn commit_batch(
-    actor: &Actor,
-    job: i64,
-    mut tx: crate::db::Tx,
+/// An import's open transaction: the rows it holds, the people it created and updated, and the
+/// notifications its submissions send once it commits.
+struct Batch {
+    tx: crate::db::Tx,
+    held: i64,
     created: Vec<i64>,
     updated: Vec<i64>,
-) -> AppResult<i64> {
+    outbox: Vec<submissions::Outbox>,
+}
+
+/// Records one audit row for the people a transaction created and updated, commits it and sends
+/// its notifications; answers how many people it imported.
+async fn commit_batch(state: &AppState, actor: &Actor, job: i64, b: Batch) -> AppResult<i64> {
+    let Batch { mut tx, created, updated, outbox, .. } = b;
     let n = (created.len() + updated.len()) as i64;
     if n > 0 {
         audit::record(
@@ -482,6 +508,9 @@ async fn commit_batch(
         .await?;
     }
     tx.commit().await?;
+    for o in outbox {
+        o.deliver(state);
+    }
     Ok(n)
 }
 

@@ -187,7 +187,7 @@ pub fn special_fields(kind: &str) -> &'static [ExtraField] {
 pub fn check_extra(
     defs: &[ExtraField],
     input: &Value,
-    codes: &dyn Fn(&str, &str) -> bool,
+    codes: &dyn Fn(&str, &str) -> Option<String>,
     prefix: &str,
 ) -> Result<Value, Vec<(String, String)>> {
     let empty = Map::new();
@@ -245,13 +245,13 @@ pub fn check_extra(
                 }
                 _ => errors.push((name, format!("{}应为“是”或“否”", d.label))),
             },
-            FieldType::Code(table) => {
-                if codes(table, &text) {
-                    out.insert(d.key.into(), Value::String(text));
-                } else {
-                    errors.push((name, format!("{}不是代码表中的值", d.label)));
+            // A code or its label (as the import templates' drop-downs offer it): the code is kept.
+            FieldType::Code(table) => match codes(table, &text) {
+                Some(code) => {
+                    out.insert(d.key.into(), Value::String(code));
                 }
-            }
+                None => errors.push((name, format!("{}不是代码表中的值", d.label))),
+            },
         }
     }
     if errors.is_empty() { Ok(Value::Object(out)) } else { Err(errors) }
@@ -324,7 +324,7 @@ mod tests {
 
     #[test]
     fn extra_fields_are_checked() {
-        let codes = |t: &str, v: &str| t == "permit_type" && v == "1";
+        let codes = |t: &str, v: &str| (t == "permit_type" && (v == "1" || v == "居住证")).then(|| "1".to_owned());
         let ok = check_extra(
             extra_fields("floating"),
             &json!({"permit_type": "1", "reason": "务工", "from_place": "四川省绵阳市", "arrived_on": "2026-02-01", "watch": "否"}),
@@ -333,6 +333,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok["watch"], json!(false));
+        let by_label = check_extra(
+            extra_fields("floating"),
+            &json!({"permit_type": "居住证", "reason": "务工", "from_place": "四川省绵阳市", "arrived_on": "2026-02-01"}),
+            &codes,
+            "extra.",
+        )
+        .unwrap();
+        assert_eq!(by_label["permit_type"], "1");
         let errs = check_extra(extra_fields("floating"), &json!({"permit_type": "7", "bogus": 1}), &codes, "extra.")
             .unwrap_err();
         let keys: Vec<&str> = errs.iter().map(|(k, _)| k.as_str()).collect();

@@ -483,8 +483,8 @@ fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result<PersonWrit
             }
         }
     }
-    let has = |t: &str, c: &str| codes.has(t, c);
-    match model::check_extra(extra_fields(&p.kind), &p.extra, &has, "extra.") {
+    let code_of = |t: &str, c: &str| codes.find(t, c);
+    match model::check_extra(extra_fields(&p.kind), &p.extra, &code_of, "extra.") {
         Ok(v) => p.extra = v,
         Err(list) => e.extend(list),
     }

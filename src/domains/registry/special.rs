@@ -131,7 +131,7 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
         ));
     }
     person_visible(state, actor, person_id).await?;
-    let no_codes = |_: &str, _: &str| false;
+    let no_codes = |_: &str, _: &str| None;
     let data = check_extra(special_fields(&input.kind), &input.data, &no_codes, "data.")
         .map_err(|list| AppError::fields(list.into_iter().collect()))?;
     if input.kind == "mental_disorder" {
