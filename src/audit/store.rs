@@ -87,26 +87,8 @@ pub(super) async fn append_many(tx: &mut Tx, ctx: &AuditCtx, entries: &[Entry<'_
         ]);
         prev_hash = hash;
     }
-    crate::db::bulk::insert_rows(
-        tx,
-        "audit_log",
-        &[
-            "id",
-            "at",
-            "account_id",
-            "username",
-            "action",
-            "object_type",
-            "object_id",
-            "detail",
-            "ip",
-            "request_id",
-            "prev_hash",
-            "hash",
-        ],
-        rows,
-    )
-    .await?;
+    let columns: Vec<&str> = COLUMNS.split(", ").collect();
+    crate::db::bulk::insert_rows(tx, "audit_log", &columns, rows).await?;
     Ok(())
 }
 

@@ -31,6 +31,12 @@ pub async fn insert_rows_returning<T: super::Record>(
     Ok(out)
 }
 
+/// Inserts one row; answers its id.
+pub async fn insert_one(tx: &mut Tx, table: &str, columns: &[&str], values: Vec<Value>) -> sqlx::Result<i64> {
+    let ids: Vec<(i64,)> = insert_rows_returning(tx, table, columns, vec![values], "RETURNING id").await?;
+    ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)
+}
+
 /// Multi-row `INSERT` statements with their arguments, each within the parameter limits.
 fn statements(
     backend: Backend,

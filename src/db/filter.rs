@@ -31,6 +31,12 @@ impl Filter {
         self
     }
 
+    /// Adds `column IN (…)` over the given ids (the caller answers an empty list without a query).
+    pub fn and_in(&mut self, column: &str, ids: &[i64]) -> &mut Self {
+        let marks = vec!["?"; ids.len()].join(", ");
+        self.and(&format!("{column} IN ({marks})"), ids.iter().map(|i| Value::from(*i)).collect())
+    }
+
     /// Adds one condition with one value: `filter.eq("status = ?", "active")`.
     pub fn and1(&mut self, sql: &str, value: impl Into<Value>) -> &mut Self {
         self.and(sql, vec![value.into()])

@@ -86,7 +86,7 @@ async fn fire_all(
         return Ok(Some(0));
     }
     let mut tx = state.db.begin().await?;
-    let (mut supervisions, mut steps, mut audits, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut supervisions, mut steps, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     let mut sends: Vec<(Vec<i64>, String)> = Vec::new();
     for e in events {
         let card = card_now(e, now);
@@ -126,7 +126,6 @@ async fn fire_all(
             note: note.clone(),
         });
         steps.push((e, kind, note, json!({ "card": card.as_str(), "step": step })));
-        audits.push((e.id, json!({ "card": card.as_str(), "step": step })));
         sends.push((to, text));
     }
     if let Err(err) = store::insert_supervisions(&mut tx, &supervisions, now).await {
@@ -152,8 +151,9 @@ async fn fire_all(
         })
         .collect();
     store::insert_steps(&mut tx, &timeline).await?;
+    // The audit row of each card carries the same detail as its timeline line.
     let entries: Vec<(&str, &str, String, &Value)> =
-        audits.iter().map(|(id, detail)| ("event_card", "event", id.to_string(), detail)).collect();
+        steps.iter().map(|(e, _, _, data)| ("event_card", "event", e.id.to_string(), data)).collect();
     audit::record_many(&mut tx, &AuditCtx::job("cards", now), &entries).await?;
     store::notify_many(&mut tx, notes, now).await?;
     tx.commit().await?;

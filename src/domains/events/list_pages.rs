@@ -33,7 +33,7 @@ fn items(page: &Page<EventOut>, now: i64) -> Vec<Item> {
 }
 
 /// The previous and next page links of a list whose other parameters are in `base` (ends with `&` or `?`).
-fn pager<T>(page: &Page<T>, base: &str) -> (Option<String>, Option<String>) {
+pub(super) fn pager<T>(page: &Page<T>, base: &str) -> (Option<String>, Option<String>) {
     (
         page.has_prev().then(|| format!("{base}page={}", page.page - 1)),
         page.has_next().then(|| format!("{base}page={}", page.page + 1)),

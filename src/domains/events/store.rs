@@ -365,14 +365,7 @@ pub const INSERT_COLUMNS: [&str; 27] = [
 ];
 
 pub async fn insert_event(tx: &mut Tx, values: Vec<Value>) -> sqlx::Result<i64> {
-    let marks: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-    let (id,): (i64,) = tx
-        .fetch_one(
-            &format!("INSERT INTO events ({}) VALUES ({}) RETURNING id", INSERT_COLUMNS.join(", "), marks.join(", ")),
-            values,
-        )
-        .await?;
-    Ok(id)
+    crate::db::bulk::insert_one(tx, "events", &INSERT_COLUMNS, values).await
 }
 
 /// Sets the named columns of an event if its version is still `version`; bumps the version.
@@ -456,18 +449,7 @@ fn step_values(s: &NewStep<'_>) -> Vec<Value> {
 }
 
 pub async fn insert_step(tx: &mut Tx, s: &NewStep<'_>) -> sqlx::Result<i64> {
-    let marks: Vec<String> = (1..=STEP_COLUMNS.len()).map(|i| format!("${i}")).collect();
-    let (id,): (i64,) = tx
-        .fetch_one(
-            &format!(
-                "INSERT INTO event_steps ({}) VALUES ({}) RETURNING id",
-                STEP_COLUMNS.join(", "),
-                marks.join(", ")
-            ),
-            step_values(s),
-        )
-        .await?;
-    Ok(id)
+    crate::db::bulk::insert_one(tx, "event_steps", &STEP_COLUMNS, step_values(s)).await
 }
 
 /// Several timeline lines in one statement (the card job).

@@ -132,8 +132,7 @@ pub async fn page(AxState(s): AxState<AppState>, a: Actor, ApiQuery(f): ApiQuery
     };
     let page = list(&s, &a, &q).await?;
     let base = format!("/supervisions?level={}&open={}&", urlencode(&f.level), if open { "1" } else { "" });
-    let prev = page.has_prev().then(|| format!("{base}page={}", page.page - 1));
-    let next = page.has_next().then(|| format!("{base}page={}", page.page + 1));
+    let (prev, next) = super::list_pages::pager(&page, &base);
     render(&SupervisionsPage {
         l: Layout::for_actor(&a, "督办"),
         levels: LEVELS,

@@ -109,9 +109,9 @@ pub async fn names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let a: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
-    db.read().fetch_all(&format!("SELECT id, name FROM areas WHERE id IN ({})", marks.join(", ")), a).await
+    let mut f = Filter::new();
+    f.and_in("id", ids);
+    db.read().fetch_all(&format!("SELECT id, name FROM areas{}", f.where_sql()), f.args()).await
 }
 
 /// Active children per area, for the tree browser.

@@ -3,7 +3,7 @@
 use super::area_store::within;
 use crate::args;
 use crate::clock::Millis;
-use crate::db::{Db, Filter, Tx, Value, like_contains};
+use crate::db::{Db, Filter, Tx, like_contains};
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -75,11 +75,9 @@ pub async fn names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let a: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
-    db.read()
-        .fetch_all(&format!("SELECT id, name FROM departments WHERE id IN ({}) ORDER BY kind, id", marks.join(", ")), a)
-        .await
+    let mut f = Filter::new();
+    f.and_in("id", ids);
+    db.read().fetch_all(&format!("SELECT id, name FROM departments{} ORDER BY kind, id", f.where_sql()), f.args()).await
 }
 
 pub async fn get(db: &Db, scope_path: &str, id: i64) -> sqlx::Result<Option<DepartmentRow>> {

@@ -20,9 +20,9 @@ pub async fn labels(db: &Db, of: Labelled, ids: &[i64]) -> sqlx::Result<Vec<(i64
         Labelled::House => ("houses", "house_no"),
         Labelled::Household => ("households", "household_no"),
     };
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let args: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
-    db.read().fetch_all(&format!("SELECT id, {column} FROM {table} WHERE id IN ({})", marks.join(", ")), args).await
+    let mut f = Filter::new();
+    f.and_in("id", ids);
+    db.read().fetch_all(&format!("SELECT id, {column} FROM {table}{}", f.where_sql()), f.args()).await
 }
 
 /// Records whose label `labels` reads.

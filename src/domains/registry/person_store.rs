@@ -569,7 +569,6 @@ async fn existing_part(tx: &mut Tx, bidxs: &[String]) -> sqlx::Result<Vec<Import
     .await
 }
 
-/// Inserts many prepared people at once; answers their ids in order.
 /// The insert columns (with the explicit id) and the values of people numbered from `first`.
 fn numbered_rows(first: i64, rows: &[PersonWrite], now: Millis) -> (Vec<&'static str>, Vec<Vec<Value>>) {
     let mut cols: Vec<&str> = vec!["id"];
@@ -589,6 +588,7 @@ fn numbered_rows(first: i64, rows: &[PersonWrite], now: Millis) -> (Vec<&'static
     (cols, values)
 }
 
+/// Inserts many prepared people at once; answers their ids in order.
 pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<i64>> {
     let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
     let (cols, values) = numbered_rows(first, rows, now);
