@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod background;
 pub mod bench;
 pub mod cli;
 pub mod clock;

@@ -52,7 +52,11 @@ fn statements(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(batch).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        // `OR FAIL`: a failing row ends the statement without undoing the rows before it, which
+        // spares SQLite the statement journal when foreign keys are off (`Db::begin_bulk`); every
+        // caller abandons its whole transaction on an error anyway.
+        let verb = if sqlite { "INSERT OR FAIL" } else { "INSERT" };
+        let mut sql = format!("{verb} INTO {table} ({}) VALUES ", columns.join(", "));
         let mut args = Vec::with_capacity(chunk.len() * per_row);
         for (i, row) in chunk.into_iter().enumerate() {
             if i > 0 {

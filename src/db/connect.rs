@@ -79,6 +79,10 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(15))
+                // Rows travel from the connection's thread to the caller through a bounded queue;
+                // at the default 50 a multi-row INSERT … RETURNING stalled its thread every 50 rows
+                // until the caller was scheduled, which on a busy machine took longer than the insert.
+                .row_buffer_size(1024)
                 // A 32 MiB page cache and memory-mapped reads of up to 2 GiB of the file (SQLite's
                 // limit): the register is millions of rows, and an import touches pages all over it.
                 .pragma("cache_size", "-32768")
@@ -112,6 +116,26 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
 /// How often the write-ahead log is copied into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
+/// Bulk writers (imports) running now; checkpoints wait until there are none.
+static BULK_WRITERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Held by a bulk writer for its whole run: a checkpoint meanwhile would copy the batches already
+/// committed while the next are written, competing for the same disk and cores; it runs after.
+pub struct CheckpointPause(());
+
+impl CheckpointPause {
+    pub fn start() -> CheckpointPause {
+        BULK_WRITERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        CheckpointPause(())
+    }
+}
+
+impl Drop for CheckpointPause {
+    fn drop(&mut self) {
+        BULK_WRITERS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Copies the SQLite write-ahead log into the database file every few seconds, in the background
 /// and without blocking writers or readers (PASSIVE). With automatic checkpoints a commit that
 /// crossed 1,000 log pages did this itself: the user whose save came after an import waited for
@@ -125,6 +149,9 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool) {
             tick.tick().await;
             if pool.is_closed() {
                 return;
+            }
+            if BULK_WRITERS.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                continue;
             }
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
                 if pool.is_closed() {

@@ -8,7 +8,7 @@ mod connect;
 mod filter;
 mod value;
 
-pub use connect::{DbUrl, connect};
+pub use connect::{CheckpointPause, DbUrl, connect};
 pub use filter::Filter;
 pub use value::Value;
 
@@ -156,6 +156,26 @@ impl Db {
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         match self {
             Db::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
+        }
+    }
+
+    /// Begins a transaction for bulk writes (imports), whose caller has checked every reference
+    /// itself. On SQLite its connection skips foreign-key checks, so a multi-row `INSERT OR FAIL`
+    /// needs no statement journal (a copy of every page it touches), and keeps a 256 MiB page
+    /// cache, so a batch that touches most pages of a large index does not spill them to the log
+    /// half-way; the connection is closed afterwards instead of going back to the pool with those
+    /// settings. On PostgreSQL it is an ordinary transaction.
+    pub async fn begin_bulk(&self) -> sqlx::Result<Tx> {
+        match self {
+            Db::Sqlite(p) => {
+                let mut conn = p.acquire().await?;
+                conn.close_on_drop();
+                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+                sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
+                let begin = sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe("BEGIN IMMEDIATE"));
+                Ok(Tx::Sqlite(Transaction::begin(conn, Some(begin)).await?))
+            }
             Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
         }
     }

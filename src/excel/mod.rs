@@ -6,6 +6,9 @@ use crate::error::{AppError, AppResult};
 use rust_xlsxwriter::{Color, DataValidation, Format, Formula, Note, Workbook, XlsxError};
 use std::io::Cursor;
 
+mod reader;
+pub use reader::{SheetStream, read_first_sheet};
+
 /// Largest upload accepted for import.
 pub const MAX_UPLOAD_BYTES: usize = 30 * 1024 * 1024;
 /// Largest total of the unpacked parts of an upload (zip-bomb guard).
@@ -157,49 +160,6 @@ pub fn check_upload(bytes: &[u8]) -> AppResult<()> {
         return Err(not_xlsx());
     }
     Ok(())
-}
-
-/// Reads the first worksheet: the header row and the data rows, all as trimmed text.
-pub fn read_first_sheet(bytes: &[u8]) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
-    use calamine::{Data, Reader, Xlsx};
-    check_upload(bytes)?;
-    let bad = || AppError::UnsupportedType("无法读取该 Excel 文件，请用系统提供的模板填写后上传".into());
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| bad())?;
-    let range = wb.worksheet_range_at(0).ok_or_else(bad)?.map_err(|_| bad())?;
-    let mut rows = range.rows();
-    let text = |c: &Data| -> String {
-        match c {
-            Data::Empty => String::new(),
-            Data::String(s) => s.trim().to_owned(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
-            // Excel serial days count from 1899-12-30.
-            Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|base| base.checked_add_signed(chrono::Duration::days(d.as_f64().floor() as i64)))
-                .map(|x| x.to_string())
-                .unwrap_or_default(),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
-            Data::Error(_) => String::new(),
-        }
-    };
-    let headers: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(text).map(|h| h.trim_end_matches('*').to_owned()).collect())
-        .unwrap_or_default();
-    let mut data = Vec::new();
-    for r in rows {
-        let row: Vec<String> = r.iter().map(text).collect();
-        if row.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        if data.len() >= MAX_ROWS {
-            return Err(AppError::TooLarge(format!("一次最多导入 {MAX_ROWS} 行，请分批导入")));
-        }
-        data.push(row);
-    }
-    Ok((headers, data))
 }
 
 #[cfg(test)]

@@ -239,7 +239,7 @@ async fn run(state: &AppState, actor: &Actor, e: Entity, u: Upload) -> AppResult
             .await?;
     }
     errors.sort_by_key(|(i, _)| *i);
-    import::finish_job(state, actor, u.job, &u.headers, &u.rows, &errors, imported, unchanged).await
+    import::finish_job(state, actor, u.job, &u.headers, &u.rows, &errors, imported, unchanged, None).await
 }
 
 /// Writes one batch in one transaction: new records inserted, changed ones updated (by version),

@@ -169,11 +169,20 @@ fn header_of(field: &str) -> &str {
     }
 }
 
-/// Checks the file (nothing is written for a bad one), creates the job and starts it in the background.
+/// Checks the file (nothing is written for a bad one: not an xlsx, wrong headers, no rows, an
+/// unreadable start), creates the job and runs it in the background while the rest is read.
 pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
-    let u = open_job(state, actor, "persons", &PERSON_COLUMNS, file_name, bytes).await?;
-    let (state2, actor2, id) = (state.clone(), actor.clone(), u.job);
-    spawn_job(state, id, async move { run_person_import(&state2, &actor2, id, u.headers, u.map, u.rows).await });
+    actor.require(Permission::EditRegister)?;
+    let mut sheet = excel::SheetStream::open(bytes, CHUNK).await?;
+    let map = header_map(&PERSON_COLUMNS, &sheet.headers)?;
+    let first = match sheet.next_chunk().await {
+        Some(chunk) => chunk?,
+        None => return Err(AppError::field("file", "表格中没有数据行")),
+    };
+    let expected = sheet.declared_rows.max(first.len());
+    let id = create_job(state, actor, "persons", file_name, expected).await?;
+    let (state2, actor2) = (state.clone(), actor.clone());
+    spawn_job(state, id, async move { run_person_import(&state2, &actor2, id, map, first, sheet).await });
     Ok(id)
 }
 
@@ -232,20 +241,26 @@ pub(super) async fn open_job(
     if rows.is_empty() {
         return Err(AppError::field("file", "表格中没有数据行"));
     }
+    let id = create_job(state, actor, entity, file_name, rows.len()).await?;
+    Ok(Upload { job: id, headers, map, rows })
+}
+
+/// Records a new import job of `rows` rows (as far as known) and its audit row.
+async fn create_job(state: &AppState, actor: &Actor, entity: &str, file_name: &str, rows: usize) -> AppResult<i64> {
     let mut tx = state.db.begin().await?;
     let name: String = file_name.chars().take(100).collect();
-    let id = store::insert_job(&mut tx, entity, actor.id, &name, rows.len() as i64, actor.now).await?;
+    let id = store::insert_job(&mut tx, entity, actor.id, &name, rows as i64, actor.now).await?;
     audit::record(
         &mut tx,
         &actor.audit(),
         "import_started",
         "import_job",
         id,
-        json!({ "entity": entity, "file": name, "rows": rows.len() }),
+        json!({ "entity": entity, "file": name, "rows": rows }),
     )
     .await?;
     tx.commit().await?;
-    Ok(Upload { job: id, headers, map, rows })
+    Ok(id)
 }
 
 /// Runs an import in the background; an error marks the job failed.
@@ -267,8 +282,9 @@ pub(crate) const BATCH: usize = 50_000;
 /// Rows validated at a time: the writer starts on the first chunk while the next are validated.
 const CHUNK: usize = 5_000;
 
-/// One row after validation: its index and the row to write, or the reason it failed.
-type Prepared = (usize, Result<PersonWrite, String>);
+/// One row after validation: its index and what to write (the values of its new row built here,
+/// off the writer's path), or the reason it failed.
+type Prepared = (usize, Result<(PersonWrite, Vec<crate::db::Value>), String>);
 
 /// Validates and encrypts the rows `base..base + chunk.len()` on all cores but one (the writer's).
 fn prepare_chunk(
@@ -276,6 +292,7 @@ fn prepare_chunk(
     codes: &Codes,
     grids: &HashMap<String, i64>,
     h: &HashMap<&'static str, usize>,
+    now: crate::clock::Millis,
     base: usize,
     chunk: &[Vec<String>],
 ) -> Vec<Prepared> {
@@ -284,9 +301,11 @@ fn prepare_chunk(
             .enumerate()
             .map(|(i, row)| {
                 let r = row_input(row, h, grids).and_then(|input| {
-                    persons::prepare_import(state, codes, &input).map_err(|fields| {
+                    let w = persons::prepare_import(state, codes, &input).map_err(|fields| {
                         fields.iter().map(|(f, m)| format!("{}：{m}", header_of(f))).collect::<Vec<_>>().join("；")
-                    })
+                    })?;
+                    let values = store::new_row(&w, now);
+                    Ok((w, values))
                 });
                 (base + offset + i, r)
             })
@@ -300,7 +319,15 @@ fn prepare_chunk(
             .enumerate()
             .map(|(k, part)| {
                 let one = &one;
-                (k * per, part.len(), scope.spawn(move || one(k * per, part)))
+                // Below the writer's priority: validation keeps ahead of it anyway.
+                (
+                    k * per,
+                    part.len(),
+                    scope.spawn(move || {
+                        crate::background::lower_this_thread();
+                        one(k * per, part)
+                    }),
+                )
             })
             .collect();
         // A part whose thread failed is reported row by row rather than lost.
@@ -324,34 +351,47 @@ struct Phases {
     commit: f64,
 }
 
-/// Rows are validated and encrypted on blocking threads a few chunks ahead of the writer, which
-/// writes each chunk as it comes and commits every `BATCH` rows with one audit row.
+/// A chunk of rows as read, with each row validated and encrypted, or why the file stopped being readable.
+type PreparedChunk = AppResult<(Vec<Vec<String>>, Vec<Prepared>)>;
+
+/// Rows are read, validated and encrypted on blocking threads a few chunks ahead of the writer,
+/// which writes each chunk as it comes and commits every `BATCH` rows with one audit row.
 async fn run_person_import(
     state: &AppState,
     actor: &Actor,
     job: i64,
-    headers: Vec<String>,
     h: HashMap<&'static str, usize>,
-    rows: Vec<Vec<String>>,
+    first: Vec<Vec<String>>,
+    mut sheet: excel::SheetStream,
 ) -> AppResult<()> {
     let started = std::time::Instant::now();
+    let _pause = crate::db::CheckpointPause::start();
     let codes = Codes::load(&state.db).await?;
     let scope_path = actor.scope.path().to_owned();
     let grids: HashMap<String, i64> =
         area_store::grids_under(&state.db, &scope_path).await?.into_iter().map(|(id, code)| (code, id)).collect();
-    let rows = std::sync::Arc::new(rows);
+    let headers = std::mem::take(&mut sheet.headers);
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(sheet.declared_rows);
     let (mut imported, mut unchanged, mut processed) = (0i64, 0i64, 0i64);
     let mut errors: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut phases = Phases::default();
+    let mut unreadable: Option<AppError> = None;
     store::update_job(&state.db, job, "running", 0, 0, 0, 0, None, "", state.clock.now()).await?;
-    let (sender, mut prepared_chunks) = tokio::sync::mpsc::channel::<(usize, Vec<Prepared>)>(4);
+    let (sender, mut prepared_chunks) = tokio::sync::mpsc::channel::<PreparedChunk>(4);
     let producer = {
-        let (state, rows) = (state.clone(), rows.clone());
+        let (state, now) = (state.clone(), actor.now);
         tokio::task::spawn_blocking(move || {
-            for (chunk_no, chunk) in rows.chunks(CHUNK).enumerate() {
-                let prepared = prepare_chunk(&state, &codes, &grids, &h, chunk_no * CHUNK, chunk);
-                if sender.blocking_send((chunk.len(), prepared)).is_err() {
+            let mut next = Some(Ok(first));
+            let mut base = 0;
+            while let Some(chunk) = next.take().or_else(|| sheet.blocking_next_chunk()) {
+                let item = chunk.map(|chunk| {
+                    let prepared = prepare_chunk(&state, &codes, &grids, &h, now, base, &chunk);
+                    base += chunk.len();
+                    (chunk, prepared)
+                });
+                let stop = item.is_err();
+                if sender.blocking_send(item).is_err() || stop {
                     break;
                 }
             }
@@ -362,16 +402,25 @@ async fn run_person_import(
         let t = std::time::Instant::now();
         let next = prepared_chunks.recv().await;
         phases.waiting_for_validation += t.elapsed().as_secs_f64();
-        let Some((len, prepared)) = next else { break };
+        let (chunk, prepared) = match next {
+            None => break,
+            Some(Err(e)) => {
+                unreadable = Some(e);
+                break;
+            }
+            Some(Ok(c)) => c,
+        };
+        let len = chunk.len();
+        rows.extend(chunk);
         let mut good = Vec::new();
         for (i, r) in prepared {
             match r {
                 Err(msg) => errors.push((i, msg)),
-                Ok(w) => match seen.get(&w.id_bidx) {
+                Ok((w, values)) => match seen.get(&w.id_bidx) {
                     Some(first) => errors.push((i, format!("证件号码与第 {} 行重复", first + 2))),
                     None => {
                         seen.insert(w.id_bidx.clone(), i);
-                        good.push((i, w));
+                        good.push((i, w, values));
                     }
                 },
             }
@@ -380,7 +429,8 @@ async fn run_person_import(
         let Batch { tx, held, created: created_ids, updated: updated_ids, outbox } = match open.as_mut() {
             Some(o) => o,
             None => open.insert(Batch {
-                tx: state.db.begin().await?,
+                // Every reference an import writes (grid, department) comes from the caller's scope.
+                tx: state.db.begin_bulk().await?,
                 held: 0,
                 created: Vec::new(),
                 updated: Vec::new(),
@@ -390,8 +440,15 @@ async fn run_person_import(
         // New people go straight in (the unique index skips those already registered); only the
         // skipped ones are looked up, to update them or to say where they are registered.
         good.sort_by(|a, b| a.1.id_bidx.cmp(&b.1.id_bidx));
-        let (rows_of, writes): (Vec<usize>, Vec<PersonWrite>) = good.into_iter().unzip();
-        let inserted = store::insert_new(tx, &writes, actor.now).await?;
+        let mut rows_of = Vec::with_capacity(good.len());
+        let mut writes = Vec::with_capacity(good.len());
+        let mut values = Vec::with_capacity(good.len());
+        for (i, w, v) in good {
+            rows_of.push(i);
+            writes.push(w);
+            values.push(v);
+        }
+        let inserted = store::insert_new(tx, values).await?;
         phases.write += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
         let fresh: HashSet<&str> = inserted.iter().map(|(_, b)| b.as_str()).collect();
@@ -467,7 +524,12 @@ async fn run_person_import(
     if imported >= 10_000 {
         store::refresh_statistics(&state.db).await?;
     }
-    finish_job(state, actor, job, &headers, &rows, &errors, imported, unchanged).await?;
+    // A file that stops being readable part-way keeps the rows before that point (importing the
+    // mended file again changes nothing for them) and says where it stopped.
+    let failure = unreadable.map(|e| {
+        format!("表格读到第 {} 行后无法继续读取（{e}），之前的行已处理；请修正文件后重新导入", rows.len() + 1)
+    });
+    finish_job(state, actor, job, &headers, &rows, &errors, imported, unchanged, failure.as_deref()).await?;
     tracing::info!(
         job,
         rows = rows.len(),
@@ -525,14 +587,19 @@ pub(super) async fn finish_job(
     errors: &[(usize, String)],
     imported: i64,
     unchanged: i64,
+    failure: Option<&str>,
 ) -> AppResult<()> {
     let error_file =
         if errors.is_empty() { None } else { Some(error_workbook(state, actor, headers, rows, errors).await?) };
-    let msg = format!("共 {} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", rows.len(), errors.len());
+    let mut msg = format!("共 {} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", rows.len(), errors.len());
+    if let Some(f) = failure {
+        msg = format!("{f}。{msg}");
+    }
+    store::set_job_total(&state.db, job, rows.len() as i64).await?;
     store::update_job(
         &state.db,
         job,
-        "done",
+        if failure.is_some() { "failed" } else { "done" },
         rows.len() as i64,
         imported,
         unchanged,

@@ -597,21 +597,28 @@ pub async fn insert_many(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx
     Ok((0..rows.len()).map(|i| first + i as i64).collect())
 }
 
-/// Inserts the people whose ID number is not in the register yet and skips the others (the
-/// unique index decides, so no lookup is needed first); answers `(id, id_bidx)` of those inserted.
-pub async fn insert_new(tx: &mut Tx, rows: &[PersonWrite], now: Millis) -> sqlx::Result<Vec<(i64, String)>> {
-    let first = crate::db::bulk::max_id(tx, "persons").await? + 1;
-    let (cols, values) = numbered_rows(first, rows, now);
-    let inserted = crate::db::bulk::insert_rows_returning(
+/// A new person's row for `insert_new`: the values of `WRITE_COLUMNS` and the two timestamps.
+pub fn new_row(p: &PersonWrite, now: Millis) -> Vec<Value> {
+    let mut v = p.values();
+    v.push(now.into());
+    v.push(now.into());
+    v
+}
+
+/// Inserts the people (rows from `new_row`) whose ID number is not in the register yet and skips
+/// the others (the unique index decides, so no lookup is needed first); the database numbers them.
+/// Answers `(id, id_bidx)` of those inserted.
+pub async fn insert_new(tx: &mut Tx, rows: Vec<Vec<Value>>) -> sqlx::Result<Vec<(i64, String)>> {
+    let mut cols: Vec<&str> = WRITE_COLUMNS.to_vec();
+    cols.extend(["created_at", "updated_at"]);
+    crate::db::bulk::insert_rows_returning(
         tx,
         "persons",
         &cols,
-        values,
+        rows,
         "ON CONFLICT (id_type, id_bidx) WHERE status <> 'deleted' DO NOTHING RETURNING id, id_bidx",
     )
-    .await?;
-    crate::db::bulk::sync_sequence(tx, "persons").await?;
-    Ok(inserted)
+    .await
 }
 
 /// Refreshes the planner's statistics on people (PostgreSQL; SQLite plans without them).
@@ -684,6 +691,11 @@ pub async fn update_job(
         )
         .await
         .map(drop)
+}
+
+/// Sets a job's row count once the whole file is read (before, it is what the sheet declared).
+pub async fn set_job_total(db: &Db, id: i64, total: i64) -> sqlx::Result<()> {
+    db.read().execute("UPDATE import_jobs SET total = $1 WHERE id = $2", args![total, id]).await.map(drop)
 }
 
 /// Jobs cut off by a restart are marked failed, so nobody waits for them forever.
