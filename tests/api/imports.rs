@@ -752,3 +752,36 @@ async fn the_import_page_takes_any_entity_and_shows_progress() {
     let resp = app.call(Method::GET, "/people/import", &worker, None).await;
     assert!(resp.status == StatusCode::OK && resp.text().contains("/api/v1/imports/persons/template.xlsx"));
 }
+
+#[tokio::test]
+async fn an_import_changes_only_what_its_template_has_columns_for() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let number = id(1975, 21);
+    let pid = create(
+        &app,
+        &worker,
+        "/api/v1/persons",
+        json!({ "kind": "registered", "name": "赵六", "id_number": number, "grid_id": tree.grid_a1_1,
+                "former_name": "赵小六", "workplace": "鹤山镇卫生院", "address": "嫩水路9号" }),
+    )
+    .await;
+    let row = vec![
+        "赵六".into(),
+        number.clone(),
+        "".into(),
+        "户籍人口".into(),
+        "510725101001001".into(),
+        "嫩水路10号".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+    ];
+    let job = import_file(&app, &worker, "persons", &xlsx(&[row])).await;
+    assert_eq!(job["imported"], 1, "{job}");
+    let (st, p) = app.get(&worker, &format!("/api/v1/persons/{pid}")).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["address"], "嫩水路10号", "the file's column is taken: {p}");
+    assert_eq!(p["workplace"], "鹤山镇卫生院", "a field the template has no column for stays: {p}");
+    assert_eq!(p["former_name"], "赵小六", "{p}");
+}

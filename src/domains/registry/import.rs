@@ -476,7 +476,7 @@ async fn run_person_import(
                 }
                 Some(e) if e.same_as(w) => unchanged += 1,
                 Some(e) => {
-                    if store::update(tx, e.id, e.version, w, actor.now).await? {
+                    if store::update_from_import(tx, e.id, e.version, w, actor.now).await? {
                         updated_ids.push(e.id);
                         let subject = Subject::Person { was_floating: e.kind == "floating" };
                         let detail = json!({ "import_job": job });

@@ -365,6 +365,58 @@ pub async fn update(tx: &mut Tx, id: i64, version: i64, p: &PersonWrite, now: Mi
     Ok(tx.execute(&sql, a).await? == 1)
 }
 
+/// The columns an import's template carries: what an import may change on a person already
+/// registered (the ID number itself, house, household, tags and the fields the template has no
+/// column for stay as they are).
+const IMPORT_COLUMNS: [&str; 16] = [
+    "grid_id",
+    "kind",
+    "name",
+    "name_initials",
+    "phone_enc",
+    "phone_bidx",
+    "phone_masked",
+    "address",
+    "registered_address",
+    "ethnicity",
+    "education",
+    "political_status",
+    "marital_status",
+    "relation_to_head",
+    "occupation",
+    "extra",
+];
+
+/// Updates a registered person from an import row: only `IMPORT_COLUMNS`, version-checked.
+pub async fn update_from_import(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    p: &PersonWrite,
+    now: Millis,
+) -> sqlx::Result<bool> {
+    let mut a: Vec<Value> = Vec::with_capacity(IMPORT_COLUMNS.len() + 3);
+    let mut sets: Vec<String> = Vec::with_capacity(IMPORT_COLUMNS.len());
+    for (column, value) in WRITE_COLUMNS.iter().zip(p.values()) {
+        if IMPORT_COLUMNS.contains(column) {
+            a.push(value);
+            sets.push(format!("{column} = ${}", a.len()));
+        }
+    }
+    let n = a.len();
+    a.push(now.into());
+    a.push(id.into());
+    a.push(version.into());
+    let sql = format!(
+        "UPDATE persons SET {}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${} AND status <> 'deleted'",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    Ok(tx.execute(&sql, a).await? == 1)
+}
+
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
