@@ -349,20 +349,7 @@ pub async fn insert(tx: &mut Tx, p: &PersonWrite, now: Millis) -> sqlx::Result<i
 
 /// Rewrites every writable column if the version matches.
 pub async fn update(tx: &mut Tx, id: i64, version: i64, p: &PersonWrite, now: Millis) -> sqlx::Result<bool> {
-    let sets: Vec<String> = WRITE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let n = WRITE_COLUMNS.len();
-    let mut a = p.values();
-    a.push(now.into());
-    a.push(id.into());
-    a.push(version.into());
-    let sql = format!(
-        "UPDATE persons SET {}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${} AND status <> 'deleted'",
-        sets.join(", "),
-        n + 1,
-        n + 2,
-        n + 3
-    );
-    Ok(tx.execute(&sql, a).await? == 1)
+    update_columns(tx, id, version, p, now, &WRITE_COLUMNS).await
 }
 
 /// The columns an import's template carries: what an import may change on a person already
@@ -395,10 +382,22 @@ pub async fn update_from_import(
     p: &PersonWrite,
     now: Millis,
 ) -> sqlx::Result<bool> {
-    let mut a: Vec<Value> = Vec::with_capacity(IMPORT_COLUMNS.len() + 3);
-    let mut sets: Vec<String> = Vec::with_capacity(IMPORT_COLUMNS.len());
+    update_columns(tx, id, version, p, now, &IMPORT_COLUMNS).await
+}
+
+/// Writes those of `WRITE_COLUMNS` that are in `columns` if the version matches.
+async fn update_columns(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    p: &PersonWrite,
+    now: Millis,
+    columns: &[&str],
+) -> sqlx::Result<bool> {
+    let mut a: Vec<Value> = Vec::with_capacity(columns.len() + 3);
+    let mut sets: Vec<String> = Vec::with_capacity(columns.len());
     for (column, value) in WRITE_COLUMNS.iter().zip(p.values()) {
-        if IMPORT_COLUMNS.contains(column) {
+        if columns.contains(column) {
             a.push(value);
             sets.push(format!("{column} = ${}", a.len()));
         }
@@ -631,9 +630,7 @@ fn numbered_rows(first: i64, rows: &[PersonWrite], now: Millis) -> (Vec<&'static
         .enumerate()
         .map(|(i, r)| {
             let mut v = vec![Value::from(first + i as i64)];
-            v.extend(r.values());
-            v.push(now.into());
-            v.push(now.into());
+            v.extend(new_row(r, now));
             v
         })
         .collect();
