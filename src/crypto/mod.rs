@@ -13,11 +13,13 @@ type Sm4Gcm = AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
 /// Version byte in front of every ciphertext, so keys and algorithms can rotate later.
 const FORMAT_V1: u8 = 1;
 
-/// The two keys: one for the cipher, one for the blind index.
+/// The two keys: one for the cipher, one for the blind index — each kept ready to use (an import
+/// encrypts and indexes hundreds of thousands of values; setting a key up each time cost more than
+/// the encryption).
 #[derive(Clone)]
 pub struct Keys {
-    enc: [u8; 16],
-    mac: [u8; 32],
+    cipher: Sm4Gcm,
+    index_mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -33,11 +35,9 @@ impl Keys {
         if raw.len() != 48 {
             bail!("密钥长度应为 48 字节（96 个十六进制字符）");
         }
-        let mut enc = [0u8; 16];
-        let mut mac = [0u8; 32];
-        enc.copy_from_slice(&raw[..16]);
-        mac.copy_from_slice(&raw[16..]);
-        Ok(Keys { enc, mac })
+        let cipher = Sm4Gcm::new_from_slice(&raw[..16]).map_err(|_| anyhow!("bad key length"))?;
+        let index_mac = Hmac::<Sha256>::new_from_slice(&raw[16..]).map_err(|_| anyhow!("bad key length"))?;
+        Ok(Keys { cipher, index_mac })
     }
 
     /// New random keys as hex.
@@ -65,10 +65,9 @@ impl Keys {
 
     /// Encrypts with a fresh random nonce: `version ‖ nonce ‖ ciphertext+tag`.
     pub fn encrypt(&self, plain: &[u8]) -> anyhow::Result<Vec<u8>> {
-        let cipher = Sm4Gcm::new_from_slice(&self.enc).map_err(|_| anyhow!("bad key length"))?;
         let nonce_bytes = crate::auth::secret::random_bytes(12);
         let nonce = Nonce::try_from(&nonce_bytes[..]).map_err(|_| anyhow!("bad nonce"))?;
-        let ct = cipher.encrypt(&nonce, plain).map_err(|_| anyhow!("encryption failed"))?;
+        let ct = self.cipher.encrypt(&nonce, plain).map_err(|_| anyhow!("encryption failed"))?;
         let mut out = Vec::with_capacity(1 + 12 + ct.len());
         out.push(FORMAT_V1);
         out.extend_from_slice(&nonce_bytes);
@@ -81,9 +80,8 @@ impl Keys {
         if data.len() < 1 + 12 + 16 || data[0] != FORMAT_V1 {
             bail!("密文格式不正确");
         }
-        let cipher = Sm4Gcm::new_from_slice(&self.enc).map_err(|_| anyhow!("bad key length"))?;
         let nonce = Nonce::try_from(&data[1..13]).map_err(|_| anyhow!("bad nonce"))?;
-        cipher.decrypt(&nonce, &data[13..]).map_err(|_| anyhow!("密文校验失败（被篡改或密钥不符）"))
+        self.cipher.decrypt(&nonce, &data[13..]).map_err(|_| anyhow!("密文校验失败（被篡改或密钥不符）"))
     }
 
     pub fn encrypt_str(&self, s: &str) -> anyhow::Result<Vec<u8>> {
@@ -99,9 +97,7 @@ impl Keys {
     /// never collide in a register of any real size). `domain` separates kinds of value (an ID
     /// number and a phone never share an index).
     pub fn blind_index(&self, domain: &str, value: &str) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.mac) else {
-            return String::new();
-        };
+        let mut mac = self.index_mac.clone();
         mac.update(domain.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());

@@ -164,8 +164,11 @@ impl Db {
     /// itself. On SQLite its connection skips foreign-key checks, so a multi-row `INSERT OR FAIL`
     /// needs no statement journal (a copy of every page it touches), and keeps a 256 MiB page
     /// cache, so a batch that touches most pages of a large index does not spill them to the log
-    /// half-way; the connection is closed afterwards instead of going back to the pool with those
-    /// settings. On PostgreSQL it is an ordinary transaction.
+    /// half-way; its commit writes the log without waiting for the disk (`synchronous = NORMAL`:
+    /// after a power cut the database is intact but may lack the last batches) — the caller makes
+    /// its batches durable with `sync_log` before it reports them done. The connection is closed
+    /// afterwards instead of going back to the pool with those settings. On PostgreSQL it is an
+    /// ordinary transaction.
     pub async fn begin_bulk(&self) -> sqlx::Result<Tx> {
         match self {
             Db::Sqlite(p) => {
@@ -173,10 +176,31 @@ impl Db {
                 conn.close_on_drop();
                 sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
                 sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
+                sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
                 let begin = sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe("BEGIN IMMEDIATE"));
                 Ok(Tx::Sqlite(Transaction::begin(conn, Some(begin)).await?))
             }
             Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
+        }
+    }
+
+    /// Forces what bulk transactions committed to disk: on SQLite, the write-ahead log, from a
+    /// blocking thread (so it can run while the next batch is written); on PostgreSQL every commit
+    /// is durable already. Any later ordinary commit on SQLite forces the whole log too.
+    pub async fn sync_log(&self) -> std::io::Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                let mut log = p.connect_options().get_filename().as_os_str().to_owned();
+                log.push("-wal");
+                let sync = move || match std::fs::File::open(&log) {
+                    Ok(f) => f.sync_data(),
+                    // No log (an in-memory database, or none written yet): nothing to force.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(e),
+                };
+                tokio::task::spawn_blocking(sync).await.map_err(std::io::Error::other)?
+            }
+            Db::Postgres(_) => Ok(()),
         }
     }
 

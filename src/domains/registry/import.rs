@@ -398,6 +398,7 @@ async fn run_person_import(
         })
     };
     let mut open: Option<Batch> = None;
+    let mut syncs = Vec::new();
     loop {
         let t = std::time::Instant::now();
         let next = prepared_chunks.recv().await;
@@ -496,6 +497,9 @@ async fn run_person_import(
             let t = std::time::Instant::now();
             if let Some(batch) = open.take() {
                 imported += commit_batch(state, actor, job, batch).await?;
+                // The batch reaches the disk while the next one is written.
+                let db = state.db.clone();
+                syncs.push(tokio::spawn(async move { db.sync_log().await }));
             }
             phases.commit += t.elapsed().as_secs_f64();
             store::update_job(
@@ -519,6 +523,12 @@ async fn run_person_import(
         phases.commit += t.elapsed().as_secs_f64();
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
+    // Nothing is reported imported before it is on disk: the earlier batches' log writes, then
+    // the last batch's (whose commit, like all bulk commits, did not wait for the disk).
+    for s in syncs {
+        s.await.map_err(|e| AppError::Internal(e.into()))?.map_err(|e| AppError::Internal(e.into()))?;
+    }
+    state.db.sync_log().await.map_err(|e| AppError::Internal(e.into()))?;
     // A large import changes how many people each grid and name has: PostgreSQL plans the searches
     // from its statistics, which autovacuum would refresh only later.
     if imported >= 10_000 {
