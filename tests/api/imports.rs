@@ -785,3 +785,57 @@ async fn an_import_changes_only_what_its_template_has_columns_for() {
     assert_eq!(p["workplace"], "鹤山镇卫生院", "a field the template has no column for stays: {p}");
     assert_eq!(p["former_name"], "赵小六", "{p}");
 }
+
+/// The same workbook with its worksheet cut off after `keep` bytes (no longer well-formed XML).
+fn cut_off(bytes: &[u8], keep: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            data.truncate(keep);
+            data.extend_from_slice(b"<row r=\"x\"><c r=\"");
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_file_that_breaks_part_way_keeps_the_rows_before_and_says_where_it_stopped() {
+    let (app, tree, _admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let rows: Vec<Vec<String>> = (0..8_000u32)
+        .map(|n| {
+            let mut row = vec![format!("人{n}"), id(1950 + (n / 200) as i32, n % 200 + 1)];
+            row.extend(["".into(), "户籍人口".into(), "510725101001001".into()]);
+            row.extend(["".into(), "".into(), "".into(), "".into()]);
+            row
+        })
+        .collect();
+    let whole = xlsx(&rows);
+    let size = zip::ZipArchive::new(std::io::Cursor::new(&whole[..]))
+        .unwrap()
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .size() as usize;
+    let job = import_file(&app, &worker, "persons", &cut_off(&whole, size * 4 / 5)).await;
+    assert_eq!(job["status"], "failed", "{job}");
+    let msg = job["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("无法继续读取") && msg.contains("之前的行已处理"), "{msg}");
+    let kept = job["imported"].as_i64().unwrap();
+    assert!((5_000..8_000).contains(&kept), "the rows before the break are kept: {job}");
+    let (st, page) = app.get(&worker, &format!("/api/v1/persons?grid={}&per_page=1", tree.grid_a1_1)).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], kept, "exactly the rows the job reports are in the register: {page}");
+    // The mended file: the rest comes in, the rows already there change nothing.
+    let again = import_file(&app, &worker, "persons", &whole).await;
+    assert_eq!(again["status"], "done", "{again}");
+    assert_eq!(again["imported"].as_i64().unwrap() + kept, 8_000, "{again}");
+    assert_eq!(again["unchanged"], kept, "{again}");
+}

@@ -282,6 +282,9 @@ pub(crate) const BATCH: usize = 50_000;
 /// Rows validated at a time: the writer starts on the first chunk while the next are validated.
 const CHUNK: usize = 5_000;
 
+/// Most rows written in one go: the chunks already validated when the writer is ready, together.
+const WRITE_GROUP: usize = 20_000;
+
 /// One row after validation: its index and what to write (the values of its new row built here,
 /// off the writer's path), or the reason it failed.
 type Prepared = (usize, Result<(PersonWrite, Vec<crate::db::Value>), String>);
@@ -401,30 +404,45 @@ async fn run_person_import(
     let mut syncs = Vec::new();
     loop {
         let t = std::time::Instant::now();
-        let next = prepared_chunks.recv().await;
+        let Some(next) = prepared_chunks.recv().await else { break };
         phases.waiting_for_validation += t.elapsed().as_secs_f64();
-        let (chunk, prepared) = match next {
-            None => break,
-            Some(Err(e)) => {
-                unreadable = Some(e);
-                break;
-            }
-            Some(Ok(c)) => c,
-        };
-        let len = chunk.len();
-        rows.extend(chunk);
+        // The chunks validated meanwhile are written with this one: one sorted pass through the
+        // ID number's index touches each of its pages once instead of once per chunk.
+        let mut group = vec![next];
+        let mut grouped = group[0].as_ref().map_or(0, |(c, _)| c.len());
+        while grouped < WRITE_GROUP {
+            let Ok(more) = prepared_chunks.try_recv() else { break };
+            grouped += more.as_ref().map_or(0, |(c, _)| c.len());
+            group.push(more);
+        }
+        let mut len = 0;
         let mut good = Vec::new();
-        for (i, r) in prepared {
-            match r {
-                Err(msg) => errors.push((i, msg)),
-                Ok((w, values)) => match seen.get(&w.id_bidx) {
-                    Some(first) => errors.push((i, format!("证件号码与第 {} 行重复", first + 2))),
-                    None => {
-                        seen.insert(w.id_bidx.clone(), i);
-                        good.push((i, w, values));
-                    }
-                },
+        for item in group {
+            let (chunk, prepared) = match item {
+                Ok(c) => c,
+                // The reader stops at an error: nothing follows it.
+                Err(e) => {
+                    unreadable = Some(e);
+                    break;
+                }
+            };
+            len += chunk.len();
+            rows.extend(chunk);
+            for (i, r) in prepared {
+                match r {
+                    Err(msg) => errors.push((i, msg)),
+                    Ok((w, values)) => match seen.get(&w.id_bidx) {
+                        Some(first) => errors.push((i, format!("证件号码与第 {} 行重复", first + 2))),
+                        None => {
+                            seen.insert(w.id_bidx.clone(), i);
+                            good.push((i, w, values));
+                        }
+                    },
+                }
             }
+        }
+        if len == 0 {
+            break;
         }
         let t = std::time::Instant::now();
         let Batch { tx, held, created: created_ids, updated: updated_ids, outbox } = match open.as_mut() {
@@ -440,11 +458,14 @@ async fn run_person_import(
         };
         // New people go straight in (the unique index skips those already registered); only the
         // skipped ones are looked up, to update them or to say where they are registered.
-        good.sort_by(|a, b| a.1.id_bidx.cmp(&b.1.id_bidx));
-        let mut rows_of = Vec::with_capacity(good.len());
-        let mut writes = Vec::with_capacity(good.len());
-        let mut values = Vec::with_capacity(good.len());
-        for (i, w, v) in good {
+        // Sorted by blind index through a list of positions (the rows themselves are large to move).
+        let mut order: Vec<usize> = (0..good.len()).collect();
+        order.sort_unstable_by(|&a, &b| good[a].1.id_bidx.cmp(&good[b].1.id_bidx));
+        let mut slots: Vec<Option<_>> = good.into_iter().map(Some).collect();
+        let mut rows_of = Vec::with_capacity(slots.len());
+        let mut writes = Vec::with_capacity(slots.len());
+        let mut values = Vec::with_capacity(slots.len());
+        for (i, w, v) in order.into_iter().filter_map(|k| slots[k].take()) {
             rows_of.push(i);
             writes.push(w);
             values.push(v);
