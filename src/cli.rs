@@ -175,6 +175,10 @@ pub struct BenchRegisterArgs {
     /// Samples per lookup figure.
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+    /// Imports of a fresh file, one after the other, each into another town (the first meets the
+    /// indexes as the generator built them, packed full; the later ones meet them as imports leave them).
+    #[arg(long, default_value_t = 1)]
+    pub imports: usize,
 }
 
 #[derive(Subcommand, Debug)]
