@@ -26,6 +26,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// Rows per transaction of a person import (default 50,000): larger batches write the pages
+    /// they share once, smaller ones hold the write lock for less time and show progress sooner.
+    pub import_batch_rows: usize,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             max_photo_bytes: 5 * 1024 * 1024,
             secure_cookies: false,
             trust_proxy: false,
+            import_batch_rows: 50_000,
         }
     }
 

@@ -210,7 +210,7 @@ async fn indexed_insert(
     let rows: Vec<_> = prepared.iter().map(|p| person_store::new_row(p, now)).collect();
     let t = Instant::now();
     let mut tx = state.db.begin_bulk().await?;
-    for chunk in rows.chunks(crate::domains::registry::import::BATCH) {
+    for chunk in rows.chunks(state.config.import_batch_rows) {
         person_store::insert_new(&mut tx, chunk.to_vec()).await?;
     }
     let s = t.elapsed().as_secs_f64();

@@ -140,6 +140,16 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
     }
+
+    /// Commits what was written so far and goes on in a new transaction on the same connection
+    /// (for batches of one bulk write: on SQLite the connection's page cache stays warm, and a
+    /// `begin_bulk` connection keeps its settings). Dropping the `Tx` still rolls back only the
+    /// work since this call.
+    pub async fn commit_and_continue(&mut self) -> sqlx::Result<()> {
+        let begin = if self.backend() == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
+        self.execute("COMMIT", vec![]).await?;
+        self.execute(begin, vec![]).await.map(drop)
+    }
 }
 
 impl Db {

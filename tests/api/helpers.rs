@@ -156,7 +156,10 @@ impl TestApp {
         let db = wangge::db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let clock = Clock::manual(start_ms());
-        let config = Config::new(dir.path().to_path_buf(), url);
+        let mut config = Config::new(dir.path().to_path_buf(), url);
+        // Small import transactions, so that every import test of a few thousand rows also runs
+        // the path of a large file: several batches, each carrying its progress.
+        config.import_batch_rows = 3_000;
         let county_id = wangge::commands::create_county(&db, "510725", "演示县", clock.now()).await.expect("county");
         let state = AppState::new(db.clone(), clock.clone(), config, test_keys());
         let router = wangge::web::router(state.clone());

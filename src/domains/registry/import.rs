@@ -275,10 +275,6 @@ pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = Ap
     });
 }
 
-/// Rows per transaction (and per audit row and progress update): large, because each commit
-/// writes every index page the batch touched, and few rows share a page of the ID number's index.
-pub(crate) const BATCH: usize = 50_000;
-
 /// Rows validated at a time: the writer starts on the first chunk while the next are validated.
 const CHUNK: usize = 5_000;
 
@@ -358,7 +354,9 @@ struct Phases {
 type PreparedChunk = AppResult<(Vec<Vec<String>>, Vec<Prepared>)>;
 
 /// Rows are read, validated and encrypted on blocking threads a few chunks ahead of the writer,
-/// which writes each chunk as it comes and commits every `BATCH` rows with one audit row.
+/// which writes each chunk as it comes and commits every `import_batch_rows` rows (a setting,
+/// 50,000 by default: each commit writes every index page the batch touched, and few rows share
+/// a page of the ID number's index) with one audit row and the job's progress.
 async fn run_person_import(
     state: &AppState,
     actor: &Actor,
@@ -514,28 +512,19 @@ async fn run_person_import(
         phases.lookup += t.elapsed().as_secs_f64();
         *held += len as i64;
         processed += len as i64;
-        if *held >= BATCH as i64 {
+        if *held >= state.config.import_batch_rows as i64 {
             let t = std::time::Instant::now();
-            if let Some(batch) = open.take() {
-                imported += commit_batch(state, actor, job, batch).await?;
+            if let Some(batch) = open.as_mut() {
+                // The progress goes with the batch: an update of its own would be an ordinary
+                // commit, which waits for the disk to take the whole batch before the next starts.
+                let counts = [processed, imported + batch.people(), unchanged, errors.len() as i64];
+                store::job_progress(&mut batch.tx, job, counts, state.clock.now()).await?;
+                imported += batch.commit_and_continue(state, actor, job).await?;
                 // The batch reaches the disk while the next one is written.
                 let db = state.db.clone();
                 syncs.push(tokio::spawn(async move { db.sync_log().await }));
             }
             phases.commit += t.elapsed().as_secs_f64();
-            store::update_job(
-                &state.db,
-                job,
-                "running",
-                processed,
-                imported,
-                unchanged,
-                errors.len() as i64,
-                None,
-                "",
-                state.clock.now(),
-            )
-            .await?;
         }
     }
     if let Some(batch) = open.take() {
@@ -584,24 +573,44 @@ struct Batch {
     outbox: Vec<submissions::Outbox>,
 }
 
-/// Records one audit row for the people a transaction created and updated, commits it and sends
-/// its notifications; answers how many people it imported.
-async fn commit_batch(state: &AppState, actor: &Actor, job: i64, b: Batch) -> AppResult<i64> {
-    let Batch { mut tx, created, updated, outbox, .. } = b;
-    let n = (created.len() + updated.len()) as i64;
-    if n > 0 {
-        audit::record(
-            &mut tx,
-            &actor.audit(),
-            "person_imported",
-            "import_job",
-            job,
-            json!({ "created": created, "updated": updated }),
-        )
-        .await?;
+impl Batch {
+    /// The people the batch created or updated.
+    fn people(&self) -> i64 {
+        (self.created.len() + self.updated.len()) as i64
     }
-    tx.commit().await?;
-    for o in outbox {
+}
+
+impl Batch {
+    /// Records the batch's audit row, commits it, sends its notifications and goes on with an
+    /// empty batch on the same connection; answers how many people it imported.
+    async fn commit_and_continue(&mut self, state: &AppState, actor: &Actor, job: i64) -> AppResult<i64> {
+        let n = self.audit(actor, job).await?;
+        self.tx.commit_and_continue().await?;
+        for o in self.outbox.drain(..) {
+            o.deliver(state);
+        }
+        self.created.clear();
+        self.updated.clear();
+        self.held = 0;
+        Ok(n)
+    }
+
+    /// The audit row of the people the batch created and updated (none when it has none).
+    async fn audit(&mut self, actor: &Actor, job: i64) -> AppResult<i64> {
+        let n = self.people();
+        if n > 0 {
+            let detail = json!({ "created": self.created, "updated": self.updated });
+            audit::record(&mut self.tx, &actor.audit(), "person_imported", "import_job", job, detail).await?;
+        }
+        Ok(n)
+    }
+}
+
+/// Commits the last batch of an import (see `Batch::commit_and_continue`).
+async fn commit_batch(state: &AppState, actor: &Actor, job: i64, mut b: Batch) -> AppResult<i64> {
+    let n = b.audit(actor, job).await?;
+    b.tx.commit().await?;
+    for o in b.outbox {
         o.deliver(state);
     }
     Ok(n)

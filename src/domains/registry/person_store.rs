@@ -785,6 +785,18 @@ pub async fn update_job(
         .map(drop)
 }
 
+/// A running job's counts, written in the transaction of the batch they describe (so the page
+/// never shows rows that are not committed, and the batch's commit carries them).
+pub async fn job_progress(tx: &mut Tx, id: i64, counts: [i64; 4], now: Millis) -> sqlx::Result<()> {
+    let [processed, imported, unchanged, failed] = counts;
+    tx.execute(
+        "UPDATE import_jobs SET processed = $1, imported = $2, unchanged = $3, failed = $4, updated_at = $5 WHERE id = $6",
+        args![processed, imported, unchanged, failed, now, id],
+    )
+    .await
+    .map(drop)
+}
+
 /// Sets a job's row count once the whole file is read (before, it is what the sheet declared).
 pub async fn set_job_total(db: &Db, id: i64, total: i64) -> sqlx::Result<()> {
     db.read().execute("UPDATE import_jobs SET total = $1 WHERE id = $2", args![total, id]).await.map(drop)
