@@ -529,7 +529,7 @@ async fn run_person_import(
     }
     if let Some(batch) = open.take() {
         let t = std::time::Instant::now();
-        imported += commit_batch(state, actor, job, batch).await?;
+        imported += batch.commit(state, actor, job).await?;
         phases.commit += t.elapsed().as_secs_f64();
     }
     producer.await.map_err(|e| AppError::Internal(e.into()))?;
@@ -578,9 +578,7 @@ impl Batch {
     fn people(&self) -> i64 {
         (self.created.len() + self.updated.len()) as i64
     }
-}
 
-impl Batch {
     /// Records the batch's audit row, commits it, sends its notifications and goes on with an
     /// empty batch on the same connection; answers how many people it imported.
     async fn commit_and_continue(&mut self, state: &AppState, actor: &Actor, job: i64) -> AppResult<i64> {
@@ -595,6 +593,16 @@ impl Batch {
         Ok(n)
     }
 
+    /// The same for the import's last batch, ending its transaction.
+    async fn commit(mut self, state: &AppState, actor: &Actor, job: i64) -> AppResult<i64> {
+        let n = self.audit(actor, job).await?;
+        self.tx.commit().await?;
+        for o in self.outbox {
+            o.deliver(state);
+        }
+        Ok(n)
+    }
+
     /// The audit row of the people the batch created and updated (none when it has none).
     async fn audit(&mut self, actor: &Actor, job: i64) -> AppResult<i64> {
         let n = self.people();
@@ -604,16 +612,6 @@ impl Batch {
         }
         Ok(n)
     }
-}
-
-/// Commits the last batch of an import (see `Batch::commit_and_continue`).
-async fn commit_batch(state: &AppState, actor: &Actor, job: i64, mut b: Batch) -> AppResult<i64> {
-    let n = b.audit(actor, job).await?;
-    b.tx.commit().await?;
-    for o in b.outbox {
-        o.deliver(state);
-    }
-    Ok(n)
 }
 
 /// Ends a job: the error workbook when rows failed, the totals and the closing message.
