@@ -56,6 +56,16 @@ pub enum Permission {
     HandleEvents,
     /// Edit event categories, their time limits and the work calendar.
     ManageEventSettings,
+    /// Record one's own field work: patrols, visits, daily check-ins (grid workers and leaders, community staff).
+    FieldWork,
+    /// See supervision figures of one's scope: activity, patrols, visits, huddles, dashboards, assessment, bulletins.
+    ReadSupervision,
+    /// Keep a community's daily huddle (日碰头会): add problems, record decisions and who follows up.
+    RunHuddle,
+    /// Generate, edit and publish the monthly bulletin (月度通报) of one's area.
+    PublishBulletins,
+    /// Change the supervision settings: activity thresholds, patrol checklist, assessment rules.
+    ManageSupervisionSettings,
 }
 
 pub const ALL_ROLES: [Role; 10] = [
@@ -166,6 +176,13 @@ impl Role {
                 matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | DepartmentHandler)
             }
             ManageEventSettings => matches!(self, CountyCenter | SystemAdmin),
+            FieldWork => matches!(self, GridWorker | GridLeader | CommunityStaff),
+            ReadSupervision => {
+                matches!(self, GridWorker | GridLeader | CommunityStaff | TownCenter | CountyCenter | CountyViewer)
+            }
+            RunHuddle => matches!(self, CommunityStaff | TownCenter),
+            PublishBulletins => matches!(self, TownCenter | CountyCenter),
+            ManageSupervisionSettings => matches!(self, CountyCenter | SystemAdmin),
         }
     }
 
