@@ -19,6 +19,8 @@ pub struct Inner {
     pub keys: Keys,
     /// The outside-notification sender (log-only unless a deployment plugs one in).
     pub notifier: crate::notify::Notifier,
+    /// Accounts already recorded as active today (see `domains::activity`).
+    pub activity_seen: crate::domains::activity::service::Seen,
 }
 
 impl std::ops::Deref for AppState {
@@ -31,6 +33,14 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, clock: Clock, config: Config, keys: Keys) -> Self {
         let files = LocalFiles::new(config.files_dir());
-        AppState(Arc::new(Inner { db, clock, config, files, keys, notifier: crate::notify::Notifier::log_only() }))
+        AppState(Arc::new(Inner {
+            db,
+            clock,
+            config,
+            files,
+            keys,
+            notifier: crate::notify::Notifier::log_only(),
+            activity_seen: Default::default(),
+        }))
     }
 }

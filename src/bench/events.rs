@@ -279,7 +279,7 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
         .map(|(id, name, path)| event_stats::Child { id, name, path })
         .collect();
     let t = Instant::now();
-    let city = event_stats::figures_under(&state, "/", &counties, period).await.map_err(|e| anyhow!("{e}"))?;
+    let city = event_stats::figures_under(&state.db, "/", &counties, period).await.map_err(|e| anyhow!("{e}"))?;
     let city_s = t.elapsed().as_secs_f64();
     println!(
         "month figures {month}: county s001 {:.3} s (arrived {}, closed {}); whole city {:.3} s (arrived {}, closed {}; {} counties, {} categories)  (target < 1 s)",

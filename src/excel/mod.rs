@@ -103,6 +103,41 @@ pub fn table(sheet: &str, stamp: &str, headers: &[String], rows: &[Vec<String>])
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// One sheet of figures: its name, the stamp line, the header row, the body rows.
+pub struct FigureSheet<'a> {
+    pub name: &'a str,
+    pub stamp: &'a str,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A workbook of figure tables, one sheet each (name, stamp line, headers, rows); cells that are
+/// whole numbers are written as numbers so that they can be summed. Only for figures: text that
+/// looks like a number (an ID, a phone) belongs in [`table`], which keeps every cell as text.
+pub fn figure_tables(sheets: &[FigureSheet<'_>]) -> AppResult<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_background_color(Color::RGB(0xE8F0FA));
+    for FigureSheet { name, stamp, headers, rows } in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).map_err(xlsx_err)?;
+        ws.write_string(0, 0, *stamp).map_err(xlsx_err)?;
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(1, i as u16, h, &bold).map_err(xlsx_err)?;
+            ws.set_column_width(i as u16, if i == 0 { 22 } else { 12 }).map_err(xlsx_err)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (2 + r as u32, c as u16);
+                match v.parse::<i64>() {
+                    Ok(n) if v.len() < 12 => ws.write_number(r, c, n as f64).map_err(xlsx_err)?,
+                    _ => ws.write_string(r, c, v).map_err(xlsx_err)?,
+                };
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
 /// CSV with a byte-order mark so that Excel opens Chinese text correctly; the first line is the stamp.
 pub fn csv(stamp: &str, headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     fn cell(s: &str) -> String {

@@ -57,6 +57,9 @@ impl Layout {
         if a.can(Permission::ReadEvents) {
             links.push(("/submissions", "报送签收"));
         }
+        if a.can(Permission::ReadSupervision) {
+            links.push(("/bulletins", "月度通报"));
+        }
         if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
             links.push(("/accounts", "账号管理"));
         }

@@ -5,6 +5,7 @@ use crate::auth::{Actor, PendingActor, Permission};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -61,13 +62,30 @@ pub async fn guard(State(state): State<AppState>, access: Access, req: Request, 
             Err(e) => return e.into_response(),
         },
     };
+    let mut used_by = None;
     if let Some(a) = actor {
         if !access.allows(a.role) {
             return AppError::forbidden().into_response();
         }
+        if !a.must_change_password && !a.needs_totp_setup && counts_as_use(parts.uri.path()) {
+            used_by = Some(a.id);
+        }
         parts.extensions.insert(a);
     }
-    next.run(Request::from_parts(parts, body)).await
+    let write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if let Some(id) = used_by.filter(|_| response.status().is_success() || response.status().is_redirection()) {
+        crate::domains::activity::service::record_use(&state, id, write).await;
+    }
+    response
+}
+
+/// Whether a request is use of the system for account activity: managing one's own sign-in,
+/// password, second factor or notifications is not business.
+fn counts_as_use(path: &str) -> bool {
+    !["/api/v1/auth/", "/account", "/logout", "/api/v1/notifications", "/notifications"]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
 /// A route of the table with its handler.

@@ -7,6 +7,7 @@ mod areas;
 mod audit;
 mod auth;
 mod authz_matrix;
+mod bulletins;
 mod departments;
 mod event_pages;
 mod events;

@@ -92,7 +92,7 @@ pub async fn events(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResul
     .into_iter()
     .map(|c| Child { id: c.id, name: c.name, path: c.path })
     .collect();
-    let f = figures_under(state, &area.path, &children, p).await?;
+    let f = figures_under(&state.db, &area.path, &children, p).await?;
     Ok(EventStats {
         area_id: area.id,
         area_name: area.name,
@@ -123,9 +123,9 @@ pub struct Rollup {
     pub steps: Vec<StepTime>,
 }
 
-pub async fn figures_under(state: &AppState, path: &str, children: &[Child], p: Period) -> AppResult<Rollup> {
-    let (areas, departments) = store::figure_counts(&state.db, path, p).await?;
-    let cats = store::categories(&state.db).await?;
+pub async fn figures_under(db: &crate::db::Db, path: &str, children: &[Child], p: Period) -> AppResult<Rollup> {
+    let (areas, departments) = store::figure_counts(db, path, p).await?;
+    let cats = store::categories(db).await?;
     let top_of: HashMap<&str, &str> =
         cats.iter().map(|c| (c.code.as_str(), c.parent_code.as_deref().unwrap_or(c.code.as_str()))).collect();
     let (mut totals, mut by_child, mut by_top) = (Counts::default(), HashMap::new(), HashMap::new());
@@ -153,12 +153,12 @@ pub async fn figures_under(state: &AppState, path: &str, children: &[Child], p: 
         .collect();
     let by_dept: HashMap<i64, &Counts> = departments.iter().map(|d| (d.department_id, &d.counts)).collect();
     let ids: Vec<i64> = by_dept.keys().copied().collect();
-    let by_department = department_store::names(&state.db, &ids)
+    let by_department = department_store::names(db, &ids)
         .await?
         .into_iter()
         .filter_map(|(id, name)| Some(Unit { id: id.to_string(), name, figures: Figures::of(by_dept.get(&id)?) }))
         .collect();
-    let steps = store::step_totals(&state.db, path, p.from, p.to)
+    let steps = store::step_totals(db, path, p.from, p.to)
         .await?
         .into_iter()
         .filter_map(|(s, n, minutes, over)| {

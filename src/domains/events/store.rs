@@ -860,10 +860,7 @@ pub async fn figure_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<(Vec<
     let end = crate::domains::org::model::subtree_end(path);
     let when = in_period(p);
     let counts = counts_sql(p);
-    // The child's part of the path: from just after `path` up to the next '/'.
-    let find = if db.backend() == crate::db::Backend::Sqlite { "instr" } else { "strpos" };
-    let start = path.len() + 1;
-    let child = format!("substr(e.area_path, {start}, {find}(substr(e.area_path, {start}), '/'))");
+    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "e.area_path", path);
     let areas = db
         .read()
         .fetch_all(

@@ -428,3 +428,76 @@ pub async fn stats(
         )
         .await
 }
+
+/// Counts of the submissions sent in a period, as they stood at its end: sent, signed and returned
+/// before the end, and the rest still waiting then.
+#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize)]
+pub struct PeriodCounts {
+    pub sent: i64,
+    pub signed: i64,
+    pub returned: i64,
+}
+
+/// Per child area of `path` and kind.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChildKindCounts {
+    pub child: String,
+    pub kind: String,
+    #[sqlx(flatten)]
+    pub counts: PeriodCounts,
+}
+
+/// Per department (signing side) and kind.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DepartmentKindCounts {
+    pub department_id: i64,
+    pub department_name: String,
+    pub department_kind: String,
+    pub kind: String,
+    #[sqlx(flatten)]
+    pub counts: PeriodCounts,
+}
+
+fn period_counts_sql(to: Millis) -> String {
+    format!(
+        "COUNT(*) AS sent, \
+         CAST(COALESCE(SUM(CASE WHEN s.state = 'signed' AND s.signed_at < {to} THEN 1 ELSE 0 END), 0) AS BIGINT) AS signed, \
+         CAST(COALESCE(SUM(CASE WHEN s.state = 'returned' AND s.returned_at < {to} THEN 1 ELSE 0 END), 0) AS BIGINT) AS returned"
+    )
+}
+
+/// The submissions first sent in `[from, to)` under `path`, summed per child area × kind and per
+/// department × kind (for the monthly bulletin).
+pub async fn period_counts(
+    db: &Db,
+    path: &str,
+    from: Millis,
+    to: Millis,
+) -> sqlx::Result<(Vec<ChildKindCounts>, Vec<DepartmentKindCounts>)> {
+    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "s.grid_path", path);
+    let counts = period_counts_sql(to);
+    let end = subtree_end(path);
+    let by_child = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT {child} AS child, s.kind, {counts} FROM submissions s \
+                 WHERE s.sent_at >= $1 AND s.sent_at < $2 AND s.grid_path >= $3 AND s.grid_path < $4 GROUP BY {child}, s.kind"
+            ),
+            args![from, to, path, end.as_str()],
+        )
+        .await?;
+    let by_department = db
+        .read()
+        .fetch_all(
+            &format!(
+                "SELECT s.department_id, d.name AS department_name, d.kind AS department_kind, s.kind, {counts} \
+                 FROM submissions s JOIN departments d ON d.id = s.department_id \
+                 WHERE s.sent_at >= $1 AND s.sent_at < $2 AND s.grid_path >= $3 AND s.grid_path < $4 \
+                 GROUP BY s.department_id, d.name, d.kind, s.kind"
+            ),
+            args![from, to, path, end.as_str()],
+        )
+        .await?;
+    Ok((by_child, by_department))
+}

@@ -1,0 +1,6 @@
+//! Account activity (账号活跃度): days of use per account, rates per unit, thresholds.
+
+pub mod api;
+pub mod model;
+pub mod service;
+pub mod store;
