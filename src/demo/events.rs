@@ -17,7 +17,7 @@ use anyhow::anyhow;
 use serde_json::json;
 
 /// What residents and workers report, per category: (category, title, what happened, where).
-const SAMPLES: &[(&str, &str, &str, &str)] = &[
+pub(super) const SAMPLES: &[(&str, &str, &str, &str)] = &[
     (
         "0401",
         "垃圾桶满溢无人清运",
@@ -68,7 +68,7 @@ pub(super) async fn actor(state: &AppState, username: &str, now: Millis) -> anyh
 }
 
 /// A time inside working hours on a working day, `days_ago` days before `now`.
-fn working_time(cal: &WorkCalendar, rng: &mut Rng, now: Millis, days_ago: u64) -> Millis {
+pub(super) fn working_time(cal: &WorkCalendar, rng: &mut Rng, now: Millis, days_ago: u64) -> Millis {
     let base = now - days_ago as i64 * DAY;
     cal.add(base, rng.below(8 * 60) as i64)
 }
@@ -215,7 +215,7 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
 }
 
 /// One action at the actor's moment, after the cards that fell due before it.
-async fn act_at(
+pub(super) async fn act_at(
     state: &AppState,
     id: i64,
     who: Actor,

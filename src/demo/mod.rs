@@ -2,6 +2,7 @@
 //! and 68 grids, 嫩水社区 with 26, the bulletin's towns with their 派出所/司法所/卫生院 — with staff
 //! and accounts, optionally much larger synthetic trees, prints the sign-ins and serves.
 
+mod bulletin;
 pub mod events;
 pub mod names;
 pub mod people;
@@ -421,6 +422,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let submitted = submissions::seed(&state, now).await?;
     if submitted > 0 {
         println!("演示报送 {submitted} 件（流动人口报派出所：已签收、被退回、待签收）");
+    }
+    let t = Instant::now();
+    let (days, town_events) = bulletin::seed(&state, now).await?;
+    if days > 0 {
+        println!(
+            "演示通报数据：账号使用 {days} 人天、各乡镇事件 {town_events} 件，用时 {:.1} 秒",
+            t.elapsed().as_secs_f64()
+        );
     }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
