@@ -259,8 +259,7 @@ async fn floating_elsewhere(state: &AppState, now: Millis) -> anyhow::Result<()>
             let at = start + (3 + 4 * k) * DAY + 10 * HOUR;
             let w = actor(state, &worker, at).await?;
             seq += 1;
-            let birth =
-                chrono::NaiveDate::from_ymd_opt(1980 + seq % 20, 1 + (seq % 12) as u32, 3).unwrap_or_default();
+            let birth = chrono::NaiveDate::from_ymd_opt(1980 + seq % 20, 1 + (seq % 12) as u32, 3).unwrap_or_default();
             let input = PersonInput {
                 kind: Some("floating".into()),
                 name: Some(person_name(&mut rng)),

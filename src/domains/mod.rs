@@ -1,6 +1,7 @@
 //! The business domains; each has pure `model`, `service` functions taking the actor, `store` SQL, and thin `api`/`pages`.
 
 pub mod activity;
+pub mod assessment;
 pub mod bulletins;
 pub mod events;
 pub mod org;

@@ -59,6 +59,7 @@ impl Layout {
         }
         if a.can(Permission::ReadSupervision) {
             links.push(("/bulletins", "月度通报"));
+            links.push(("/assessment", "考核排名"));
         }
         if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
             links.push(("/accounts", "账号管理"));

@@ -47,22 +47,22 @@ fn unit<'a>(rows: &'a Value, key: &str, id: i64) -> &'a Value {
     rows.as_array().unwrap().iter().find(|r| r[key] == id).unwrap_or_else(|| panic!("{key}={id} in {rows}"))
 }
 
-struct County {
-    app: TestApp,
-    tree: Tree,
-    town_c: i64,
-    county: Session,
-    town: Session,
-    worker_a: Session,
-    worker_b: Session,
-    community: Session,
-    police: Session,
+pub(crate) struct County {
+    pub(crate) app: TestApp,
+    pub(crate) tree: Tree,
+    pub(crate) town_c: i64,
+    pub(crate) county: Session,
+    pub(crate) town: Session,
+    pub(crate) worker_a: Session,
+    pub(crate) worker_b: Session,
+    pub(crate) community: Session,
+    pub(crate) police: Session,
 }
 
 /// The standard tree plus a third town 双峰乡 whose only grid worker never works; accounts:
 /// 鹤山镇 — grid worker, community staff, town centre; 文昌镇 — grid worker; 双峰乡 — grid worker;
 /// 鹤山派出所 — one handler; the county centre.
-async fn county() -> County {
+pub(crate) async fn county() -> County {
     let (app, tree, admin) = TestApp::with_tree().await;
     let town_c = app.area(&admin, tree.county, "town", "510725103000", "双峰乡").await;
     let comm_c = app.area(&admin, town_c, "community", "510725103001", "双峰社区").await;
@@ -163,7 +163,7 @@ async fn activity_counts_days_of_business_per_town_and_department_across_a_month
 /// Builds March: 鹤山镇 receives 2 events and closes both (100%), 文昌镇 receives 2 and closes none
 /// (0%, under 50%), 双峰乡 none; a floating person from 鹤山镇 is signed by 鹤山派出所. Every
 /// account that does anything counts (threshold 1 day).
-async fn march(c: &County) {
+pub(crate) async fn march(c: &County) {
     let app = &c.app;
     app.patch_json(&c.county, "/api/v1/supervision-settings", json!({ "min_days_month": 1 })).await;
     let a1 = report(app, &c.worker_a, "东门垃圾满溢").await;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod areas;
+mod assessment;
 mod audit;
 mod auth;
 mod authz_matrix;

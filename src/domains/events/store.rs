@@ -935,3 +935,22 @@ pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(
         )
         .await
 }
+
+/// The figures' counts for the events under `path` in a period, summed per grid (by the event's
+/// area path), for rankings that go down to the grid.
+pub async fn figure_counts_by_area_path(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<PathCounts>> {
+    let end = crate::domains::org::model::subtree_end(path);
+    db.read()
+        .fetch_all(
+            &format!("SELECT e.area_path, {} FROM events e WHERE {} GROUP BY e.area_path", counts_sql(p), in_period(p)),
+            args![path, end.as_str()],
+        )
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PathCounts {
+    pub area_path: String,
+    #[sqlx(flatten)]
+    pub counts: Counts,
+}

@@ -501,3 +501,23 @@ pub async fn period_counts(
         .await?;
     Ok((by_child, by_department))
 }
+
+/// Submissions sent in `[from, to)` under `path` that were still unsigned (neither signed nor
+/// returned) at `to` although their sign-off deadline had passed, per grid path.
+pub async fn overdue_unsigned_by_grid(
+    db: &Db,
+    path: &str,
+    from: Millis,
+    to: Millis,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let end = subtree_end(path);
+    db.read()
+        .fetch_all(
+            "SELECT s.grid_path, COUNT(*) FROM submissions s \
+             WHERE s.sent_at >= $1 AND s.sent_at < $2 AND s.grid_path >= $3 AND s.grid_path < $4 AND s.deadline < $2 \
+             AND NOT (s.state = 'signed' AND s.signed_at < $2) AND NOT (s.state = 'returned' AND s.returned_at < $2) \
+             GROUP BY s.grid_path",
+            args![from, to, path, end.as_str()],
+        )
+        .await
+}
