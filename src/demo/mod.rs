@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod names;
+mod patrols;
 pub mod people;
 mod plan;
 pub mod register;
@@ -422,6 +423,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if submitted > 0 {
         println!("演示报送 {submitted} 件（流动人口报派出所：已签收、被退回、待签收）");
     }
+    println!("演示巡查 {} 次（嫩水社区近一周，含签到、轨迹、发现和碰头会）", patrols::seed(&state, now).await?);
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
     if args.no_serve {

@@ -1,6 +1,8 @@
 //! The business domains; each has pure `model`, `service` functions taking the actor, `store` SQL, and thin `api`/`pages`.
 
 pub mod events;
+pub mod huddles;
 pub mod org;
+pub mod patrols;
 pub mod registry;
 pub mod submissions;
