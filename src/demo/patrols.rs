@@ -103,7 +103,7 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
             patrols::record_checks(state, &w, id, &ChecksInput { items: checks })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if (days_ago as usize + k) % 3 == 0 {
+            if (days_ago as usize + k).is_multiple_of(3) {
                 let text = FINDINGS[(days_ago as usize + k) % FINDINGS.len()];
                 let f = FindingInput {
                     item_id: None,

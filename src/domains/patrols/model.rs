@@ -56,7 +56,7 @@ pub enum Step {
 /// at least 10 m from it, and reaching it from the anchor needs no more than 12 m/s. The metres of a
 /// counted point are its great-circle distance from the anchor.
 pub fn step(anchor: Option<Fix>, p: Fix) -> Step {
-    if !(p.accuracy <= MAX_ACCURACY_M) {
+    if p.accuracy.is_nan() || p.accuracy > MAX_ACCURACY_M {
         return Step::Ignore;
     }
     let Some(a) = anchor else { return Step::Anchor };
