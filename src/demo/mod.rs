@@ -5,6 +5,7 @@
 mod bulletin;
 pub mod events;
 pub mod names;
+mod patrols;
 pub mod people;
 mod plan;
 pub mod register;
@@ -431,6 +432,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             t.elapsed().as_secs_f64()
         );
     }
+    println!("演示巡查 {} 次（嫩水社区近一周，含签到、轨迹、发现和碰头会）", patrols::seed(&state, now).await?);
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
     if args.no_serve {

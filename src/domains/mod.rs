@@ -4,6 +4,8 @@ pub mod activity;
 pub mod assessment;
 pub mod bulletins;
 pub mod events;
+pub mod huddles;
 pub mod org;
+pub mod patrols;
 pub mod registry;
 pub mod submissions;

@@ -35,6 +35,10 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::submissions::pages::routes());
     v.extend(crate::domains::bulletins::pages::routes());
     v.extend(crate::domains::assessment::pages::routes());
+    v.extend(crate::domains::patrols::api::routes());
+    v.extend(crate::domains::patrols::pages::routes());
+    v.extend(crate::domains::huddles::api::routes());
+    v.extend(crate::domains::huddles::pages::routes());
     v.extend(pages::routes());
     v.extend(statics::routes());
     v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));

@@ -61,6 +61,18 @@ impl Layout {
             links.push(("/bulletins", "月度通报"));
             links.push(("/assessment", "考核排名"));
         }
+        if a.can(Permission::FieldWork) {
+            links.push(("/patrols", "日巡查"));
+        }
+        if a.can(Permission::ReadSupervision) {
+            links.push(("/patrols/figures", "巡查统计"));
+        }
+        if a.can(Permission::RunHuddle)
+            || (a.can(Permission::ReadSupervision)
+                && !matches!(a.role, crate::auth::Role::GridWorker | crate::auth::Role::GridLeader))
+        {
+            links.push(("/huddles", "日碰头会"));
+        }
         if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
             links.push(("/accounts", "账号管理"));
         }

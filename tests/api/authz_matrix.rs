@@ -53,6 +53,20 @@ const SUB_MAPPING: Expect = Only(&[
     CountyViewer,
     SystemAdmin,
 ]);
+/// Field work: patrols and check-ins (grid workers and leaders, community staff).
+const FIELD: Expect = Only(&[GridWorker, GridLeader, CommunityStaff]);
+/// Supervision figures (and the huddle, whose keepers all also read supervision).
+const SUP: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer]);
+const HUDDLE: Expect = Only(&[CommunityStaff, TownCenter]);
+const SUP_SETTINGS: Expect = Only(&[CountyCenter, SystemAdmin]);
+/// The patrol checklist is read by field staff, supervisors and those who edit it.
+const CHECKLIST: Expect =
+    Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer, SystemAdmin]);
+/// The monthly bulletin is made and published by the town and county centres.
+const PUBLISH: Expect = Only(&[TownCenter, CountyCenter]);
+/// Supervision settings and assessment rules are read by supervisors and those who edit them.
+const SUP_READ_SETTINGS: Expect =
+    Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer, SystemAdmin]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 
@@ -255,6 +269,57 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/settings/events", EV_SETTINGS),
     ("POST",   "/settings/events/categories/{code}", EV_SETTINGS),
     ("POST",   "/settings/events/calendar", EV_SETTINGS),
+    ("GET",    "/api/v1/activity", SUP),
+    ("GET",    "/api/v1/supervision-settings", SUP_READ_SETTINGS),
+    ("PATCH",  "/api/v1/supervision-settings", SUP_SETTINGS),
+    ("GET",    "/api/v1/bulletins/monthly", SUP),
+    ("GET",    "/api/v1/bulletins/monthly.docx", SUP),
+    ("GET",    "/api/v1/bulletins/monthly.xlsx", SUP),
+    ("GET",    "/api/v1/bulletins/monthly/revisions", SUP),
+    ("POST",   "/api/v1/bulletins/monthly/draft", PUBLISH),
+    ("POST",   "/api/v1/bulletins/monthly/publish", PUBLISH),
+    ("GET",    "/api/v1/bulletins", SUP),
+    ("GET",    "/bulletins", SUP),
+    ("GET",    "/bulletins/print", SUP),
+    ("POST",   "/bulletins/draft", PUBLISH),
+    ("POST",   "/bulletins/publish", PUBLISH),
+    ("GET",    "/api/v1/assessment", SUP),
+    ("GET",    "/api/v1/assessment/rules", SUP_READ_SETTINGS),
+    ("PATCH",  "/api/v1/assessment/rules/{code}", SUP_SETTINGS),
+    ("GET",    "/assessment", SUP),
+    ("POST",   "/api/v1/patrols", FIELD),
+    ("GET",    "/api/v1/patrols", SUP),
+    ("GET",    "/api/v1/patrols/current", FIELD),
+    ("GET",    "/api/v1/patrols/figures", SUP),
+    ("GET",    "/api/v1/patrols/{id}", SUP),
+    ("POST",   "/api/v1/patrols/{id}/points", FIELD),
+    ("POST",   "/api/v1/patrols/{id}/end", FIELD),
+    ("POST",   "/api/v1/patrols/{id}/checks", FIELD),
+    ("POST",   "/api/v1/patrols/{id}/findings", FIELD),
+    ("POST",   "/api/v1/patrols/{id}/findings/{finding_id}/event", FIELD),
+    ("GET",    "/api/v1/patrol-checklist", CHECKLIST),
+    ("POST",   "/api/v1/patrol-checklist", SUP_SETTINGS),
+    ("PATCH",  "/api/v1/patrol-checklist/{id}", SUP_SETTINGS),
+    ("POST",   "/api/v1/check-ins", FIELD),
+    ("GET",    "/api/v1/check-ins", SUP),
+    ("GET",    "/patrols", FIELD),
+    ("POST",   "/patrols/check-in", FIELD),
+    ("POST",   "/patrols", FIELD),
+    ("GET",    "/patrols/figures", SUP),
+    ("GET",    "/patrols/{id}", SUP),
+    ("POST",   "/patrols/{id}/end", FIELD),
+    ("POST",   "/patrols/{id}/checks", FIELD),
+    ("POST",   "/patrols/{id}/findings", FIELD),
+    ("POST",   "/patrols/{id}/findings/{finding_id}/event", FIELD),
+    ("GET",    "/api/v1/huddles", SUP),
+    ("POST",   "/api/v1/huddles", HUDDLE),
+    ("POST",   "/api/v1/huddles/items", HUDDLE),
+    ("POST",   "/api/v1/huddles/items/{id}/decisions", HUDDLE),
+    ("GET",    "/huddles", SUP),
+    ("GET",    "/huddles/print", SUP),
+    ("POST",   "/huddles", HUDDLE),
+    ("POST",   "/huddles/items", HUDDLE),
+    ("POST",   "/huddles/items/{id}/decisions", HUDDLE),
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
@@ -329,8 +394,16 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     } else if path.starts_with("/api/v1/submissions/") || path.starts_with("/submissions/") {
         // A submission that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999")
+    } else if path.starts_with("/api/v1/assessment/rules/") {
+        path.replace("{code}", "overdue_events")
     } else if path.starts_with("/api/v1/event-categories/") || path.starts_with("/settings/events/categories/") {
         path.replace("{code}", "0401")
+    } else if ["/api/v1/patrols/", "/patrols/", "/api/v1/patrol-checklist/", "/api/v1/huddles/", "/huddles/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        // Patrols, findings, checklist items, huddle items that do not exist: 404 to those allowed.
+        path.replace("{id}", "999999").replace("{finding_id}", "999999")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999").replace("{entity}", "houses")
     } else if path.starts_with("/api/v1/imports/") {

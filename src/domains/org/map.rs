@@ -29,7 +29,21 @@ fn rings(geom: &Value) -> Vec<Vec<(f64, f64)>> {
 /// Projects the outline into a box 1000 units wide (equirectangular, corrected for latitude).
 pub fn outline(geom: &Value) -> Option<Outline> {
     let rings = rings(geom);
-    let pts: Vec<(f64, f64)> = rings.iter().flatten().copied().collect();
+    if rings.iter().all(Vec::is_empty) {
+        return None;
+    }
+    draw(&rings, &[]).map(|(o, _)| o)
+}
+
+/// The outline (if any) with a track of (lon, lat) points drawn over it in the same projection; the
+/// box holds both. Answers the drawing and the track as SVG polyline points (`x,y x,y …`).
+pub fn outline_with_track(geom: Option<&Value>, track: &[(f64, f64)]) -> Option<(Outline, String)> {
+    let rings = geom.map(rings).unwrap_or_default();
+    draw(&rings, track)
+}
+
+fn draw(rings: &[Vec<(f64, f64)>], track: &[(f64, f64)]) -> Option<(Outline, String)> {
+    let pts: Vec<(f64, f64)> = rings.iter().flatten().chain(track.iter()).copied().collect();
     if pts.is_empty() {
         return None;
     }
@@ -46,20 +60,34 @@ pub fn outline(geom: &Value) -> Option<Outline> {
     let scale = 1000.0 / w;
     let (width, height) = (1000.0, (h * scale).clamp(100.0, 1500.0));
     let pad = 20.0;
+    let project = |x: f64, y: f64| {
+        (
+            pad + (x - x0) * k * scale * (width - 2.0 * pad) / width,
+            pad + (y1 - y) * scale * (height - 2.0 * pad) / height.max(1.0),
+        )
+    };
     let paths = rings
         .iter()
+        .filter(|ring| !ring.is_empty())
         .map(|ring| {
             let mut d = String::new();
             for (i, (x, y)) in ring.iter().enumerate() {
-                let px = pad + (x - x0) * k * scale * (width - 2.0 * pad) / width;
-                let py = pad + (y1 - y) * scale * (height - 2.0 * pad) / height.max(1.0);
+                let (px, py) = project(*x, *y);
                 d.push_str(&format!("{}{px:.1} {py:.1} ", if i == 0 { "M" } else { "L" }));
             }
             d.push('Z');
             d
         })
         .collect();
-    Some(Outline { width, height, paths })
+    let line = track
+        .iter()
+        .map(|(x, y)| {
+            let (px, py) = project(*x, *y);
+            format!("{px:.1},{py:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((Outline { width, height, paths }, line))
 }
 
 #[cfg(test)]
@@ -75,6 +103,17 @@ mod tests {
         assert!(o.paths[0].starts_with("M20.0 "));
         assert!(o.paths[0].ends_with('Z'));
         assert!(outline(&json!({"type": "Point"})).is_none());
+    }
+
+    #[test]
+    fn draws_a_track_in_the_outline_projection() {
+        let g = json!({"type": "Polygon", "coordinates": [[[104.0, 31.0], [104.01, 31.0], [104.01, 31.01], [104.0, 31.0]]]});
+        let (o, line) = outline_with_track(Some(&g), &[(104.0, 31.01), (104.005, 31.005)]).unwrap();
+        assert_eq!(o.paths[0], outline(&g).unwrap().paths[0], "the track inside does not move the outline");
+        assert!(line.starts_with("20.0,20.0 "), "{line}");
+        // A track alone is drawn in its own box; nothing at all draws nothing.
+        assert!(outline_with_track(None, &[(104.0, 31.0), (104.001, 31.0)]).unwrap().0.paths.is_empty());
+        assert!(outline_with_track(None, &[]).is_none());
     }
 }
 
