@@ -89,9 +89,20 @@ async fn measures_by_path(db: &Db, area: &AreaRef, p: &ReportPeriod) -> AppResul
     Ok(m)
 }
 
+/// A unit being ranked: an area, or a grid worker's account (with its grid's path).
+struct Unit {
+    area_id: Option<i64>,
+    account_id: Option<i64>,
+    name: String,
+    place: String,
+    path: String,
+    /// A grid worker under the activity threshold.
+    inactive: bool,
+}
+
 /// The longest prefix of `path` (ending in '/') that is a key of `units`.
 fn unit_of<'a>(path: &str, units: &'a HashMap<String, usize>) -> Option<&'a usize> {
-    path.char_indices().filter(|(_, c)| *c == '/').map(|(i, _)| &path[..=i]).filter_map(|p| units.get(p)).last()
+    path.char_indices().filter(|(_, c)| *c == '/').map(|(i, _)| &path[..=i]).filter_map(|p| units.get(p)).next_back()
 }
 
 /// Measures and scores of every unit of a level under an area for a month.
@@ -132,10 +143,11 @@ pub async fn rank(
             .map_err(AppError::from)
     })?;
     // The units: areas of the level, or the grid workers.
-    let mut units: Vec<(Option<i64>, Option<i64>, String, String, String)> = Vec::new(); // (area, account, name, place, path)
+    let mut units: Vec<Unit> = Vec::new();
     if level == "grid_worker" {
         for a in accounts.iter().filter(|a| a.role == "grid_worker" && a.area_id.is_some()) {
-            units.push((None, Some(a.id), a.display_name.clone(), a.unit_name.clone(), a.path.clone()));
+            let (name, place, path) = (a.display_name.clone(), a.unit_name.clone(), a.path.clone());
+            units.push(Unit { area_id: None, account_id: Some(a.id), name, place, path, inactive: a.days < min });
         }
     } else {
         let areas = area_store::list(
@@ -157,22 +169,27 @@ pub async fn rank(
                 .collect();
         for a in areas {
             let place = a.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
-            units.push((Some(a.id), None, a.name, place, a.path));
+            units.push(Unit {
+                area_id: Some(a.id),
+                account_id: None,
+                name: a.name,
+                place,
+                path: a.path,
+                inactive: false,
+            });
         }
     }
     let mut measures = vec![Measures::default(); units.len()];
     if level == "grid_worker" {
         // A grid worker answers for their grid, and for their own account's activity.
         for (i, u) in units.iter().enumerate() {
-            if let Some(m) = by_path.0.get(&u.4) {
+            if let Some(m) = by_path.0.get(&u.path) {
                 measures[i] = *m;
             }
-        }
-        for (i, a) in accounts.iter().filter(|a| a.role == "grid_worker" && a.area_id.is_some()).enumerate() {
-            measures[i].inactive_accounts = i64::from(a.days < min);
+            measures[i].inactive_accounts = i64::from(u.inactive);
         }
     } else {
-        let index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.4.clone(), i)).collect();
+        let index: HashMap<String, usize> = units.iter().enumerate().map(|(i, u)| (u.path.clone(), i)).collect();
         for (path, m) in &by_path.0 {
             if let Some(&i) = unit_of(path, &index) {
                 measures[i].add(m);
@@ -191,12 +208,12 @@ pub async fn rank(
         .zip(measures)
         .zip(scored)
         .zip(ranks)
-        .map(|((((area_id, account_id, name, place, _), measures), s), rank)| Ranked {
+        .map(|(((u, measures), s), rank)| Ranked {
             rank,
-            area_id,
-            account_id,
-            name,
-            place,
+            area_id: u.area_id,
+            account_id: u.account_id,
+            name: u.name,
+            place: u.place,
             score: s.score,
             deductions: s.deductions,
             measures,
