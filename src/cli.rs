@@ -148,6 +148,27 @@ pub enum BenchAction {
     Register(BenchRegisterArgs),
     /// The closed loop: actions, to-do lists, a month's figures and the card scan over a city's events.
     Events(BenchEventsArgs),
+    /// Supervision: a city-scale month's bulletin (JSON, .docx, .xlsx), assessment rankings, and the
+    /// plain SQL aggregations beside them.
+    Bulletin(BenchBulletinArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchBulletinArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Events reported in the measured month (last month), across the synthetic city's grids.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: usize,
+    /// People in the synthetic register (generated once, kept for later runs; 0 to skip).
+    #[arg(long, default_value_t = 5_000_000)]
+    pub people: u64,
+    /// Reports of the key groups sent in the month.
+    #[arg(long, default_value_t = 100_000)]
+    pub submissions: usize,
+    /// Samples per figure.
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -30,6 +30,7 @@ async fn main() -> std::process::ExitCode {
         Command::Backup { data, file } => wangge::commands::backup(data, &file).await,
         Command::Bench { action: wangge::cli::BenchAction::Register(args) } => wangge::bench::register(args).await,
         Command::Bench { action: wangge::cli::BenchAction::Events(args) } => wangge::bench::events(args).await,
+        Command::Bench { action: wangge::cli::BenchAction::Bulletin(args) } => wangge::bench::bulletin(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

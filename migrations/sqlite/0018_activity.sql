@@ -10,7 +10,8 @@ CREATE TABLE account_activity (
     first_at        INTEGER NOT NULL,
     PRIMARY KEY (account_id, day)
 );
-CREATE INDEX account_activity_day ON account_activity (day, account_id, kind);
+-- An account's days in a period, with their kind, read from the index alone.
+CREATE INDEX account_activity_days ON account_activity (account_id, day, kind);
 
 CREATE TABLE supervision_settings (
     key             TEXT PRIMARY KEY,

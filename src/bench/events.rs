@@ -24,14 +24,14 @@ const LEAVES: [&str; 12] =
     ["0401", "0402", "0403", "0501", "0502", "0503", "0301", "0302", "0102", "0103", "0701", "09"];
 
 /// One event of the synthetic city, as a row, and whether it is still open at the grid.
-struct Generated {
-    row: Vec<Value>,
-    steps: Vec<Vec<Value>>,
+pub(super) struct Generated {
+    pub(super) row: Vec<Value>,
+    pub(super) steps: Vec<Vec<Value>>,
     open_at_grid: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn generate(
+pub(super) fn generate(
     n: u64,
     id: i64,
     grid: &(i64, String, i64, i64, String),

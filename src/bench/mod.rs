@@ -1,8 +1,10 @@
 //! `wangge bench …`: the performance figures the issues ask for, measured on this machine and printed.
 
+mod bulletin;
 mod events;
 mod register;
 
+pub use bulletin::bulletin;
 pub use events::events;
 pub use register::register;
 

@@ -65,23 +65,27 @@ pub async fn account_days(
     created_before: Millis,
     counts_reads: bool,
 ) -> sqlx::Result<Vec<AccountDays>> {
-    let kinds = if counts_reads { "" } else { " AND kind = 'write'" };
+    let kinds = if counts_reads { "" } else { " AND x.kind = 'write'" };
     let end = subtree_end(path);
+    // Two range scans on the area paths (area-bound accounts; department accounts through their
+    // department's area), each account's days counted on its own index range.
+    let days = format!(
+        "CAST((SELECT COUNT(*) FROM account_activity x WHERE x.account_id = a.id AND x.day >= $1 AND x.day < $2{kinds}) AS BIGINT)"
+    );
+    let live = format!("a.status <> 'retired' AND a.created_at < $3 AND a.role IN {COUNTED_ROLES}");
     db.read()
         .fetch_all(
             &format!(
-                "SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, \
-                 COALESCE(ar.path, dar.path) AS path, COALESCE(d.name, ar.name) AS unit_name, \
-                 CAST(COALESCE(x.days, 0) AS BIGINT) AS days, a.last_login_at \
-                 FROM accounts a \
-                 LEFT JOIN areas ar ON ar.id = a.area_id \
-                 LEFT JOIN departments d ON d.id = a.department_id \
-                 LEFT JOIN areas dar ON dar.id = d.area_id \
-                 LEFT JOIN (SELECT account_id, COUNT(*) AS days FROM account_activity \
-                            WHERE day >= $1 AND day < $2{kinds} GROUP BY account_id) x ON x.account_id = a.id \
-                 WHERE a.status <> 'retired' AND a.created_at < $3 AND a.role IN {COUNTED_ROLES} \
-                 AND ((ar.path >= $4 AND ar.path < $5) OR (dar.path >= $4 AND dar.path < $5)) \
-                 ORDER BY COALESCE(ar.path, dar.path), a.id"
+                "SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, ar.path AS path, \
+                 ar.name AS unit_name, {days} AS days, a.last_login_at \
+                 FROM areas ar JOIN accounts a ON a.area_id = ar.id \
+                 WHERE ar.path >= $4 AND ar.path < $5 AND {live} \
+                 UNION ALL \
+                 SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, dar.path AS path, \
+                 d.name AS unit_name, {days} AS days, a.last_login_at \
+                 FROM areas dar JOIN departments d ON d.area_id = dar.id JOIN accounts a ON a.department_id = d.id \
+                 WHERE dar.path >= $4 AND dar.path < $5 AND {live} \
+                 ORDER BY 7, 1"
             ),
             args![first_day, end_day, created_before, path, end],
         )

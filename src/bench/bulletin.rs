@@ -1,0 +1,387 @@
+//! `wangge bench bulletin`: a city-scale month (the synthetic city's 20,000 grids and their
+//! accounts, `--events` events reported in the month, `--people` people, `--submissions` reports
+//! of the key groups, and every account's days of use), then the times of a county's monthly
+//! bulletin as JSON, as a Word file and as a workbook, a town's bulletin, all ten counties' bulletins,
+//! the assessment rankings — and beside them the plain SQL aggregations the figures come from.
+
+use super::events::generate;
+use super::register::actor;
+use super::stats;
+use crate::auth::password;
+use crate::cli::BenchBulletinArgs;
+use crate::clock::{Clock, DAY, HOUR};
+use crate::crypto::Keys;
+use crate::db::bulk::{insert_rows, max_id, sync_sequence};
+use crate::db::{Backend, Value};
+use crate::demo::names::Rng;
+use crate::domains::activity::model::{ReportPeriod, midnight};
+use crate::domains::activity::store as activity_store;
+use crate::domains::assessment::service::{self as assessment, RankingQuery};
+use crate::domains::bulletins::exports;
+use crate::domains::bulletins::service::{self as bulletins, MonthlyQuery};
+use crate::domains::events::figures::Period;
+use crate::domains::events::store as event_store;
+use crate::domains::submissions::store as submission_store;
+use crate::state::AppState;
+use anyhow::anyhow;
+use std::time::Instant;
+
+/// Runs `f` `n` times and answers the times in milliseconds and the last result.
+macro_rules! timed {
+    ($n:expr, $f:expr) => {{
+        let mut ms = Vec::new();
+        let mut last = None;
+        for _ in 0..$n {
+            let t = Instant::now();
+            last = Some($f);
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        (ms, last)
+    }};
+}
+
+fn line(label: &str, ms: Vec<f64>, note: &str) {
+    let s = stats(ms);
+    println!("  {label:<46} p50 {:>8.1} ms  max {:>8.1} ms  {note}", s.p50, s.max);
+}
+
+pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
+    let (db, config) = crate::startup::open(&args.data).await?;
+    let keys = Keys::load(&args.data.data_dir)?;
+    let state = AppState::new(db, Clock::System, config, keys);
+    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    let now = state.clock.now();
+    let month = ReportPeriod::month_of(crate::clock::to_local(now).date_naive()).previous();
+    println!(
+        "== wangge bench bulletin · {backend} · {} · 目标 {} 件事件、{} 人、{} 条报送",
+        month.key(),
+        args.events,
+        args.people,
+        args.submissions
+    );
+    let t = Instant::now();
+    let hash = password::hash("Bench-2026-pw")?;
+    crate::demo::seed_synthetic(&state.db, &hash, 10, now).await?;
+    println!("city tree ready in {:.1} s", t.elapsed().as_secs_f64());
+    if args.people > 0 {
+        let t = Instant::now();
+        let n = crate::demo::people::generate(&state.db, &state.keys, 10, args.people, now).await?;
+        if n > 0 {
+            println!("people: {n} generated in {:.1} s", t.elapsed().as_secs_f64());
+        }
+    }
+    let (from, to) = month.millis();
+    seed_events(&state, args.events as u64, from, to).await?;
+    seed_submissions(&state, args.submissions as u64, from, to).await?;
+    seed_activity(&state, &month).await?;
+    if state.db.backend() == Backend::Postgres {
+        for table in ["events", "submissions", "account_activity", "accounts", "persons"] {
+            state.db.read().execute(&format!("VACUUM ANALYZE {table}"), vec![]).await?;
+        }
+    } else {
+        state.db.read().execute("ANALYZE", vec![]).await?;
+    }
+    let counts: (i64, i64, i64) = state
+        .db
+        .read()
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM events WHERE reported_at >= $1 AND reported_at < $2), \
+             (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM persons)",
+            crate::args![from, to],
+        )
+        .await?;
+    println!("month {}: {} events reported; {} accounts; {} people", month.key(), counts.0, counts.1, counts.2);
+
+    let n = args.samples;
+    let county = actor(&state, "s001").await?;
+    let town = actor(&state, "s001.t1").await?;
+    let q = MonthlyQuery { area: None, month: Some(month.key()) };
+    println!("times ({n} samples each):");
+    let (ms, b) = timed!(n, bulletins::monthly(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?);
+    let b = b.ok_or_else(|| anyhow!("no sample"))?;
+    let json = serde_json::to_vec(&b)?;
+    line(
+        "county bulletin (JSON)",
+        ms,
+        &format!(
+            "(target < 3 s; {} towns, {} departments, arrived {}, {} KB)",
+            b.figures.activity.towns.len(),
+            b.figures.activity.departments.len(),
+            b.figures.completion.overall.arrived,
+            json.len() / 1024
+        ),
+    );
+    let (ms, size) = timed!(n, {
+        let b = bulletins::monthly(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
+        exports::docx(&b).map_err(|e| anyhow!("{e}"))?.len()
+    });
+    line("county bulletin (.docx)", ms, &format!("(target < 5 s; {} KB)", size.unwrap_or(0) / 1024));
+    let (ms, _) = timed!(n, {
+        let b = bulletins::monthly(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
+        exports::xlsx(&b).map_err(|e| anyhow!("{e}"))?.len()
+    });
+    line("county bulletin (.xlsx)", ms, "");
+    let (ms, _) = timed!(n, bulletins::monthly(&state, &town, &q).await.map_err(|e| anyhow!("{e}"))?);
+    line("town bulletin (JSON)", ms, "");
+    // All ten counties one after the other: every event of the month goes through a bulletin.
+    let t = Instant::now();
+    let mut arrived = 0;
+    for c in 1..=10 {
+        let a = actor(&state, &format!("s{c:03}")).await?;
+        arrived +=
+            bulletins::monthly(&state, &a, &q).await.map_err(|e| anyhow!("{e}"))?.figures.completion.overall.arrived;
+    }
+    println!(
+        "  all ten counties' bulletins, one after another  {:>8.1} ms  (arrived {arrived} in all)",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let rq = |level: &str| RankingQuery { area: None, month: Some(month.key()), level: Some(level.into()) };
+    let (ms, r) = timed!(n, assessment::ranking(&state, &county, &rq("town")).await.map_err(|e| anyhow!("{e}"))?);
+    line("assessment: county's towns", ms, &format!("({} ranked)", r.map(|r| r.items.len()).unwrap_or(0)));
+    let (ms, r) =
+        timed!(n, assessment::ranking(&state, &county, &rq("grid_worker")).await.map_err(|e| anyhow!("{e}"))?);
+    line("assessment: county's grid workers", ms, &format!("({} ranked)", r.map(|r| r.items.len()).unwrap_or(0)));
+
+    // The plain SQL the bulletin's figures come from (this month and last, as the bulletin runs them).
+    println!("plain SQL aggregations for county s001 (this month and last):");
+    let path = county.scope.path().to_owned();
+    let before = month.previous();
+    let settings = crate::domains::activity::service::settings(&state.db).await.map_err(|e| anyhow!("{e}"))?;
+    let (ms, rows) = timed!(n, {
+        let mut rows = 0;
+        for p in [&month, &before] {
+            let (f, e) = p.day_keys();
+            rows += activity_store::account_days(&state.db, &path, &f, &e, p.millis().1, settings.counts_reads)
+                .await?
+                .len();
+        }
+        rows
+    });
+    line("account activity (days per account)", ms, &format!("({} account rows)", rows.unwrap_or(0)));
+    let (ms, _) = timed!(n, {
+        for p in [&month, &before] {
+            let (f, t) = p.millis();
+            event_store::figure_counts(&state.db, &path, Period { from: f, to: t }).await?;
+            event_store::step_totals(&state.db, &path, f, t).await?;
+        }
+    });
+    line("event counts per town × category, per department", ms, "");
+    let (ms, _) = timed!(n, submission_store::period_counts(&state.db, &path, from, to).await?);
+    line("submissions per town × kind, per department", ms, "");
+    state.db.close().await;
+    Ok(())
+}
+
+/// Events reported in the month, spread over every grid (kept for later runs).
+async fn seed_events(state: &AppState, want: u64, from: i64, to: i64) -> anyhow::Result<()> {
+    let (have,): (i64,) = state
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM events WHERE reported_at >= $1 AND reported_at < $2", crate::args![from, to])
+        .await?;
+    if have as u64 >= want {
+        return Ok(());
+    }
+    let grids = event_store::grids_with_workers(&state.db).await?;
+    anyhow::ensure!(!grids.is_empty(), "no synthetic grids");
+    let t = Instant::now();
+    let mut cols: Vec<&str> = vec!["id"];
+    cols.extend(event_store::INSERT_COLUMNS);
+    cols.extend(["closed_at", "closed_on_time", "close_due_at", "satisfaction", "completed_at"]);
+    let mut i = have as u64;
+    while i < want {
+        let end = (i + 20_000).min(want);
+        let mut tx = state.db.begin().await?;
+        let first = max_id(&mut tx, "events").await? + 1;
+        let (mut rows, mut steps) = (Vec::new(), Vec::new());
+        for n in i..end {
+            let gi = (n as usize * 7919) % grids.len();
+            let g = generate(n, first + (n - i) as i64, &grids[gi], from, to - HOUR, false, want);
+            rows.push(g.row);
+            steps.extend(g.steps);
+        }
+        insert_rows(&mut tx, "events", &cols, rows).await?;
+        sync_sequence(&mut tx, "events").await?;
+        insert_rows(&mut tx, "event_steps", &event_store::STEP_COLUMNS, steps).await?;
+        tx.commit().await?;
+        i = end;
+        if i.is_multiple_of(200_000) || i == want {
+            println!("  {i} events ({:.0} rows/s)", (i - have as u64) as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+/// Reports of the key groups sent in the month from every town, most signed by the town's
+/// department of the mapped kind, some returned, some waiting.
+async fn seed_submissions(state: &AppState, want: u64, from: i64, to: i64) -> anyhow::Result<()> {
+    let (have,): (i64,) = state
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM submissions WHERE sent_at >= $1 AND sent_at < $2", crate::args![from, to])
+        .await?;
+    if have as u64 >= want || want == 0 {
+        return Ok(());
+    }
+    let grids = event_store::grids_with_workers(&state.db).await?;
+    let departments: Vec<(i64, i64, String)> =
+        state.db.read().fetch_all("SELECT id, area_id, kind FROM departments", vec![]).await?;
+    let (low, high): (Option<i64>, Option<i64>) =
+        state.db.read().fetch_one("SELECT MIN(id), MAX(id) FROM persons", vec![]).await?;
+    let (low, high) = (low.ok_or_else(|| anyhow!("bench bulletin needs people (--people)"))?, high.unwrap_or(0));
+    let kinds = [
+        ("floating", "police_station"),
+        ("drug_user", "police_station"),
+        ("mental_disorder", "health_center"),
+        ("community_correction", "justice_office"),
+        ("released_prisoner", "justice_office"),
+    ];
+    let cols = [
+        "person_id",
+        "kind",
+        "action",
+        "town_id",
+        "town_path",
+        "grid_id",
+        "grid_path",
+        "department_kind",
+        "department_id",
+        "no_department",
+        "state",
+        "sent_by",
+        "sent_at",
+        "last_sent_at",
+        "limit_minutes",
+        "yellow_at",
+        "deadline",
+        "signed_by",
+        "signed_at",
+        "returned_at",
+        "snapshot",
+        "created_at",
+        "updated_at",
+    ];
+    let mut rng = Rng::new(97);
+    let mut i = have as u64;
+    while i < want {
+        let end = (i + 20_000).min(want);
+        let mut rows = Vec::new();
+        for n in i..end {
+            let (grid_id, path, _, reporter, _) = &grids[(n as usize * 104_729) % grids.len()];
+            let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+            let town_id: i64 = segs.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+            let town_path = format!("/{}/{}/", segs.first().unwrap_or(&""), segs.get(1).unwrap_or(&""));
+            let (kind, dept_kind) = kinds[if rng.below(10) < 6 { 0 } else { 1 + rng.below(4) }];
+            let dept = departments.iter().find(|d| d.1 == town_id && d.2 == dept_kind).map(|d| d.0);
+            let sent = from + rng.below(((to - from) / 60_000) as usize) as i64 * 60_000;
+            let deadline = sent + 3 * DAY;
+            let fate = rng.below(10);
+            let (state_, signed_at, returned_at) = match fate {
+                0..=6 => ("signed", Some(sent + (2 + rng.below(60) as i64) * HOUR), None),
+                7 => ("returned", None, Some(sent + DAY)),
+                _ => ("waiting", None, None),
+            };
+            let person = low + ((n as i64 * 7_919) % (high - low + 1).max(1));
+            rows.push(vec![
+                person.into(),
+                kind.into(),
+                "created".into(),
+                town_id.into(),
+                town_path.into(),
+                (*grid_id).into(),
+                path.as_str().into(),
+                dept_kind.into(),
+                dept.into(),
+                dept.is_none().into(),
+                state_.into(),
+                (*reporter).into(),
+                sent.into(),
+                sent.into(),
+                (3 * 8 * 60i64).into(),
+                (sent + 2 * DAY).into(),
+                deadline.into(),
+                signed_at.and(dept).into(),
+                signed_at.into(),
+                returned_at.into(),
+                "{}".into(),
+                sent.into(),
+                sent.into(),
+            ]);
+        }
+        let mut tx = state.db.begin().await?;
+        insert_rows(&mut tx, "submissions", &cols, rows).await?;
+        tx.commit().await?;
+        i = end;
+    }
+    println!("  {} submissions in the month", want);
+    Ok(())
+}
+
+/// Every counted account's days of use in the month and the month before (kept for later runs).
+async fn seed_activity(state: &AppState, month: &ReportPeriod) -> anyhow::Result<()> {
+    let before = month.previous();
+    let (first, _) = before.day_keys();
+    let (_, end) = month.day_keys();
+    let (have,): (i64,) = state
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM account_activity WHERE day >= $1 AND day < $2", crate::args![first, end])
+        .await?;
+    if have > 0 {
+        return Ok(());
+    }
+    let ids: Vec<(i64,)> = state
+        .db
+        .read()
+        .fetch_all(&format!("SELECT id FROM accounts WHERE role IN {}", activity_store::COUNTED_ROLES), vec![])
+        .await?;
+    let t = Instant::now();
+    let mut rng = Rng::new(41);
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut total = 0;
+    for (id,) in &ids {
+        for p in [&before, month] {
+            // Most accounts work most days; some hardly at all.
+            let want = if rng.below(10) < 7 { 15 + rng.below(12) } else { rng.below(8) } as i64;
+            let mut day = p.first;
+            let mut k = 0;
+            while day < p.end && k < want {
+                rows.push(vec![
+                    (*id).into(),
+                    day.to_string().into(),
+                    "write".into(),
+                    (midnight(day) + 9 * HOUR).into(),
+                ]);
+                k += 1;
+                day = day.succ_opt().unwrap_or(p.end);
+            }
+        }
+        if rows.len() >= 50_000 {
+            total += rows.len();
+            let mut tx = state.db.begin().await?;
+            insert_rows(
+                &mut tx,
+                "account_activity",
+                &["account_id", "day", "kind", "first_at"],
+                std::mem::take(&mut rows),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+    }
+    total += rows.len();
+    let mut tx = state.db.begin().await?;
+    insert_rows(&mut tx, "account_activity", &["account_id", "day", "kind", "first_at"], rows).await?;
+    tx.commit().await?;
+    // The synthetic accounts were opened before the months measured.
+    state
+        .db
+        .read()
+        .execute(
+            "UPDATE accounts SET created_at = $1 WHERE created_at > $1",
+            crate::args![midnight(before.first) - DAY],
+        )
+        .await?;
+    println!("  {total} account-days for {} accounts in {:.1} s", ids.len(), t.elapsed().as_secs_f64());
+    Ok(())
+}
