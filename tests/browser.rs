@@ -382,3 +382,60 @@ async fn an_event_travels_the_loop_through_the_pages_on_a_phone() {
     shot(&c, "event_closed.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn the_county_centre_generates_edits_downloads_and_publishes_a_bulletin() {
+    let (base, state, _dir) = start_app().await;
+    // Last month's history: days of use, events in every town, floating people reported.
+    wangge::demo::bulletin::seed(&state, Clock::System.now()).await.unwrap();
+    let (_driver, c) = start_driver().await;
+    sign_in(&c, &base, "county").await;
+    c.goto(&format!("{base}/bulletins")).await.unwrap();
+    let article = c.wait().for_element(Locator::Css("article.bulletin")).await.unwrap().text().await.unwrap();
+    for want in ["一、各地账户活跃度情况", "宏仁乡活跃度达到100%", "长卿镇、双峰镇、双板镇活跃度为“0”", "事件办结完成率100%以上的有", "表1"] {
+        assert!(article.contains(want), "bulletin lacks {want}: {article}");
+    }
+    shot(&c, "bulletin.png").await;
+
+    // Edit the narrative and keep it as a draft.
+    let text = c.find(Locator::Css("textarea[name=text]")).await.unwrap();
+    text.send_keys("\n四、下一步工作要求\n各地要对照通报逐项整改。").await.unwrap();
+    c.find(Locator::Css("form[action='/bulletins/draft'] button")).await.unwrap().click().await.unwrap();
+    expect_notice(&c, "通报正文已保存为草稿（修改记录保留）").await;
+    let article = c.find(Locator::Css("article.bulletin")).await.unwrap().text().await.unwrap();
+    assert!(article.contains("四、下一步工作要求"), "{article}");
+
+    // Download the Word file and the workbook the way the links do, with the browser's session.
+    let href = c.find(Locator::Css("#download-docx")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let got = c
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(async r => { const b = new Uint8Array(await r.arrayBuffer()); \
+             done([r.status, r.headers.get('content-type'), r.headers.get('content-disposition'), b.length, b[0], b[1]]); });",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().contains("wordprocessingml"), "{got}");
+    assert!(got[2].as_str().unwrap().contains(".docx"), "{got}");
+    assert!(got[3].as_u64().unwrap() > 2000 && got[4] == 0x50 && got[5] == 0x4B, "a zip (PK): {got}");
+    let href = c.find(Locator::Css("#download-xlsx")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let got = c
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(async r => done([r.status, (await r.arrayBuffer()).byteLength]));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+
+    // Publish (confirmed): archived, and no longer editable.
+    c.find(Locator::Css("#publish")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    expect_notice(&c, "通报已发布并归档").await;
+    assert!(c.find(Locator::Css("textarea[name=text]")).await.is_err(), "a published bulletin has no edit form");
+    let status = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(status.contains("已发布（已归档，不再改变）"), "{status}");
+    c.close().await.unwrap();
+}

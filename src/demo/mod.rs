@@ -2,7 +2,7 @@
 //! and 68 grids, 嫩水社区 with 26, the bulletin's towns with their 派出所/司法所/卫生院 — with staff
 //! and accounts, optionally much larger synthetic trees, prints the sign-ins and serves.
 
-mod bulletin;
+pub mod bulletin;
 pub mod events;
 pub mod names;
 mod patrols;
