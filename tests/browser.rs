@@ -393,7 +393,13 @@ async fn the_county_centre_generates_edits_downloads_and_publishes_a_bulletin() 
     sign_in(&c, &base, "county").await;
     c.goto(&format!("{base}/bulletins")).await.unwrap();
     let article = c.wait().for_element(Locator::Css("article.bulletin")).await.unwrap().text().await.unwrap();
-    for want in ["一、各地账户活跃度情况", "宏仁乡活跃度达到100%", "长卿镇、双峰镇、双板镇活跃度为“0”", "事件办结完成率100%以上的有", "表1"] {
+    for want in [
+        "一、各地账户活跃度情况",
+        "宏仁乡活跃度达到100%",
+        "长卿镇、双峰镇、双板镇活跃度为“0”",
+        "事件办结完成率100%以上的有",
+        "表1",
+    ] {
         assert!(article.contains(want), "bulletin lacks {want}: {article}");
     }
     shot(&c, "bulletin.png").await;

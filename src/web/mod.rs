@@ -35,6 +35,7 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::submissions::pages::routes());
     v.extend(crate::domains::bulletins::pages::routes());
     v.extend(crate::domains::assessment::pages::routes());
+    v.extend(crate::domains::activity::pages::routes());
     v.extend(crate::domains::patrols::api::routes());
     v.extend(crate::domains::patrols::pages::routes());
     v.extend(crate::domains::huddles::api::routes());

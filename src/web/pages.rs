@@ -60,6 +60,7 @@ impl Layout {
         if a.can(Permission::ReadSupervision) {
             links.push(("/bulletins", "月度通报"));
             links.push(("/assessment", "考核排名"));
+            links.push(("/activity", "账号活跃度"));
         }
         if a.can(Permission::FieldWork) {
             links.push(("/patrols", "日巡查"));
@@ -81,6 +82,9 @@ impl Layout {
         }
         if a.can(Permission::ManageEventSettings) {
             links.push(("/settings/events", "事件设置"));
+        }
+        if a.can(Permission::ManageSupervisionSettings) {
+            links.push(("/settings/supervision", "督导设置"));
         }
         links.push(("/account", "我的账号"));
         Layout {

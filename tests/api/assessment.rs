@@ -82,3 +82,46 @@ async fn towns_are_scored_by_the_rules_with_every_point_explained() {
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("month"));
     assert_eq!(app.get(&c.police, "/api/v1/assessment").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_activity_page_lists_idle_accounts_and_the_settings_page_changes_rules() {
+    let c = county().await;
+    let app = &c.app;
+    march(&c).await;
+    // Pages take a signed-in browser session (cookie and CSRF token).
+    let page = app.demo_session("county_page", wangge::auth::Role::CountyCenter, Bind::Area(c.tree.county)).await;
+    let r = app.call(axum::http::Method::GET, "/activity?month=2026-03", &page, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("鹤山派出所") && html.contains("idle_c") && html.contains("从未登录"), "{html}");
+    let r = app.call(axum::http::Method::GET, "/settings/supervision", &page, None).await;
+    assert!(r.text().contains("每月至少使用天数"));
+    // A bad number comes back in Chinese with nothing saved; a good one is saved.
+    let r = app
+        .post_form(&page, "/settings/supervision/activity", &[("min_days_month", "四十"), ("min_days_week", "5")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请填写数字"));
+    let r = app
+        .post_form(&page, "/settings/supervision/activity", &[("min_days_month", "15"), ("min_days_week", "3")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, s) = app.get(&c.county, "/api/v1/supervision-settings").await;
+    assert_eq!(
+        (s["min_days_month"].as_i64(), s["min_days_week"].as_i64(), s["counts_reads"].as_bool()),
+        (Some(15), Some(3), Some(false))
+    );
+    let form = [("version", "1"), ("name", "事件超期"), ("points", "1.5"), ("max_points", "15"), ("enabled", "on")];
+    let r = app.post_form(&page, "/settings/supervision/rules/overdue_events", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = app.post_form(&page, "/settings/supervision/rules/overdue_events", &form).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the same version twice");
+    let (_, rules) = app.get(&c.county, "/api/v1/assessment/rules").await;
+    let rule = rules.as_array().unwrap().iter().find(|r| r["code"] == "overdue_events").unwrap();
+    assert_eq!(
+        (rule["name"].as_str(), rule["points"].as_f64(), rule["version"].as_i64()),
+        (Some("事件超期"), Some(1.5), Some(2))
+    );
+    let r = app.call(axum::http::Method::GET, "/assessment?month=2026-03", &page, None).await;
+    assert!(r.text().contains("1 件 × 1.5 分 = 1.5 分"), "{}", r.text());
+}

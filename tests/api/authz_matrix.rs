@@ -287,6 +287,10 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/api/v1/assessment/rules", SUP_READ_SETTINGS),
     ("PATCH",  "/api/v1/assessment/rules/{code}", SUP_SETTINGS),
     ("GET",    "/assessment", SUP),
+    ("GET",    "/activity", SUP),
+    ("GET",    "/settings/supervision", SUP_SETTINGS),
+    ("POST",   "/settings/supervision/activity", SUP_SETTINGS),
+    ("POST",   "/settings/supervision/rules/{code}", SUP_SETTINGS),
     ("POST",   "/api/v1/patrols", FIELD),
     ("GET",    "/api/v1/patrols", SUP),
     ("GET",    "/api/v1/patrols/current", FIELD),
@@ -394,7 +398,7 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     } else if path.starts_with("/api/v1/submissions/") || path.starts_with("/submissions/") {
         // A submission that does not exist answers 404 to those allowed, 403 to the rest.
         path.replace("{id}", "999999")
-    } else if path.starts_with("/api/v1/assessment/rules/") {
+    } else if path.starts_with("/api/v1/assessment/rules/") || path.starts_with("/settings/supervision/rules/") {
         path.replace("{code}", "overdue_events")
     } else if path.starts_with("/api/v1/event-categories/") || path.starts_with("/settings/events/categories/") {
         path.replace("{code}", "0401")

@@ -31,16 +31,6 @@ async fn page(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
     (r.status, r.text())
 }
 
-async fn post_form(app: &TestApp, s: &Session, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let body = serde_urlencoded::to_string(pairs).expect("form");
-    let req = app
-        .request(Method::POST, path, s)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .expect("request");
-    app.send(req).await
-}
-
 /// A multipart form as a browser sends it: text fields, then `photos` files (an empty one when none chosen).
 async fn post_multipart(app: &TestApp, s: &Session, path: &str, pairs: &[(&str, &str)], photos: &[&[u8]]) -> Resp {
     let boundary = "----wanggePageBoundary";
@@ -100,7 +90,7 @@ async fn act(app: &TestApp, s: &Session, id: i64, pairs: &[(&str, &str)]) -> Res
     let v = version(app, s, id).await;
     let mut all = vec![("version", v.as_str())];
     all.extend_from_slice(pairs);
-    post_form(app, s, &format!("/events/{id}/actions"), &all).await
+    app.post_form(s, &format!("/events/{id}/actions"), &all).await
 }
 
 #[track_caller]
@@ -377,13 +367,9 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("网格不能交办"));
     // An old version: someone else acted first.
-    let r = post_form(
-        app,
-        &p.worker,
-        &format!("{at}/actions"),
-        &[("action", "escalate"), ("note", "再报"), ("version", "1")],
-    )
-    .await;
+    let r = app
+        .post_form(&p.worker, &format!("{at}/actions"), &[("action", "escalate"), ("note", "再报"), ("version", "1")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("请刷新后重试"));
 
@@ -454,7 +440,7 @@ async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_
     assert!(html.contains("不存在或无权查看") || html.contains("没有找到"), "{html}");
     let r = act(app, &p.worker, id, &[("action", "accept")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = post_form(app, &p.worker_b, &format!("/events/{id}/actions"), &[("action", "accept")]).await;
+    let r = app.post_form(&p.worker_b, &format!("/events/{id}/actions"), &[("action", "accept")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let (_, list) = page(app, &p.worker_b, "/events").await;
     assert!(list.contains("共 0 件"));
@@ -481,7 +467,7 @@ async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_
     assert!(ev.contains("id=\"grid-form\"") && ev.contains("待指定网格"), "{ev}");
     let v = version(app, &p.community, id).await;
     let grid = p.tree.grid_a1_2.to_string();
-    let r = post_form(app, &p.community, &format!("/events/{id}/grid"), &[("version", &v), ("grid_id", &grid)]).await;
+    let r = app.post_form(&p.community, &format!("/events/{id}/grid"), &[("version", &v), ("grid_id", &grid)]).await;
     redirected_to(&r, &format!("/events/{id}?msg=grid"));
     let (_, ev) = page(app, &p.community, &format!("/events/{id}?msg=grid")).await;
     assert!(ev.contains("已指定所在网格") && ev.contains("嫩水第二网格") && !ev.contains("id=\"grid-form\""), "{ev}");
@@ -498,7 +484,7 @@ async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
         n.contains("上报上级：垃圾满溢无人清运") && n.contains("未读 1 条") && n.contains(&format!("/events/{id}")),
         "{n}"
     );
-    redirected_to(&post_form(app, &p.community, "/notifications/read", &[]).await, "/notifications?msg=read");
+    redirected_to(&app.post_form(&p.community, "/notifications/read", &[]).await, "/notifications?msg=read");
     let (_, n) = page(app, &p.community, "/notifications?msg=read").await;
     assert!(n.contains("已全部标为已读") && n.contains("未读 0 条"), "{n}");
     let (_, v) = app.get(&p.community, "/api/v1/notifications").await;
@@ -522,32 +508,32 @@ async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
             ("required", "where"),
         ]
     };
-    let r = post_form(app, &county, "/settings/events/categories/0401", &edit("2 days")).await;
+    let r = app.post_form(&county, "/settings/events/categories/0401", &edit("2 days")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("时限写作") && r.text().contains("<details open>"), "{}", r.text());
     redirected_to(
-        &post_form(app, &county, "/settings/events/categories/0401", &edit("2d")).await,
+        &app.post_form(&county, "/settings/events/categories/0401", &edit("2d")).await,
         "/settings/events?msg=saved",
     );
     let (_, cats) = app.get(&county, "/api/v1/event-categories").await;
     let c = cats["items"].as_array().unwrap().iter().find(|c| c["code"] == "0401").unwrap().clone();
     assert_eq!((c["handle_limit"].clone(), c["yellow_pct"].clone()), (json!("2d"), json!(60)));
     // The old version again: refused with the reason.
-    let r = post_form(app, &county, "/settings/events/categories/0401", &edit("3d")).await;
+    let r = app.post_form(&county, "/settings/events/categories/0401", &edit("3d")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("请刷新后重试"));
-    let r = post_form(
-        app,
-        &county,
-        "/settings/events/calendar",
-        &[("day", "2026-03-02"), ("working", "0"), ("note", "测试停工")],
-    )
-    .await;
+    let r = app
+        .post_form(
+            &county,
+            "/settings/events/calendar",
+            &[("day", "2026-03-02"), ("working", "0"), ("note", "测试停工")],
+        )
+        .await;
     redirected_to(&r, "/settings/events?msg=day");
     let (_, s) = page(app, &county, "/settings/events?msg=day").await;
     assert!(s.contains("工作日历已更新") && s.contains("测试停工"));
     let r =
-        post_form(app, &county, "/settings/events/calendar", &[("day", "3/2"), ("working", "0"), ("note", "")]).await;
+        app.post_form(&county, "/settings/events/calendar", &[("day", "3/2"), ("working", "0"), ("note", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("日期格式应为"));
     let (_, cal) = app.get(&county, "/api/v1/work-calendar").await;

@@ -259,6 +259,17 @@ impl TestApp {
         let r = self.call(Method::POST, path, s, Some(&body)).await;
         (r.status, r.json())
     }
+    /// A form post as a browser sends it (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&self, s: &Session, path: &str, pairs: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(pairs).expect("form");
+        let req = self
+            .request(Method::POST, path, s)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn patch_json(&self, s: &Session, path: &str, body: Value) -> (StatusCode, Value) {
         let r = self.call(Method::PATCH, path, s, Some(&body)).await;
         (r.status, r.json())
