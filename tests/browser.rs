@@ -437,8 +437,9 @@ async fn the_county_centre_generates_edits_downloads_and_publishes_a_bulletin() 
     assert_eq!(got[0], 200, "{got}");
 
     // Publish (confirmed): archived, and no longer editable.
+    // The confirmation dialog is answered "yes" (headless Chromium shows no dialogs to click).
+    c.execute("window.confirm = () => true;", vec![]).await.unwrap();
     c.find(Locator::Css("#publish")).await.unwrap().click().await.unwrap();
-    c.accept_alert().await.unwrap();
     expect_notice(&c, "通报已发布并归档").await;
     assert!(c.find(Locator::Css("textarea[name=text]")).await.is_err(), "a published bulletin has no edit form");
     let status = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
