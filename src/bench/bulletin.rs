@@ -4,14 +4,14 @@
 //! bulletin as JSON, as a Word file and as a workbook, a town's bulletin, all ten counties' bulletins,
 //! the assessment rankings — and beside them the plain SQL aggregations the figures come from.
 
-use super::events::generate;
+use super::events::insert_generated;
 use super::register::actor;
 use super::stats;
 use crate::auth::password;
 use crate::cli::BenchBulletinArgs;
 use crate::clock::{Clock, DAY, HOUR};
 use crate::crypto::Keys;
-use crate::db::bulk::{insert_rows, max_id, sync_sequence};
+use crate::db::bulk::insert_rows;
 use crate::db::{Backend, Value};
 use crate::demo::names::Rng;
 use crate::domains::activity::model::{ReportPeriod, midnight};
@@ -184,31 +184,7 @@ async fn seed_events(state: &AppState, want: u64, from: i64, to: i64) -> anyhow:
     }
     let grids = event_store::grids_with_workers(&state.db).await?;
     anyhow::ensure!(!grids.is_empty(), "no synthetic grids");
-    let t = Instant::now();
-    let mut cols: Vec<&str> = vec!["id"];
-    cols.extend(event_store::INSERT_COLUMNS);
-    cols.extend(["closed_at", "closed_on_time", "close_due_at", "satisfaction", "completed_at"]);
-    let mut i = have as u64;
-    while i < want {
-        let end = (i + 20_000).min(want);
-        let mut tx = state.db.begin().await?;
-        let first = max_id(&mut tx, "events").await? + 1;
-        let (mut rows, mut steps) = (Vec::new(), Vec::new());
-        for n in i..end {
-            let gi = (n as usize * 7919) % grids.len();
-            let g = generate(n, first + (n - i) as i64, &grids[gi], from, to - HOUR, false, want);
-            rows.push(g.row);
-            steps.extend(g.steps);
-        }
-        insert_rows(&mut tx, "events", &cols, rows).await?;
-        sync_sequence(&mut tx, "events").await?;
-        insert_rows(&mut tx, "event_steps", &event_store::STEP_COLUMNS, steps).await?;
-        tx.commit().await?;
-        i = end;
-        if i.is_multiple_of(200_000) || i == want {
-            println!("  {i} events ({:.0} rows/s)", (i - have as u64) as f64 / t.elapsed().as_secs_f64());
-        }
-    }
+    insert_generated(state, &grids, have as u64, want, (from, to - HOUR), None).await?;
     Ok(())
 }
 

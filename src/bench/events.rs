@@ -24,14 +24,14 @@ const LEAVES: [&str; 12] =
     ["0401", "0402", "0403", "0501", "0502", "0503", "0301", "0302", "0102", "0103", "0701", "09"];
 
 /// One event of the synthetic city, as a row, and whether it is still open at the grid.
-pub(super) struct Generated {
-    pub(super) row: Vec<Value>,
-    pub(super) steps: Vec<Vec<Value>>,
+struct Generated {
+    row: Vec<Value>,
+    steps: Vec<Vec<Value>>,
     open_at_grid: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn generate(
+fn generate(
     n: u64,
     id: i64,
     grid: &(i64, String, i64, i64, String),
@@ -149,6 +149,50 @@ pub(super) fn generate(
     Generated { row, steps, open_at_grid: state == "reported" && !due_now }
 }
 
+/// Inserts events `have..want` of the synthetic city reported in `[span.0, span.1)` (every
+/// `due_every`-th with a card falling due now), 20,000 per transaction; answers the ones still
+/// open at their grid, with the grid's index.
+pub(super) async fn insert_generated(
+    state: &AppState,
+    grids: &[(i64, String, i64, i64, String)],
+    have: u64,
+    want: u64,
+    span: (i64, i64),
+    due_every: Option<u64>,
+) -> anyhow::Result<Vec<(i64, usize)>> {
+    let t = Instant::now();
+    let mut open_at_grid = Vec::new();
+    let mut cols: Vec<&str> = vec!["id"];
+    cols.extend(store::INSERT_COLUMNS);
+    cols.extend(["closed_at", "closed_on_time", "close_due_at", "satisfaction", "completed_at"]);
+    let mut i = have;
+    while i < want {
+        let end = (i + 20_000).min(want);
+        let mut tx = state.db.begin().await?;
+        let first = max_id(&mut tx, "events").await? + 1;
+        let (mut rows, mut steps) = (Vec::new(), Vec::new());
+        for n in i..end {
+            let gi = (n as usize * 7919) % grids.len();
+            let due_now = due_every.is_some_and(|k| n % k == 0);
+            let g = generate(n, first + (n - i) as i64, &grids[gi], span.0, span.1, due_now, want);
+            if g.open_at_grid {
+                open_at_grid.push((first + (n - i) as i64, gi));
+            }
+            rows.push(g.row);
+            steps.extend(g.steps);
+        }
+        insert_rows(&mut tx, "events", &cols, rows).await?;
+        sync_sequence(&mut tx, "events").await?;
+        insert_rows(&mut tx, "event_steps", &store::STEP_COLUMNS, steps).await?;
+        tx.commit().await?;
+        i = end;
+        if i.is_multiple_of(200_000) || i == want {
+            println!("  {i} events ({:.0} rows/s)", (i - have) as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(open_at_grid)
+}
+
 pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
@@ -167,34 +211,7 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let mut open_at_grid: Vec<(i64, usize)> = Vec::new();
     let year_start = now - 365 * DAY;
     if (have as u64) < want {
-        let t = Instant::now();
-        let mut cols: Vec<&str> = vec!["id"];
-        cols.extend(store::INSERT_COLUMNS);
-        cols.extend(["closed_at", "closed_on_time", "close_due_at", "satisfaction", "completed_at"]);
-        let mut i = have as u64;
-        while i < want {
-            let end = (i + 20_000).min(want);
-            let mut tx = state.db.begin().await?;
-            let first = max_id(&mut tx, "events").await? + 1;
-            let (mut rows, mut steps) = (Vec::new(), Vec::new());
-            for n in i..end {
-                let gi = (n as usize * 7919) % grids.len();
-                let g = generate(n, first + (n - i) as i64, &grids[gi], year_start, now, n % 2000 == 0, want);
-                if g.open_at_grid {
-                    open_at_grid.push((first + (n - i) as i64, gi));
-                }
-                rows.push(g.row);
-                steps.extend(g.steps);
-            }
-            insert_rows(&mut tx, "events", &cols, rows).await?;
-            sync_sequence(&mut tx, "events").await?;
-            insert_rows(&mut tx, "event_steps", &store::STEP_COLUMNS, steps).await?;
-            tx.commit().await?;
-            i = end;
-            if i.is_multiple_of(200_000) || i == want {
-                println!("  {i} events ({:.0} rows/s)", (i - have as u64) as f64 / t.elapsed().as_secs_f64());
-            }
-        }
+        open_at_grid = insert_generated(&state, &grids, have as u64, want, (year_start, now), Some(2000)).await?;
         if state.db.backend() == Backend::Postgres {
             state.db.read().execute("VACUUM ANALYZE events", vec![]).await?;
             state.db.read().execute("VACUUM ANALYZE event_steps", vec![]).await?;

@@ -145,6 +145,20 @@ pub struct MsgQuery {
     pub msg: Option<String>,
 }
 
+/// A refusal a page shows again in place (a form with bad input, a stale version): its status and
+/// one Chinese line naming the first bad field. Any other error is handed back to go on up.
+pub fn refusal(e: crate::error::AppError) -> Result<(StatusCode, String), crate::error::AppError> {
+    use crate::error::AppError;
+    match e {
+        AppError::Invalid { message, fields } => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields.values().next().cloned().map(|m| format!("{message}：{m}")).unwrap_or(message),
+        )),
+        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
+        other => Err(other),
+    }
+}
+
 /// A 303 redirect (after a form post).
 pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

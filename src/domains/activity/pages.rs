@@ -9,11 +9,10 @@ use crate::domains::events::figures::percent;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
-use crate::web::pages::{Layout, MsgQuery, redirect, render};
+use crate::web::pages::{Layout, MsgQuery, redirect, refusal, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -92,14 +91,7 @@ async fn settings_page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuer
 
 /// Shows the page again with the refusal.
 async fn refused(s: &AppState, a: &Actor, e: AppError) -> AppResult<Response> {
-    let (status, message) = match e {
-        AppError::Invalid { message, fields } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            fields.values().next().cloned().map(|m| format!("{message}：{m}")).unwrap_or(message),
-        ),
-        AppError::Conflict(m) => (StatusCode::CONFLICT, m),
-        other => return Err(other),
-    };
+    let (status, message) = refusal(e)?;
     let mut r = view(s, a, None, Some(message)).await?;
     *r.status_mut() = status;
     Ok(r.into_response())

@@ -10,12 +10,11 @@ use crate::domains::org::area_store::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiQuery, PageForm};
-use crate::web::pages::{Layout, redirect, render, urlencode};
+use crate::web::pages::{Layout, redirect, refusal, render, urlencode};
 use crate::web::paging::Paging;
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -167,18 +166,7 @@ fn back(area: i64, month: &str, msg: &str) -> Response {
 
 /// Shows the page again with the refusal (and the text the user typed, so nothing is lost).
 async fn refused(s: &AppState, a: &Actor, q: MonthlyQuery, e: AppError, draft: Option<String>) -> AppResult<Response> {
-    let status = match &e {
-        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => return Err(e),
-    };
-    let message = match e {
-        AppError::Invalid { message, fields } => {
-            fields.values().next().cloned().map(|m| format!("{message}：{m}")).unwrap_or(message)
-        }
-        AppError::Conflict(m) => m,
-        _ => String::new(),
-    };
+    let (status, message) = refusal(e)?;
     let mut r = view(s, a, &q, "", Some(message), draft).await?;
     *r.status_mut() = status;
     Ok(r.into_response())
