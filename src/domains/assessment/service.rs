@@ -74,11 +74,11 @@ impl GridMeasures {
 async fn measures_by_path(db: &Db, area: &AreaRef, p: &ReportPeriod) -> AppResult<GridMeasures> {
     let (from, to) = p.millis();
     let mut m = GridMeasures(HashMap::new());
-    for r in event_store::figure_counts_by_area_path(db, &area.path, Period { from, to }).await? {
+    for r in event_store::assessment_counts(db, &area.path, Period { from, to }).await? {
         let e = m.entry(&r.area_path);
-        e.overdue_events += r.counts.due - r.counts.due_closed_on_time;
-        e.arrived += r.counts.arrived;
-        e.closed += r.counts.closed;
+        e.overdue_events += r.due - r.due_closed_on_time;
+        e.arrived += r.arrived;
+        e.closed += r.closed;
     }
     for (path, n) in submission_store::overdue_unsigned_by_grid(db, &area.path, from, to).await? {
         m.entry(&path).unsigned_submissions += n;

@@ -6,7 +6,8 @@ use crate::db::Db;
 use crate::domains::activity::model::{ActivitySettings, ReportPeriod};
 use crate::domains::activity::service::{self as activity, ActivityUnit, AreaRef};
 use crate::domains::events::figures::Period;
-use crate::domains::events::stats::{self, Child};
+use crate::domains::events::stats::Child;
+use crate::domains::events::store as event_store;
 use crate::domains::org::area_store::{self, AreaFilter};
 use crate::domains::org::department_store::{self, DepartmentFilter};
 use crate::domains::org::model::department_kind_label;
@@ -128,21 +129,18 @@ fn activity_row(u: &ActivityUnit, before: Option<&ActivityUnit>, department_kind
     }
 }
 
-fn completion_row(
-    area_id: i64,
-    name: &str,
-    now: &crate::domains::events::figures::Figures,
-    before: &crate::domains::events::figures::Figures,
-) -> CompletionRow {
+/// A unit's completion this month and last from (arrived, closed) counts; 办结率 = closed ÷ arrived.
+fn completion_row(area_id: i64, name: &str, now: (i64, i64), before: (i64, i64)) -> CompletionRow {
+    let rate = |(arrived, closed): (i64, i64)| crate::domains::activity::model::rate(closed, arrived);
     CompletionRow {
         area_id,
         name: name.to_owned(),
-        arrived: now.arrived,
-        closed: now.closed,
-        rate: now.completion_rate,
-        previous_arrived: before.arrived,
-        previous_closed: before.closed,
-        previous_rate: before.completion_rate,
+        arrived: now.0,
+        closed: now.1,
+        rate: rate(now),
+        previous_arrived: before.0,
+        previous_closed: before.1,
+        previous_rate: rate(before),
     }
 }
 
@@ -204,24 +202,30 @@ pub async fn gather(
         Period { from, to }
     };
     let (now_ev, prev_ev) = tokio::try_join!(
-        stats::figures_under(db, &area.path, &children, span(p)),
-        stats::figures_under(db, &area.path, &children, span(&before))
+        event_store::completion_counts(db, &area.path, span(p)),
+        event_store::completion_counts(db, &area.path, span(&before))
     )?;
-    let prev_by: HashMap<&str, &crate::domains::events::figures::Figures> =
-        prev_ev.by_area.iter().map(|u| (u.id.as_str(), &u.figures)).collect();
-    let empty = Default::default();
+    // Per child path: (arrived, closed); the whole area is the sum of every row.
+    let sum = |rows: &[(String, i64, i64)]| -> (HashMap<String, (i64, i64)>, (i64, i64)) {
+        let mut by = HashMap::new();
+        let mut all = (0, 0);
+        for (child, arrived, closed) in rows {
+            let e = by.entry(format!("{}{child}", area.path)).or_insert((0, 0));
+            e.0 += arrived;
+            e.1 += closed;
+            all.0 += arrived;
+            all.1 += closed;
+        }
+        (by, all)
+    };
+    let ((now_by, now_all), (prev_by, prev_all)) = (sum(&now_ev), sum(&prev_ev));
     let completion = CompletionSection {
-        overall: completion_row(area.id, &area.name, &now_ev.totals, &prev_ev.totals),
-        towns: now_ev
-            .by_area
+        overall: completion_row(area.id, &area.name, now_all, prev_all),
+        towns: children
             .iter()
-            .map(|u| {
-                completion_row(
-                    u.id.parse().unwrap_or_default(),
-                    &u.name,
-                    &u.figures,
-                    prev_by.get(u.id.as_str()).copied().unwrap_or(&empty),
-                )
+            .map(|c| {
+                let get = |m: &HashMap<String, (i64, i64)>| m.get(&c.path).copied().unwrap_or((0, 0));
+                completion_row(c.id, &c.name, get(&now_by), get(&prev_by))
             })
             .collect(),
     };

@@ -46,6 +46,12 @@ impl Counts {
 /// The select list that sums every count over events `e` for a period: `SUM(CASE WHEN … THEN … END)
 /// AS arrived, …`, in the order of [`Counts`]. The period's bounds are numbers written into the SQL.
 pub fn counts_sql(p: Period) -> String {
+    counts_sql_of(p, &[])
+}
+
+/// The select list of some of the counts only (all of them when `names` is empty), for queries
+/// that need a few: `SUM(CASE WHEN … END) AS arrived, …` in the order of [`Counts`].
+pub fn counts_sql_of(p: Period, names: &[&str]) -> String {
     let (from, to) = (p.from, p.to);
     let inside = |col: &str| format!("e.{col} >= {from} AND e.{col} < {to}");
     let valid = "e.state NOT IN ('cancelled', 'merged')";
@@ -70,6 +76,7 @@ pub fn counts_sql(p: Period) -> String {
     ];
     counts
         .iter()
+        .filter(|(name, _, _)| names.is_empty() || names.contains(name))
         .map(|(name, when, value)| {
             format!("CAST(COALESCE(SUM(CASE WHEN {when} THEN {value} ELSE 0 END), 0) AS BIGINT) AS {name}")
         })

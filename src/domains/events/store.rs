@@ -2,7 +2,7 @@
 //! links, supervision records and notifications. Every list read takes the caller's scope.
 
 use super::calendar::WorkCalendar;
-use super::figures::{Counts, Period, counts_sql};
+use super::figures::{Counts, Period, counts_sql, counts_sql_of};
 use crate::args;
 use crate::clock::Millis;
 use crate::db::Filter;
@@ -847,7 +847,12 @@ pub struct DepartmentCounts {
 /// the area. Written as an OR, each event is read once: SQLite walks the four indexes and skips
 /// repeated rows (MULTI-INDEX OR); PostgreSQL ORs four bitmaps and reads the table in order.
 fn in_period(p: Period) -> String {
-    ["reported_at", "accepted_at", "closed_at", "close_due_at"]
+    in_period_of(p, &["reported_at", "accepted_at", "closed_at", "close_due_at"])
+}
+
+/// The same condition on some of the four times only.
+fn in_period_of(p: Period, times: &[&str]) -> String {
+    times
         .iter()
         .map(|col| format!("(e.{col} >= {} AND e.{col} < {} AND e.area_path >= $1 AND e.area_path < $2)", p.from, p.to))
         .collect::<Vec<_>>()
@@ -936,21 +941,45 @@ pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(
         .await
 }
 
-/// The figures' counts for the events under `path` in a period, summed per grid (by the event's
-/// area path), for rankings that go down to the grid.
-pub async fn figure_counts_by_area_path(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<PathCounts>> {
+/// Events under `path` that arrived and that closed in a period, per child area (the two counts
+/// of the completion rate, read on the two time ranges they need and nothing else).
+pub async fn completion_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<(String, i64, i64)>> {
     let end = crate::domains::org::model::subtree_end(path);
+    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "e.area_path", path);
     db.read()
         .fetch_all(
-            &format!("SELECT e.area_path, {} FROM events e WHERE {} GROUP BY e.area_path", counts_sql(p), in_period(p)),
+            &format!(
+                "SELECT {child} AS child, {} FROM events e WHERE {} GROUP BY {child}",
+                counts_sql_of(p, &["arrived", "closed"]),
+                in_period_of(p, &["reported_at", "closed_at"])
+            ),
             args![path, end.as_str()],
         )
         .await
 }
 
+/// The counts the assessment needs (arrived, closed, due, due and closed on time) for the events
+/// under `path` in a period, per grid (by the event's area path).
+pub async fn assessment_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<PathCounts>> {
+    let end = crate::domains::org::model::subtree_end(path);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT e.area_path, {} FROM events e WHERE {} GROUP BY e.area_path",
+                counts_sql_of(p, &["arrived", "closed", "due", "due_closed_on_time"]),
+                in_period_of(p, &["reported_at", "closed_at", "close_due_at"])
+            ),
+            args![path, end.as_str()],
+        )
+        .await
+}
+
+/// Per grid: arrived, closed, due, due and closed on time.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PathCounts {
     pub area_path: String,
-    #[sqlx(flatten)]
-    pub counts: Counts,
+    pub arrived: i64,
+    pub closed: i64,
+    pub due: i64,
+    pub due_closed_on_time: i64,
 }
