@@ -6,3 +6,4 @@ pub mod events;
 pub mod org;
 pub mod registry;
 pub mod submissions;
+pub mod visits;
