@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod bulletins;
+pub mod dashboard;
 pub mod events;
 pub mod org;
 pub mod registry;
