@@ -53,6 +53,16 @@ const SUB_MAPPING: Expect = Only(&[
     CountyViewer,
     SystemAdmin,
 ]);
+/// Supervision figures (dashboard) and visit lists: supervision or register readers.
+const SUPERVISION: Expect = Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer]);
+/// Recording one's own field work (household visits).
+const FIELD: Expect = Only(&[GridWorker, GridLeader, CommunityStaff]);
+/// Generating and publishing the monthly bulletin.
+const PUBLISH: Expect = Only(&[TownCenter, CountyCenter]);
+/// The supervision settings are read by supervision readers and those who change them.
+const SUP_SETTINGS_READ: Expect =
+    Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer, SystemAdmin]);
+const SUP_SETTINGS: Expect = Only(&[CountyCenter, SystemAdmin]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
 
@@ -171,6 +181,28 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/account/tokens", SignedIn),
     ("POST",   "/account/tokens/{id}/revoke", SignedIn),
     ("GET",    "/", SignedIn),
+    ("GET",    "/api/v1/visits", SUPERVISION),
+    ("GET",    "/api/v1/visits/overdue", SUPERVISION),
+    ("POST",   "/api/v1/households/{id}/visits", FIELD),
+    ("GET",    "/api/v1/dashboard", SUPERVISION),
+    ("GET",    "/visits", SUPERVISION),
+    ("GET",    "/visits/overdue", SUPERVISION),
+    ("POST",   "/households/{id}/visits", FIELD),
+    ("GET",    "/dashboard", SUPERVISION),
+    ("GET",    "/api/v1/activity", SUPERVISION),
+    ("GET",    "/api/v1/supervision-settings", SUP_SETTINGS_READ),
+    ("PATCH",  "/api/v1/supervision-settings", SUP_SETTINGS),
+    ("GET",    "/api/v1/bulletins", SUPERVISION),
+    ("GET",    "/api/v1/bulletins/monthly", SUPERVISION),
+    ("GET",    "/api/v1/bulletins/monthly.docx", SUPERVISION),
+    ("GET",    "/api/v1/bulletins/monthly.xlsx", SUPERVISION),
+    ("GET",    "/api/v1/bulletins/monthly/revisions", SUPERVISION),
+    ("POST",   "/api/v1/bulletins/monthly/draft", PUBLISH),
+    ("POST",   "/api/v1/bulletins/monthly/publish", PUBLISH),
+    ("GET",    "/bulletins", SUPERVISION),
+    ("GET",    "/bulletins/print", SUPERVISION),
+    ("POST",   "/bulletins/draft", PUBLISH),
+    ("POST",   "/bulletins/publish", PUBLISH),
     ("GET",    "/areas", VIEW),
     ("GET",    "/areas/{id}", VIEW),
     ("GET",    "/areas/{id}/new", AREAS),
