@@ -93,11 +93,11 @@ async fn town() -> Town {
     Town { app, t, town, worker, event_overdue }
 }
 
-fn child<'a>(d: &'a Value, id: i64) -> &'a Value {
+fn child(d: &Value, id: i64) -> &Value {
     d["children"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("child {id} in {d}"))
 }
 
-fn grid<'a>(d: &'a Value, id: i64) -> &'a Value {
+fn grid(d: &Value, id: i64) -> &Value {
     d["map"]["grids"].as_array().unwrap().iter().find(|g| g["id"] == id).unwrap_or_else(|| panic!("grid {id}"))
 }
 
