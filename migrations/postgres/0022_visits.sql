@@ -26,3 +26,26 @@ CREATE INDEX special_visits_visited ON special_visits (visited_on);
 -- Open events of a subtree by state, category, card colour and deadline, from the index alone.
 CREATE INDEX events_open_area ON events (area_path, state, category, card, deadline)
     WHERE state NOT IN ('closed', 'evaluated', 'cancelled', 'merged');
+
+-- Special-population files carry their person's grid (kept by the triggers below), so that a town's
+-- files are counted grid by grid instead of scanning every file or probing every person.
+ALTER TABLE special_files ADD COLUMN grid_id BIGINT REFERENCES areas(id);
+UPDATE special_files sf SET grid_id = p.grid_id FROM persons p WHERE p.id = sf.person_id;
+CREATE INDEX special_files_grid ON special_files (grid_id, status, kind, next_visit_due);
+CREATE INDEX special_files_person ON special_files (person_id);
+CREATE FUNCTION special_files_grid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.grid_id := (SELECT p.grid_id FROM persons p WHERE p.id = NEW.person_id);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER special_files_grid_on_insert BEFORE INSERT ON special_files
+    FOR EACH ROW EXECUTE FUNCTION special_files_grid();
+CREATE FUNCTION persons_grid_to_special_files() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE special_files SET grid_id = NEW.grid_id WHERE person_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER persons_grid_to_special_files AFTER UPDATE OF grid_id ON persons
+    FOR EACH ROW WHEN (OLD.grid_id IS DISTINCT FROM NEW.grid_id) EXECUTE FUNCTION persons_grid_to_special_files();

@@ -9,6 +9,7 @@ mod auth;
 mod authz_matrix;
 mod bulletins;
 mod dashboard;
+mod dashboard_scale;
 mod departments;
 mod event_pages;
 mod events;

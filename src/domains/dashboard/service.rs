@@ -251,13 +251,9 @@ pub async fn dashboard_shaded(
     let index: HashMap<i64, usize> = grids.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
     let by_path: HashMap<&str, usize> = grids.iter().enumerate().map(|(i, g)| (g.path.as_str(), i)).collect();
     let mut per_grid = vec![Figures::default(); grids.len()];
-    let register = store::register_by_grid(db, &area.path).await?;
-    for (n, rows) in register.iter().enumerate() {
-        for (grid, count) in rows {
-            if let Some(&i) = index.get(grid) {
-                let f = &mut per_grid[i];
-                *[&mut f.people, &mut f.households, &mut f.houses, &mut f.rentals, &mut f.places][n] = *count;
-            }
+    for (grid, people, households, houses, rentals, places) in store::register_by_grid(db, &area.path).await? {
+        if let Some(&i) = index.get(&grid) {
+            per_grid[i] = Figures { people, households, houses, rentals, places, ..Default::default() };
         }
     }
     let today_key = today.to_string();

@@ -28,38 +28,36 @@ pub async fn grids(db: &Db, path: &str) -> sqlx::Result<Vec<GridRow>> {
         .await
 }
 
-/// Active records of a register table per grid under the path: (grid_id, count).
-async fn per_grid(db: &Db, table: &str, path: &str) -> sqlx::Result<Vec<(i64, i64)>> {
-    db.read()
+/// Per grid under the path: active people, households, houses, rentals, places — each counted from
+/// its `(grid_id, status …)` index, grid by grid. Grids with none of them are left out.
+pub async fn register_by_grid(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, i64, i64, i64, i64, i64)>> {
+    let count =
+        |table: &str| format!("(SELECT COUNT(*) FROM {table} t WHERE t.grid_id = g.id AND t.status = 'active')");
+    let rows: Vec<(i64, i64, i64, i64, i64, i64)> = db
+        .read()
         .fetch_all(
             &format!(
-                "SELECT g.id, COUNT(*) FROM areas g JOIN {table} t ON t.grid_id = g.id \
-                 WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND t.status = 'active' GROUP BY g.id"
+                "SELECT g.id, {}, {}, {}, {}, {} FROM areas g WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2",
+                count("persons"),
+                count("households"),
+                count("houses"),
+                count("rentals"),
+                count("places")
             ),
             args![path, subtree_end(path)],
         )
-        .await
-}
-
-/// Per grid: people, households, houses, rentals, places (active), in that order.
-pub async fn register_by_grid(db: &Db, path: &str) -> sqlx::Result<[Vec<(i64, i64)>; 5]> {
-    Ok([
-        per_grid(db, "persons", path).await?,
-        per_grid(db, "households", path).await?,
-        per_grid(db, "houses", path).await?,
-        per_grid(db, "rentals", path).await?,
-        per_grid(db, "places", path).await?,
-    ])
+        .await?;
+    Ok(rows.into_iter().filter(|r| r.1 + r.2 + r.3 + r.4 + r.5 > 0).collect())
 }
 
 /// Active special-population files of active people under the path, per group: (kind, count).
 pub async fn special_counts(db: &Db, path: &str) -> sqlx::Result<Vec<(String, i64)>> {
     db.read()
         .fetch_all(
-            "SELECT sf.kind, COUNT(*) FROM areas g JOIN persons p ON p.grid_id = g.id \
-             JOIN special_files sf ON sf.person_id = p.id \
-             WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND p.status = 'active' AND sf.status = 'active' \
-             GROUP BY sf.kind",
+            // CROSS JOIN: SQLite walks the grids first (PostgreSQL plans as usual).
+            "SELECT sf.kind, COUNT(*) FROM areas g CROSS JOIN special_files sf JOIN persons p ON p.id = sf.person_id \
+             WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND sf.grid_id = g.id AND sf.status = 'active' \
+             AND p.status = 'active' GROUP BY sf.kind",
             args![path, subtree_end(path)],
         )
         .await
@@ -118,25 +116,18 @@ pub async fn overdue_events(db: &Db, path: &str, now: Millis, limit: i64) -> sql
         .await
 }
 
-/// Events under the path reported and closed in `[from, to)`.
+/// Events under the path reported and closed in `[from, to)`: for each area of the subtree, a seek on
+/// `(area_path, reported_at)` and `(area_path, closed_at)` — the subtree's older events are not read.
 pub async fn month_counts(db: &Db, path: &str, from: Millis, to: Millis) -> sqlx::Result<(i64, i64)> {
     let end = subtree_end(path);
-    let (reported,): (i64,) = db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM events e WHERE e.area_path >= $1 AND e.area_path < $2 \
-             AND e.reported_at >= $3 AND e.reported_at < $4",
-            args![path, end.as_str(), from, to],
+    let count = |column: &str| {
+        format!(
+            "SELECT COUNT(*) FROM areas a CROSS JOIN events e WHERE a.path >= $1 AND a.path < $2 \
+             AND e.area_path = a.path AND e.{column} >= $3 AND e.{column} < $4"
         )
-        .await?;
-    let (closed,): (i64,) = db
-        .read()
-        .fetch_one(
-            "SELECT COUNT(*) FROM events e WHERE e.area_path >= $1 AND e.area_path < $2 \
-             AND e.closed_at >= $3 AND e.closed_at < $4",
-            args![path, end.as_str(), from, to],
-        )
-        .await?;
+    };
+    let (reported,): (i64,) = db.read().fetch_one(&count("reported_at"), args![path, end.as_str(), from, to]).await?;
+    let (closed,): (i64,) = db.read().fetch_one(&count("closed_at"), args![path, end.as_str(), from, to]).await?;
     Ok((reported, closed))
 }
 

@@ -131,7 +131,7 @@ pub async fn list(db: &Db, f: &VisitFilter, paging: Paging) -> sqlx::Result<Page
             "SELECT 'person' AS subject_type, sv.id, p.id AS subject_id, p.name AS subject, sv.visited_on, \
              'special' AS kind, sf.kind AS special_kind, sv.next_visit_due, g.id AS grid_id, g.name AS grid_name, \
              a.display_name AS visitor \
-             FROM areas g JOIN persons p ON p.grid_id = g.id JOIN special_files sf ON sf.person_id = p.id \
+             FROM areas g JOIN special_files sf ON sf.grid_id = g.id JOIN persons p ON p.id = sf.person_id \
              JOIN special_visits sv ON sv.file_id = sf.id JOIN accounts a ON a.id = sv.account_id \
              WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND sv.visited_on >= $3 AND sv.visited_on <= $4 \
              AND p.status <> 'deleted' AND sf.status <> 'deleted' AND {} AND ($5 = '' OR $5 = 'special')",
@@ -196,7 +196,7 @@ pub async fn overdue(
             " UNION ALL SELECT 'person' AS subject_type, p.id AS subject_id, p.name AS subject, sf.kind AS special_kind, \
              sf.next_visit_due, (SELECT MAX(sv.visited_on) FROM special_visits sv WHERE sv.file_id = sf.id) AS last_visited_on, \
              g.id AS grid_id, g.name AS grid_name \
-             FROM areas g JOIN persons p ON p.grid_id = g.id JOIN special_files sf ON sf.person_id = p.id \
+             FROM areas g JOIN special_files sf ON sf.grid_id = g.id JOIN persons p ON p.id = sf.person_id \
              WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND p.status = 'active' AND sf.status = 'active' \
              AND sf.next_visit_due IS NOT NULL AND sf.next_visit_due < $3 AND {}",
             kinds_in(special_kinds)
@@ -232,10 +232,10 @@ pub async fn overdue_by_grid(db: &Db, area_path: &str, on: &str) -> sqlx::Result
     let specials: Vec<(i64, String, i64)> = db
         .read()
         .fetch_all(
-            "SELECT g.id, g.path, COUNT(*) FROM special_files sf JOIN persons p ON p.id = sf.person_id \
-             JOIN areas g ON g.id = p.grid_id \
-             WHERE sf.next_visit_due IS NOT NULL AND sf.next_visit_due < $3 AND sf.status = 'active' \
-             AND p.status = 'active' AND g.path >= $1 AND g.path < $2 GROUP BY g.id, g.path",
+            // CROSS JOIN: SQLite walks the grids first (PostgreSQL plans as usual).
+            "SELECT g.id, g.path, COUNT(*) FROM areas g CROSS JOIN special_files sf JOIN persons p ON p.id = sf.person_id \
+             WHERE g.kind = 'grid' AND g.path >= $1 AND g.path < $2 AND sf.grid_id = g.id AND sf.status = 'active' \
+             AND sf.next_visit_due IS NOT NULL AND sf.next_visit_due < $3 AND p.status = 'active' GROUP BY g.id, g.path",
             args![area_path, end.as_str(), on],
         )
         .await?;
