@@ -8,6 +8,7 @@ pub mod people;
 mod plan;
 pub mod register;
 mod submissions;
+mod visits;
 
 use crate::audit::{self, AuditCtx};
 use crate::auth::password;
@@ -421,6 +422,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let submitted = submissions::seed(&state, now).await?;
     if submitted > 0 {
         println!("演示报送 {submitted} 件（流动人口报派出所：已签收、被退回、待签收）");
+    }
+    let visited = visits::seed(&state, now).await?;
+    if visited > 0 {
+        println!("演示走访户 {visited} 次（近六周，部分下次走访已逾期）");
     }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());

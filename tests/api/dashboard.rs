@@ -166,11 +166,15 @@ async fn the_map_is_shaded_by_the_chosen_figure() {
     assert_eq!((g1["value"].as_f64(), g2["value"].as_f64()), (Some(2.0), Some(1.0)));
     assert_eq!((g1["child_id"].as_i64(), g1["shown"].as_str()), (Some(t.comm_a1), Some("2")));
     assert!(g1["path"].as_str().unwrap().starts_with("M20.0 ") && g1["path"].as_str().unwrap().ends_with('Z'));
-    // Values 0…3 (the community has 3): one bin per value, the largest darkest.
+    // The grids drawn hold 1 and 2: one bin per value, the largest darkest.
     let labels: Vec<&str> = m["legend"].as_array().unwrap().iter().map(|b| b["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, vec!["0", "1", "2"]);
+    assert_eq!((&g1["colour"], &g2["colour"]), (&m["legend"][2]["colour"], &m["legend"][1]["colour"]));
+    // The communities (3 and 0) on their own scale.
+    let labels: Vec<&str> =
+        m["children_legend"].as_array().unwrap().iter().map(|b| b["label"].as_str().unwrap()).collect();
     assert_eq!(labels, vec!["0", "1", "2", "3"]);
-    assert_eq!(child(&d, t.comm_a1)["colour"], m["legend"][3]["colour"]);
-    assert_ne!(g1["colour"], g2["colour"]);
+    assert_eq!(child(&d, t.comm_a1)["colour"], m["children_legend"][3]["colour"]);
     let (_, d) = app.get(&town, "/api/v1/dashboard?shade=overdue_events").await;
     assert_eq!(
         (grid(&d, t.grid_a1_1)["value"].as_f64(), grid(&d, t.grid_a1_2)["value"].as_f64()),

@@ -180,7 +180,10 @@ pub struct MapGrid {
 #[derive(Debug, Clone, Serialize)]
 pub struct MapOut {
     pub shade: Shade,
+    /// The bins of the grids drawn (of the children when no grid has a boundary).
     pub legend: Vec<Bin>,
+    /// The bins of the children's colours (their values are sums of many grids).
+    pub children_legend: Vec<Bin>,
     pub width: f64,
     pub height: f64,
     pub grids: Vec<MapGrid>,
@@ -319,9 +322,13 @@ pub async fn dashboard_shaded(
     };
     let child_values: Vec<Option<f64>> =
         (0..children.len()).map(|c| per_child[c].get(shade.code, child_rate(c))).collect();
-    let mut values: Vec<f64> = drawn.iter().filter_map(|(i, _)| value_of_grid(*i)).collect();
-    values.extend(child_values.iter().flatten());
-    let bins = legend(&shade, &values);
+    // The map's legend spans the grids drawn; the children (sums of their grids) get their own bins.
+    let child_bins = legend(&shade, &child_values.iter().flatten().copied().collect::<Vec<_>>());
+    let bins = if drawn.is_empty() {
+        child_bins.clone()
+    } else {
+        legend(&shade, &drawn.iter().filter_map(|(i, _)| value_of_grid(*i)).collect::<Vec<_>>())
+    };
     let min_step = match drawn.len() {
         0..=200 => 0.3,
         201..=1000 => 1.0,
@@ -359,7 +366,7 @@ pub async fn dashboard_shaded(
             activity_rate: child_rate(c),
             value: child_values[c],
             shown: show(&shade, child_values[c]),
-            colour: colour_of(&bins, child_values[c]),
+            colour: colour_of(&child_bins, child_values[c]),
             mapped_grids: mapped[c],
         })
         .collect();
@@ -382,7 +389,16 @@ pub async fn dashboard_shaded(
         },
         submissions: submissions(db, &area.path, now).await?,
         children: child_rows,
-        map: MapOut { shade, legend: bins, width, height, grids: map_grids, unmapped, unmapped_total },
+        map: MapOut {
+            shade,
+            legend: bins,
+            children_legend: child_bins,
+            width,
+            height,
+            grids: map_grids,
+            unmapped,
+            unmapped_total,
+        },
     })
 }
 
