@@ -185,29 +185,32 @@ async fn a_town_dashboard_at_scale() {
             }
         }
     }
-    // Each query on its own.
+    // Each query on its own, for the town and for the whole county.
     use wangge::domains::dashboard::store;
-    let p = town.path.as_str();
-    macro_rules! timed {
-        ($name:expr, $e:expr) => {{
-            let t = Instant::now();
-            let r = $e.await.unwrap();
-            println!("  {:>7.1} ms  {}", t.elapsed().as_secs_f64() * 1000.0, $name);
-            r
-        }};
-    }
-    timed!("grids", store::grids(&app.db, p));
-    timed!("register_by_grid", store::register_by_grid(&app.db, p));
-    timed!("special_counts", store::special_counts(&app.db, p));
-    timed!("open_events", store::open_events(&app.db, p));
-    timed!("open_events_by_path", store::open_events_by_path(&app.db, p, now));
-    timed!("overdue_events", store::overdue_events(&app.db, p, now, 10));
-    timed!("month_counts", store::month_counts(&app.db, p, now - 30 * 86_400_000, now));
-    timed!("waiting_submissions", store::waiting_submissions(&app.db, p, now));
-    timed!("overdue_by_grid", wangge::domains::visits::store::overdue_by_grid(&app.db, p, "2026-03-02"));
-    let period = wangge::domains::activity::model::ReportPeriod::month("2026-03").unwrap();
-    timed!("activity figures", wangge::domains::activity::service::figures(&app.db, &town, &period, &settings));
     let county = AreaRef { id: app.county_id, name: "演示县".into(), path: cp.clone() };
+    for area in [&town, &county] {
+        println!("{}:", area.name);
+        let p = area.path.as_str();
+        macro_rules! timed {
+            ($name:expr, $e:expr) => {{
+                let t = Instant::now();
+                let r = $e.await.unwrap();
+                println!("  {:>7.1} ms  {}", t.elapsed().as_secs_f64() * 1000.0, $name);
+                r
+            }};
+        }
+        timed!("grids", store::grids(&app.db, p));
+        timed!("register_by_grid", store::register_by_grid(&app.db, p));
+        timed!("special_counts", store::special_counts(&app.db, p));
+        timed!("open_events", store::open_events(&app.db, p));
+        timed!("open_events_by_path", store::open_events_by_path(&app.db, p, now));
+        timed!("overdue_events", store::overdue_events(&app.db, p, now, 10));
+        timed!("month_counts", store::month_counts(&app.db, p, now - 30 * 86_400_000, now));
+        timed!("waiting_submissions", store::waiting_submissions(&app.db, p, now));
+        timed!("overdue_by_grid", wangge::domains::visits::store::overdue_by_grid(&app.db, p, "2026-03-02"));
+        let period = wangge::domains::activity::model::ReportPeriod::month("2026-03").unwrap();
+        timed!("activity figures", wangge::domains::activity::service::figures(&app.db, area, &period, &settings));
+    }
     let t = Instant::now();
     let c = wangge::domains::dashboard::service::dashboard(&app.db, &county, "county", now, &settings).await.unwrap();
     println!("county dashboard {:.0} ms, {} grids drawn", t.elapsed().as_secs_f64() * 1000.0, c.map.grids.len());
