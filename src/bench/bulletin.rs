@@ -15,10 +15,12 @@ use crate::db::bulk::insert_rows;
 use crate::db::{Backend, Value};
 use crate::demo::names::Rng;
 use crate::domains::activity::model::{ReportPeriod, midnight};
+use crate::domains::activity::service::AreaRef;
 use crate::domains::activity::store as activity_store;
 use crate::domains::assessment::service::{self as assessment, RankingQuery};
 use crate::domains::bulletins::exports;
 use crate::domains::bulletins::service::{self as bulletins, MonthlyQuery};
+use crate::domains::dashboard::service::dashboard;
 use crate::domains::events::figures::Period;
 use crate::domains::events::store as event_store;
 use crate::domains::submissions::store as submission_store;
@@ -96,6 +98,7 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
     let county = actor(&state, "s001").await?;
     let town = actor(&state, "s001.t1").await?;
     let q = MonthlyQuery { area: None, month: Some(month.key()) };
+    let settings = crate::domains::activity::service::settings(&state.db).await.map_err(|e| anyhow!("{e}"))?;
     println!("times ({n} samples each):");
     let (ms, b) = timed!(n, bulletins::monthly(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?);
     let b = b.ok_or_else(|| anyhow!("no sample"))?;
@@ -142,11 +145,23 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
         timed!(n, assessment::ranking(&state, &county, &rq("grid_worker")).await.map_err(|e| anyhow!("{e}"))?);
     line("assessment: county's grid workers", ms, &format!("({} ranked)", r.map(|r| r.items.len()).unwrap_or(0)));
 
+    // Dashboards (驾驶舱) of the first town and of the county, as the page asks for them.
+    let town_area = AreaRef { id: town.scope.area_id(), name: "第1镇".into(), path: town.scope.path().to_owned() };
+    let county_area =
+        AreaRef { id: county.scope.area_id(), name: "合成县001".into(), path: county.scope.path().to_owned() };
+    let now = state.clock.now();
+    let (ms, d) =
+        timed!(n, dashboard(&state.db, &town_area, "town", now, &settings).await.map_err(|e| anyhow!("{e}"))?);
+    let people = d.map(|d| serde_json::to_value(&d).map(|v| v["register"]["people"].clone()).unwrap_or_default());
+    line("town dashboard", ms, &format!("(target < 200 ms; people {})", people.unwrap_or_default()));
+    let (ms, _) =
+        timed!(n, dashboard(&state.db, &county_area, "county", now, &settings).await.map_err(|e| anyhow!("{e}"))?);
+    line("county dashboard", ms, "");
+
     // The plain SQL the bulletin's figures come from (this month and last, as the bulletin runs them).
     println!("plain SQL aggregations for county s001 (this month and last):");
     let path = county.scope.path().to_owned();
     let before = month.previous();
-    let settings = crate::domains::activity::service::settings(&state.db).await.map_err(|e| anyhow!("{e}"))?;
     let (ms, rows) = timed!(n, {
         let mut rows = 0;
         for p in [&month, &before] {
@@ -161,11 +176,10 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
     let (ms, _) = timed!(n, {
         for p in [&month, &before] {
             let (f, t) = p.millis();
-            event_store::figure_counts(&state.db, &path, Period { from: f, to: t }).await?;
-            event_store::step_totals(&state.db, &path, f, t).await?;
+            event_store::completion_counts(&state.db, &path, Period { from: f, to: t }).await?;
         }
     });
-    line("event counts per town × category, per department", ms, "");
+    line("events arrived and closed per town", ms, "");
     let (ms, _) = timed!(n, submission_store::period_counts(&state.db, &path, from, to).await?);
     line("submissions per town × kind, per department", ms, "");
     state.db.close().await;

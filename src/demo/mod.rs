@@ -10,6 +10,7 @@ pub mod people;
 mod plan;
 pub mod register;
 mod submissions;
+mod visits;
 
 use crate::audit::{self, AuditCtx};
 use crate::auth::password;
@@ -433,6 +434,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         );
     }
     println!("演示巡查 {} 次（嫩水社区近一周，含签到、轨迹、发现和碰头会）", patrols::seed(&state, now).await?);
+    let visited = visits::seed(&state, now).await?;
+    if visited > 0 {
+        println!("演示走访户 {visited} 次（近六周，部分下次走访已逾期）");
+    }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());
     if args.no_serve {

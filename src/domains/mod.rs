@@ -3,9 +3,11 @@
 pub mod activity;
 pub mod assessment;
 pub mod bulletins;
+pub mod dashboard;
 pub mod events;
 pub mod huddles;
 pub mod org;
 pub mod patrols;
 pub mod registry;
 pub mod submissions;
+pub mod visits;

@@ -26,6 +26,8 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::activity::api::routes());
     v.extend(crate::domains::bulletins::api::routes());
     v.extend(crate::domains::assessment::api::routes());
+    v.extend(crate::domains::visits::api::routes());
+    v.extend(crate::domains::dashboard::api::routes());
     v.extend(crate::audit::api::routes());
     v.extend(crate::auth::pages::routes());
     v.extend(crate::domains::org::pages::routes());
@@ -40,6 +42,8 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::patrols::pages::routes());
     v.extend(crate::domains::huddles::api::routes());
     v.extend(crate::domains::huddles::pages::routes());
+    v.extend(crate::domains::visits::pages::routes());
+    v.extend(crate::domains::dashboard::pages::routes());
     v.extend(pages::routes());
     v.extend(statics::routes());
     v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));

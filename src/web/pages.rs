@@ -33,6 +33,9 @@ impl Layout {
 
     pub fn for_actor(a: &Actor, title: &str) -> Self {
         let mut links = vec![("/", "首页")];
+        if a.can(Permission::ReadSupervision) {
+            links.push(("/dashboard", "驾驶舱"));
+        }
         if a.can(Permission::ReadEvents) {
             links.push(("/todo", "待办事件"));
             links.push(("/events", "事件查询"));
@@ -56,6 +59,9 @@ impl Layout {
         }
         if a.can(Permission::ReadEvents) {
             links.push(("/submissions", "报送签收"));
+        }
+        if a.can(Permission::ReadSupervision) || a.can(Permission::ReadRegister) {
+            links.push(("/visits", "走访"));
         }
         if a.can(Permission::ReadSupervision) {
             links.push(("/bulletins", "月度通报"));
@@ -195,6 +201,8 @@ struct Home {
     todo: Option<i64>,
     unread: i64,
     can_report: bool,
+    /// Supervisors (town, county) start from the dashboard.
+    dashboard_first: bool,
 }
 
 async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
@@ -217,5 +225,6 @@ async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
         (None, 0)
     };
     let can_report = a.can(Permission::ReportEvents);
-    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts, todo, unread, can_report })
+    let dashboard_first = a.can(Permission::ReadSupervision) && !a.can(Permission::FieldWork);
+    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts, todo, unread, can_report, dashboard_first })
 }

@@ -13,7 +13,7 @@ pub enum Metric {
     UnsignedSubmissions,
     /// Accounts under the activity threshold (for a grid worker: the worker's own account).
     InactiveAccounts,
-    /// Special-population files whose next visit was due before the month ended and not made.
+    /// Households and special-population files whose next visit was due before the month ended and not made.
     MissedVisits,
     /// 1 when the unit's completion rate (closed ÷ arrived) is under 50%.
     LowCompletion,

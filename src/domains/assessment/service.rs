@@ -13,8 +13,8 @@ use crate::domains::activity::store as activity_store;
 use crate::domains::events::figures::Period;
 use crate::domains::events::store as event_store;
 use crate::domains::org::area_store::{self, AreaFilter};
-use crate::domains::registry::special_store;
 use crate::domains::submissions::store as submission_store;
+use crate::domains::visits::store as visits_store;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::Paging;
@@ -83,7 +83,7 @@ async fn measures_by_path(db: &Db, area: &AreaRef, p: &ReportPeriod) -> AppResul
     for (path, n) in submission_store::overdue_unsigned_by_grid(db, &area.path, from, to).await? {
         m.entry(&path).unsigned_submissions += n;
     }
-    for (path, n) in special_store::overdue_visits_by_grid(db, &area.path, &p.end.to_string()).await? {
+    for (_, path, n) in visits_store::overdue_by_grid(db, &area.path, &p.end.to_string()).await? {
         m.entry(&path).missed_visits += n;
     }
     Ok(m)

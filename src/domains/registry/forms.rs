@@ -427,6 +427,7 @@ fn action_label(action: &str) -> String {
         "person_transfer_rejected" => "迁移申请被拒绝",
         "special_created" => "建立特殊人群档案",
         "special_visited" => "走访",
+        "household_visited" => "走访户",
         _ => "",
     };
     if !fixed.is_empty() {

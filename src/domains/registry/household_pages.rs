@@ -1,5 +1,6 @@
 //! Pages of households (户): the list, the new-household form (house by its number, head by ID
-//! number), and a household's page with its members, the head, the edit form and the change history.
+//! number), and a household's page with its members, the head, the visits (and the visit form), the edit
+//! form and the change history.
 
 use super::codes::Codes;
 use super::forms::{self, Failure, Form, HistoryEntry, Kind, Spec, Values, spec};
@@ -8,6 +9,8 @@ use super::houses::{self, HouseholdInput};
 use super::persons::{self, PersonOut, PersonQuery};
 use super::record_pages::{ListParams, grid_choices, house_by_no, new_page, person_by_id_number};
 use crate::auth::{Actor, Permission};
+use crate::domains::visits::model::{VISIT_KINDS, VisitInput};
+use crate::domains::visits::service::{self as visit_service, HouseholdVisitOut};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
@@ -28,6 +31,7 @@ pub fn routes() -> Vec<Entry> {
         post("/households", EDIT, "提交登记户", create),
         get("/households/{id}", REGISTER, "户详情（成员、户主、修改记录）", detail),
         post("/households/{id}/edit", EDIT, "提交修改户", edit),
+        post("/households/{id}/visits", Access::Perm(Permission::FieldWork), "提交走访户", visit),
     ]
 }
 
@@ -41,6 +45,14 @@ const FIELDS: [Spec; 4] = [
     spec("head_id_number", "户主身份证号码", Kind::Text, false, 18)
         .hint("户主须已登记在本辖区，可不填")
         .also(&["head_person_id"]),
+];
+
+const VISIT_FIELDS: [Spec; 4] = [
+    spec("visited_on", "走访日期", Kind::Date, true, 0),
+    spec("kind", "走访类型", Kind::Select, true, 0),
+    spec("note", "走访情况", Kind::Textarea, true, crate::domains::visits::model::NOTE_MAX)
+        .hint("见到了谁、说了什么、有什么困难、帮了什么"),
+    spec("next_visit_due", "下次走访日期", Kind::Date, false, 0).hint("可不填；到期未走访会列入走访逾期"),
 ];
 
 fn specs(with_grid: bool) -> Vec<Spec> {
@@ -142,6 +154,8 @@ struct DetailPage {
     members: Option<Page<PersonOut>>,
     form: Option<Form>,
     history: Vec<HistoryEntry>,
+    visits: Vec<HouseholdVisitOut>,
+    visit_form: Option<Form>,
 }
 
 impl DetailPage {
@@ -156,6 +170,7 @@ async fn detail_page(
     id: i64,
     msg: Option<&str>,
     submitted: Option<(&Values, &Failure)>,
+    visit_submitted: Option<(&Values, &Failure)>,
 ) -> AppResult<Response> {
     let h = houses::get_household(s, a, id).await?;
     let house_no = match h.house_id {
@@ -188,9 +203,23 @@ async fn detail_page(
         }
         form
     });
+    let visits = visit_service::of_household(s, a, id).await?;
+    let visit_form = a.can(Permission::FieldWork).then(|| {
+        let mut today = Values::default();
+        today.set("visited_on", crate::clock::to_local(a.now).date_naive().to_string());
+        today.set("kind", "routine");
+        let (v, failure) = match visit_submitted {
+            Some((v, f)) => (v, Some(f)),
+            None => (&today, None),
+        };
+        let kinds: Vec<(String, String)> =
+            VISIT_KINDS.iter().map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect();
+        forms::form("visit-", &VISIT_FIELDS, v, failure, &|n| if n == "kind" { kinds.clone() } else { vec![] })
+    });
     let l = Layout::for_actor(a, &format!("户 {}", h.household_no)).with_notice(msg);
-    let page = DetailPage { l, h, house_no, members, form, history };
-    Ok(forms::with_status(render(&page)?, submitted.map(|(_, f)| f)))
+    let page = DetailPage { l, h, house_no, members, form, history, visits, visit_form };
+    let failed = submitted.or(visit_submitted).map(|(_, f)| f);
+    Ok(forms::with_status(render(&page)?, failed))
 }
 
 async fn detail(
@@ -199,7 +228,7 @@ async fn detail(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(mq): ApiQuery<MsgQuery>,
 ) -> AppResult<Response> {
-    detail_page(&s, &a, id, mq.msg.as_deref(), None).await
+    detail_page(&s, &a, id, mq.msg.as_deref(), None, None).await
 }
 
 async fn edit(
@@ -216,6 +245,27 @@ async fn edit(
     };
     match done {
         Ok(_) => Ok(redirect(&format!("/households/{id}?msg=saved"))),
-        Err(e) => detail_page(&s, &a, id, None, Some((&v, &Failure::of(e)?))).await,
+        Err(e) => detail_page(&s, &a, id, None, Some((&v, &Failure::of(e)?)), None).await,
+    }
+}
+
+/// Records a household visit from the form on the household's page.
+async fn visit(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let v = Values::from_pairs(&pairs);
+    v.only(&["visited_on", "kind", "note", "next_visit_due"])?;
+    let input = VisitInput {
+        visited_on: v.get("visited_on").to_owned(),
+        kind: v.get("kind").to_owned(),
+        note: v.get("note").to_owned(),
+        next_visit_due: v.opt("next_visit_due"),
+    };
+    match visit_service::record(&s, &a, id, &input).await {
+        Ok(_) => Ok(redirect(&format!("/households/{id}?msg=visited"))),
+        Err(e) => detail_page(&s, &a, id, None, None, Some((&v, &Failure::of(e)?))).await,
     }
 }

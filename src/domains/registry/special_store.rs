@@ -93,17 +93,3 @@ pub async fn insert_visit(
     .await
     .map(drop)
 }
-
-/// Active special-population files under `path` whose next visit was due before `day` (a date)
-/// and not yet made, per grid path.
-pub async fn overdue_visits_by_grid(db: &Db, path: &str, day: &str) -> sqlx::Result<Vec<(String, i64)>> {
-    let end = crate::domains::org::model::subtree_end(path);
-    db.read()
-        .fetch_all(
-            "SELECT g.path, COUNT(*) FROM special_files f JOIN persons p ON p.id = f.person_id JOIN areas g ON g.id = p.grid_id \
-             WHERE f.status = 'active' AND f.next_visit_due IS NOT NULL AND f.next_visit_due < $1 AND g.path >= $2 AND g.path < $3 \
-             GROUP BY g.path",
-            crate::args![day, path, end.as_str()],
-        )
-        .await
-}

@@ -1,0 +1,62 @@
+//! The dashboard page (/dashboard): number tiles, bars and a shaded map as inline SVG, drill-down.
+
+use super::api::READ;
+use super::model::SHADES;
+use super::service::{self, Dashboard, DashboardQuery};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::extract::ApiQuery;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::{Entry, get};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+pub fn routes() -> Vec<Entry> {
+    vec![get("/dashboard", READ, "驾驶舱", page)]
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    shade: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/page.html")]
+struct Page {
+    l: Layout,
+    d: Dashboard,
+    shades: Vec<(&'static str, &'static str)>,
+}
+
+impl Page {
+    fn pct(&self, r: &Option<f64>) -> String {
+        r.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into())
+    }
+    fn rate_bar(&self, r: &Option<f64>) -> i64 {
+        r.map(|r| (r * 100.0).round().clamp(0.0, 100.0) as i64).unwrap_or(0)
+    }
+    fn dim(&self, v: &f64) -> String {
+        format!("{v:.0}")
+    }
+    fn drill(&self, child: &Option<i64>) -> Option<String> {
+        child.filter(|c| *c != self.d.area_id).map(|c| format!("/dashboard?area={c}&shade={}", self.d.map.shade.code))
+    }
+}
+
+async fn page(State(s): State<AppState>, a: Actor, ApiQuery(p): ApiQuery<Params>) -> AppResult<Response> {
+    let area = match p.area.trim() {
+        "" => None,
+        v => Some(v.parse().map_err(|_| AppError::field("area", "应为整数"))?),
+    };
+    let q = DashboardQuery { area, shade: Some(p.shade.clone()).filter(|s| !s.is_empty()) };
+    let d = service::for_actor(&s, &a, &q).await?;
+    let l = Layout::for_actor(&a, &format!("驾驶舱 · {}", d.area_name));
+    render(&Page { l, d, shades: SHADES.iter().map(|(c, l, _, _)| (*c, *l)).collect() })
+}
