@@ -151,6 +151,18 @@ pub enum BenchAction {
     /// Supervision: a city-scale month's bulletin (JSON, .docx, .xlsx), assessment rankings, and the
     /// plain SQL aggregations beside them.
     Bulletin(BenchBulletinArgs),
+    /// Maps: the grid of a coordinate among many grid polygons through the R-tree, on one core.
+    Geo(BenchGeoArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchGeoArgs {
+    /// Grid polygons (a jittered lattice that tiles the plane).
+    #[arg(long, default_value_t = 20_000)]
+    pub grids: usize,
+    /// Random coordinates to look up, per round.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub lookups: usize,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -15,6 +15,7 @@ pub mod domains;
 pub mod error;
 pub mod excel;
 pub mod files;
+pub mod geo;
 pub mod notify;
 pub mod startup;
 pub mod state;

@@ -31,6 +31,7 @@ async fn main() -> std::process::ExitCode {
         Command::Bench { action: wangge::cli::BenchAction::Register(args) } => wangge::bench::register(args).await,
         Command::Bench { action: wangge::cli::BenchAction::Events(args) } => wangge::bench::events(args).await,
         Command::Bench { action: wangge::cli::BenchAction::Bulletin(args) } => wangge::bench::bulletin(args).await,
+        Command::Bench { action: wangge::cli::BenchAction::Geo(args) } => wangge::bench::geo(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -2,10 +2,12 @@
 
 mod bulletin;
 mod events;
+mod geo;
 mod register;
 
 pub use bulletin::bulletin;
 pub use events::events;
+pub use geo::geo;
 pub use register::register;
 
 /// Percentiles of a set of durations, in milliseconds.

@@ -10,20 +10,7 @@ pub struct Outline {
 }
 
 fn rings(geom: &Value) -> Vec<Vec<(f64, f64)>> {
-    let polys: Vec<&Value> = match geom.get("type").and_then(Value::as_str) {
-        Some("Polygon") => geom.get("coordinates").into_iter().collect(),
-        Some("MultiPolygon") => {
-            geom.get("coordinates").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default()
-        }
-        _ => vec![],
-    };
-    polys
-        .into_iter()
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_array)
-        .map(|ring| ring.iter().filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?))).collect())
-        .collect()
+    crate::geo::polygon::Shape::from_geojson(geom).map(|s| s.rings).unwrap_or_default()
 }
 
 /// Longitude/latitude → SVG units: equirectangular, corrected for latitude, 1000 units wide.
@@ -191,18 +178,7 @@ mod tests {
 
 /// Whether a point (lon, lat) lies inside a Polygon or MultiPolygon (even–odd rule, so holes count).
 pub fn contains(geom: &Value, lon: f64, lat: f64) -> bool {
-    let mut inside = false;
-    for ring in rings(geom) {
-        let n = ring.len();
-        for i in 0..n {
-            let (xi, yi) = ring[i];
-            let (xj, yj) = ring[(i + n - 1) % n];
-            if (yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi {
-                inside = !inside;
-            }
-        }
-    }
-    inside
+    crate::geo::polygon::Shape::from_geojson(geom).is_some_and(|s| s.contains(lon, lat))
 }
 
 #[cfg(test)]

@@ -1,0 +1,66 @@
+//! `wangge bench geo`: the grid of a coordinate among `--grids` grid polygons (a jittered lattice
+//! that tiles the plane, like real neighbouring grids), on one core: lookups per second through
+//! the R-tree, checked against a full scan on a sample.
+
+use crate::cli::BenchGeoArgs;
+use crate::demo::names::Rng;
+use crate::geo::index::GridIndex;
+use crate::geo::polygon::Shape;
+use std::time::Instant;
+
+pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
+    let side = (args.grids as f64).sqrt().ceil() as usize;
+    let step = 0.004; // about 400 m: a grid of a few hundred households
+    let (x0, y0) = (104.0, 31.0);
+    let mut rng = Rng::new(2026);
+    let mut jitter = || (rng.below(1000) as f64 / 1000.0 - 0.5) * step * 0.6;
+    // Shared corner points, jittered, so neighbouring cells meet without gaps or overlaps.
+    let corners: Vec<Vec<(f64, f64)>> = (0..=side)
+        .map(|i| (0..=side).map(|j| (x0 + i as f64 * step + jitter(), y0 + j as f64 * step + jitter())).collect())
+        .collect();
+    let mut shapes = Vec::with_capacity(args.grids);
+    'outer: for i in 0..side {
+        for j in 0..side {
+            if shapes.len() == args.grids {
+                break 'outer;
+            }
+            let ring = vec![corners[i][j], corners[i + 1][j], corners[i + 1][j + 1], corners[i][j + 1]];
+            if let Some(s) = Shape::new(vec![ring]) {
+                shapes.push(((i * side + j) as i64, s));
+            }
+        }
+    }
+    let t = Instant::now();
+    let scan = shapes.clone();
+    let index = GridIndex::new(shapes);
+    println!(
+        "== wangge bench geo · {} grid polygons, index built in {:.1} ms",
+        index.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let extent = side as f64 * step;
+    let points: Vec<(f64, f64)> = (0..args.lookups)
+        .map(|_| (x0 + rng.below(1_000_000) as f64 / 1e6 * extent, y0 + rng.below(1_000_000) as f64 / 1e6 * extent))
+        .collect();
+    // Correctness on a sample: the same answers as trying every polygon.
+    for p in points.iter().take(2_000) {
+        let want = scan.iter().find(|(_, s)| s.contains(p.0, p.1)).map(|(id, _)| *id);
+        anyhow::ensure!(index.locate(p.0, p.1) == want, "index and scan disagree at {p:?}");
+    }
+    for round in 1..=3 {
+        let t = Instant::now();
+        let mut found = 0u64;
+        for &(x, y) in &points {
+            found += u64::from(index.locate(x, y).is_some());
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "  round {round}: {} lookups in {:.3} s = {:.0} lookups/s on one core ({:.1}% inside a grid)  (target ≥ 1,000,000/s)",
+            points.len(),
+            secs,
+            points.len() as f64 / secs,
+            found as f64 * 100.0 / points.len() as f64
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Geometry without a map service: coordinate systems (WGS-84, CGCS2000, GCJ-02), polygons parsed
+//! once from GeoJSON, and an R-tree that finds the grid of a coordinate.
+
+pub mod coords;
+pub mod index;
+pub mod polygon;
