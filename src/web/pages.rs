@@ -165,6 +165,18 @@ pub fn refusal(e: crate::error::AppError) -> Result<(StatusCode, String), crate:
     }
 }
 
+/// `attachment` with an ASCII fallback name and the real (Chinese) name per RFC 6266 / 5987.
+pub fn attachment(ascii: &str, name: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// A 303 redirect (after a form post).
 pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

@@ -561,3 +561,41 @@ async fn non_numeric_path_id_gets_the_error_shape() {
     let r = app.call(axum::http::Method::PUT, "/api/v1/areas", &admin, None).await;
     assert!(r.json()["code"].is_string(), "405 should carry the error shape: {:?}", r.text());
 }
+
+#[tokio::test]
+async fn a_communitys_grid_boundaries_export_as_one_geojson_collection() {
+    let (app, t, admin) = TestApp::with_tree().await;
+    let square = json!({ "type": "Polygon", "coordinates": [[[104.70, 31.70], [104.71, 31.70], [104.71, 31.71], [104.70, 31.71], [104.70, 31.70]]] });
+    let (st, v) = app
+        .post_json(&admin, "/api/v1/areas", json!({ "parent_id": t.comm_a1, "kind": "grid", "code": "510725101001003", "name": "嫩水第三网格", "boundary": square }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let r = app
+        .send(
+            app.request(axum::http::Method::GET, &format!("/api/v1/areas/{}/boundaries.geojson", t.comm_a1), &admin)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "application/geo+json");
+    assert!(r.header("content-disposition").contains("filename*=UTF-8''"));
+    let fc = r.json();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    // The community's three grids, by code; the two without a drawn boundary have a null geometry.
+    let codes: Vec<&str> = features.iter().map(|f| f["properties"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["510725101001001", "510725101001002", "510725101001003"]);
+    assert_eq!(features[2]["geometry"], square);
+    assert_eq!(
+        (features[0]["geometry"].clone(), features[2]["properties"]["parent_id"].as_i64()),
+        (Value::Null, Some(t.comm_a1))
+    );
+    // The shape found again: the exported polygon holds its own centre.
+    let shape = wangge::geo::polygon::Shape::from_geojson(&features[2]["geometry"]).unwrap();
+    assert!(shape.contains(104.705, 31.705));
+    // Another town's worker cannot export this community.
+    let outsider = app.demo_session("outsider", wangge::auth::Role::GridWorker, Bind::Area(t.grid_b1_1)).await;
+    let got = app.get(&outsider, &format!("/api/v1/areas/{}/boundaries.geojson", t.comm_a1)).await;
+    assert_eq!(got.0, StatusCode::NOT_FOUND);
+}

@@ -88,6 +88,7 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/api/v1/areas/{id}/move", AREAS),
     ("POST",   "/api/v1/areas/{id}/retire", AREAS),
     ("GET",    "/api/v1/areas/{id}/history", VIEW),
+    ("GET",    "/api/v1/areas/{id}/boundaries.geojson", VIEW),
     ("GET",    "/api/v1/departments", VIEW),
     ("POST",   "/api/v1/departments", DEPTS),
     ("GET",    "/api/v1/departments/{id}", VIEW),

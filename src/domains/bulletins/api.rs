@@ -7,6 +7,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::pages::attachment;
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
 use axum::Json;
@@ -38,18 +39,6 @@ async fn monthly(
     ApiQuery(q): ApiQuery<MonthlyQuery>,
 ) -> AppResult<Json<Bulletin>> {
     Ok(Json(service::monthly(&s, &a, &q).await?))
-}
-
-/// `attachment` with an ASCII fallback name and the real (Chinese) name per RFC 6266 / 5987.
-pub fn attachment(ascii: &str, name: &str) -> String {
-    let encoded: String = name
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 fn file(b: &Bulletin, ext: &str, content_type: &str, bytes: Vec<u8>) -> Response {

@@ -30,6 +30,12 @@ pub fn routes() -> Vec<Entry> {
         post("/api/v1/areas/{id}/move", AREAS, "移动区域到新的上级", move_area).body("version, parent_id"),
         post("/api/v1/areas/{id}/retire", AREAS, "撤销区域", retire_area).body("version, reason"),
         get("/api/v1/areas/{id}/history", VIEW, "区域调整历史", area_history),
+        get(
+            "/api/v1/areas/{id}/boundaries.geojson",
+            VIEW,
+            "导出区域下全部网格的边界（GeoJSON FeatureCollection，WGS-84；没画边界的网格几何为空）",
+            boundaries,
+        ),
         get("/api/v1/departments", VIEW, "列出职能部门", list_departments)
             .query("area?, kind?, q?, status?, page?, per_page?"),
         post("/api/v1/departments", DEPTS, "新建职能部门", create_department)
@@ -81,6 +87,25 @@ async fn create_area(
 ) -> AppResult<(StatusCode, Json<areas::AreaOut>)> {
     Ok((StatusCode::CREATED, Json(areas::create(&s.db, &a, &i).await?)))
 }
+async fn boundaries(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (area, fc) = areas::boundaries(&s.db, &a, id).await?;
+    let name = format!("{}-网格边界.geojson", area.name);
+    let disposition = crate::web::pages::attachment(&format!("grids-{}.geojson", area.code), &name);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/geo+json".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        fc.to_string(),
+    )
+        .into_response())
+}
+
 async fn get_area(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<areas::AreaOut> {
     Ok(Json(areas::get(&s.db, &a, id).await?))
 }

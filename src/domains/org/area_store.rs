@@ -299,6 +299,22 @@ pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String)>
     db.read().fetch_all(&format!("SELECT id, code FROM areas{} ORDER BY code", f.where_sql()), f.args()).await
 }
 
+/// The active grids under a path with their boundaries (GeoJSON text, or none), by code.
+pub async fn grid_boundaries(
+    db: &Db,
+    path: &str,
+) -> sqlx::Result<Vec<(i64, String, String, Option<i64>, Option<String>)>> {
+    let mut f = Filter::new();
+    within(&mut f, "path", path);
+    f.and1("kind = ?", "grid").and1("status = ?", "active");
+    db.read()
+        .fetch_all(
+            &format!("SELECT id, code, name, parent_id, boundary FROM areas{} ORDER BY code", f.where_sql()),
+            f.args(),
+        )
+        .await
+}
+
 /// Active bound accounts in a subtree.
 pub async fn active_accounts_in(tx: &mut Tx, path: &str) -> sqlx::Result<i64> {
     let mut f = Filter::new();

@@ -114,6 +114,23 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<AreaOut> {
     Ok(present(db, vec![row]).await?.remove(0))
 }
 
+/// The grid boundaries under an area (a community, a town …) as one GeoJSON FeatureCollection in
+/// WGS-84: a feature per active grid with its id, code, name and parent; grids without a drawn
+/// boundary are included with a null geometry, so the export lists every grid.
+pub async fn boundaries(db: &Db, actor: &Actor, id: i64) -> AppResult<(AreaRow, Value)> {
+    let area = row_in_scope(db, actor, id).await?;
+    let features: Vec<Value> = store::grid_boundaries(db, &area.path)
+        .await?
+        .into_iter()
+        .map(|(id, code, name, parent_id, boundary)| {
+            let geometry = boundary.and_then(|b| serde_json::from_str::<Value>(&b).ok()).unwrap_or(Value::Null);
+            json!({ "type": "Feature", "id": id, "geometry": geometry,
+                    "properties": { "id": id, "code": code, "name": name, "parent_id": parent_id } })
+        })
+        .collect();
+    Ok((area, json!({ "type": "FeatureCollection", "features": features })))
+}
+
 /// The row of an area inside the caller's scope.
 pub async fn row_in_scope(db: &Db, actor: &Actor, id: i64) -> AppResult<AreaRow> {
     store::get(db, actor.scope.path(), id).await?.ok_or_else(|| AppError::not_found("区域"))
