@@ -261,9 +261,9 @@ fn one_kind(label: &str, rows: &[&SubmissionRow], depts: &[&DepartmentSignRow]) 
 
 /// The whole narrative: the opening line, the three sections with their headings, one paragraph
 /// per line. Headings are lines that start `一、` `二、` `三、`.
-pub fn write(f: &BulletinFigures, title_month: &str, month: &str) -> String {
+pub fn write(f: &BulletinFigures, month: &str) -> String {
     let mut lines = vec![format!(
-        "为进一步推进{}网格化服务管理工作，保障、规范网格化服务管理信息系统和手持终端机使用管理，现将{title_month}{}网格化服务管理工作情况通报如下。",
+        "为进一步推进{}网格化服务管理工作，保障、规范网格化服务管理信息系统和手持终端机使用管理，现将{month}{}网格化服务管理工作情况通报如下。",
         f.area_name, f.area_name
     )];
     lines.push("一、各地账户活跃度情况".into());
@@ -464,7 +464,7 @@ mod tests {
     #[test]
     fn the_whole_narrative_has_three_headed_sections() {
         let f = march();
-        let text = write(&f, "3月份", "3月份");
+        let text = write(&f, "3月份");
         let headings: Vec<&str> = text.lines().filter(|l| is_heading(l)).collect();
         assert_eq!(headings, ["一、各地账户活跃度情况", "二、事件办结情况", "三、“三项重点工作”开展情况"]);
         assert!(text.starts_with("为进一步推进演示县网格化服务管理工作"));

@@ -6,6 +6,7 @@ use super::narrative;
 use super::store::{self, BulletinRow, RevisionRow};
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::db::Tx;
 use crate::domains::activity::model::ReportPeriod;
 use crate::domains::activity::service::{self as activity, AreaRef};
 use crate::domains::org::area_store;
@@ -76,7 +77,7 @@ fn title_of(t: &Target) -> String {
 async fn generate(state: &AppState, t: &Target) -> AppResult<(BulletinFigures, String)> {
     let s = activity::settings(&state.db).await?;
     let f = figures::gather(&state.db, &t.area, &t.kind, &t.period, &s).await?;
-    let text = narrative::write(&f, &t.period.short_title(), &t.period.short_title());
+    let text = narrative::write(&f, &t.period.short_title());
     Ok((f, text))
 }
 
@@ -177,16 +178,16 @@ pub async fn save_draft(state: &AppState, actor: &Actor, i: &DraftInput) -> AppR
         Some(_) => return Err(AppError::Conflict("该月通报已发布，已归档的通报不能再修改".into())),
         None => return Err(conflict()),
     };
+    saved(state, actor, tx, id, "bulletin_draft_save", &t).await
+}
+
+/// After a save or the publication: keeps the text as a revision, audits, commits, and answers the
+/// bulletin as it now stands.
+async fn saved(state: &AppState, actor: &Actor, mut tx: Tx, id: i64, action: &str, t: &Target) -> AppResult<Bulletin> {
+    let month = t.period.key();
     store::insert_revision(&mut tx, id, actor.id, actor.now).await?;
-    audit::record(
-        &mut tx,
-        &actor.audit(),
-        "bulletin_draft_save",
-        "bulletin",
-        id,
-        json!({ "area_id": t.area.id, "month": month }),
-    )
-    .await?;
+    audit::record(&mut tx, &actor.audit(), action, "bulletin", id, json!({ "area_id": t.area.id, "month": month }))
+        .await?;
     tx.commit().await?;
     monthly(state, actor, &MonthlyQuery { area: Some(t.area.id), month: Some(month) }).await
 }
@@ -223,18 +224,7 @@ pub async fn publish(state: &AppState, actor: &Actor, i: &PublishInput) -> AppRe
     if !store::publish(&mut tx, id, version, &figures_json, actor.id, actor.now).await? {
         return Err(conflict());
     }
-    store::insert_revision(&mut tx, id, actor.id, actor.now).await?;
-    audit::record(
-        &mut tx,
-        &actor.audit(),
-        "bulletin_publish",
-        "bulletin",
-        id,
-        json!({ "area_id": t.area.id, "month": month }),
-    )
-    .await?;
-    tx.commit().await?;
-    monthly(state, actor, &MonthlyQuery { area: Some(t.area.id), month: Some(month) }).await
+    saved(state, actor, tx, id, "bulletin_publish", &t).await
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -4,7 +4,7 @@ use super::api::READ;
 use super::model::SHADES;
 use super::service::{self, Dashboard, DashboardQuery};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
 use crate::web::pages::{Layout, render};
@@ -51,10 +51,7 @@ impl Page {
 }
 
 async fn page(State(s): State<AppState>, a: Actor, ApiQuery(p): ApiQuery<Params>) -> AppResult<Response> {
-    let area = match p.area.trim() {
-        "" => None,
-        v => Some(v.parse().map_err(|_| AppError::field("area", "应为整数"))?),
-    };
+    let area = crate::domains::org::pages::opt_i64("area", &p.area)?;
     let q = DashboardQuery { area, shade: Some(p.shade.clone()).filter(|s| !s.is_empty()) };
     let d = service::for_actor(&s, &a, &q).await?;
     let l = Layout::for_actor(&a, &format!("驾驶舱 · {}", d.area_name));

@@ -78,17 +78,7 @@ impl Projection {
 
 /// Projects the outline into a box 1000 units wide (equirectangular, corrected for latitude).
 pub fn outline(geom: &Value) -> Option<Outline> {
-    let rings = rings(geom);
-    let p = Projection::of(rings.iter().flatten().copied())?;
-    let paths = rings
-        .iter()
-        .map(|ring| {
-            let mut d = String::new();
-            p.ring(ring, 0.0, &mut d);
-            d
-        })
-        .collect();
-    Some(Outline { width: p.width, height: p.height, paths })
+    outline_with_track(Some(geom), &[]).map(|(o, _)| o)
 }
 
 /// The outline (if any) with a track of (lon, lat) points drawn over it in the same projection; the

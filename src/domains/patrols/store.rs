@@ -478,12 +478,18 @@ const SUMS: &str = "COUNT(DISTINCT p.day) AS patrol_days, \
      CAST(COALESCE(SUM(CASE WHEN p.ended_at IS NULL THEN 0 ELSE (p.ended_at - p.started_at) / 60000 END), 0) AS BIGINT) AS minutes, \
      CAST(COALESCE(SUM(p.metres), 0) AS BIGINT) AS metres, CAST(COALESCE(SUM(p.findings), 0) AS BIGINT) AS findings";
 
-/// Figures per worker and grid of the patrols started in `[from, to)` in grids under `area_path`.
-pub async fn worker_figures(db: &Db, area_path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<WorkerFigures>> {
+/// Patrols started in `[from, to)` in grids under `area_path`.
+fn started_in(area_path: &str, from: Millis, to: Millis) -> Filter {
     let mut f = Filter::new();
     within(&mut f, "p.grid_path", area_path);
     f.and1("p.started_at >= ?", from);
     f.and1("p.started_at < ?", to);
+    f
+}
+
+/// Figures per worker and grid of the patrols started in `[from, to)` in grids under `area_path`.
+pub async fn worker_figures(db: &Db, area_path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<WorkerFigures>> {
+    let f = started_in(area_path, from, to);
     db.read()
         .fetch_all(
             &format!(
@@ -498,10 +504,7 @@ pub async fn worker_figures(db: &Db, area_path: &str, from: Millis, to: Millis) 
 
 /// Figures per grid of the patrols started in `[from, to)` in grids under `area_path`.
 pub async fn grid_figures(db: &Db, area_path: &str, from: Millis, to: Millis) -> sqlx::Result<Vec<GridFigures>> {
-    let mut f = Filter::new();
-    within(&mut f, "p.grid_path", area_path);
-    f.and1("p.started_at >= ?", from);
-    f.and1("p.started_at < ?", to);
+    let f = started_in(area_path, from, to);
     db.read()
         .fetch_all(
             &format!(

@@ -5,7 +5,8 @@ use super::model::VISIT_KINDS;
 use super::service::{self, OverdueOut, OverdueQuery, VisitOut, VisitQuery};
 use crate::auth::Actor;
 use crate::domains::org::area_store::{self, AreaFilter};
-use crate::error::{AppError, AppResult};
+use crate::domains::org::pages::opt_i64;
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
 use crate::web::pages::{Layout, render, urlencode};
@@ -39,14 +40,6 @@ struct Params {
     on: String,
     #[serde(default)]
     page: String,
-}
-
-fn opt_i64(field: &str, v: &str) -> AppResult<Option<i64>> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|_| AppError::field(field, "应为整数"))
 }
 
 fn opt(v: &str) -> Option<String> {
