@@ -1,5 +1,7 @@
 //! Headless-Chromium tests of the pages, on a phone-sized window. Run by `.ci/run`
 //! (`cargo test --test browser -- --ignored`); they need /usr/bin/chromium and /usr/bin/chromedriver.
+//! Shared helpers (driver, app, sign-in) live here; a capability's tests may live in a module file beside
+//! this one (`tests/browser/NAME.rs`, declared with `mod NAME;`) and call them through `super::`.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener as StdListener;
