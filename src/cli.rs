@@ -37,6 +37,12 @@ pub struct ServeArgs {
     /// Take the client address from the last X-Forwarded-For entry (set only behind your own reverse proxy).
     #[arg(long)]
     pub trust_proxy: bool,
+    /// Tile URL template with {z}/{x}/{y} drawn under the grid maps (e.g. 天地图 with your key); none: boundaries only.
+    #[arg(long, env = "WANGGE_TILE_URL")]
+    pub tile_url: Option<String>,
+    /// Coordinate system of the tiles: wgs84 (or cgcs2000, 天地图) or gcj02 (高德, 腾讯).
+    #[arg(long, default_value = "wgs84", env = "WANGGE_TILE_DATUM")]
+    pub tile_datum: String,
 }
 
 #[derive(Subcommand, Debug)]

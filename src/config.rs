@@ -29,6 +29,8 @@ pub struct Config {
     /// Rows per transaction of a person import (default 50,000): larger batches write the pages
     /// they share once, smaller ones hold the write lock for less time and show progress sooner.
     pub import_batch_rows: usize,
+    /// A tile background for the maps (none: boundaries only, no internet needed).
+    pub tiles: Option<crate::geo::tiles::TileSource>,
 }
 
 impl Config {
@@ -47,6 +49,7 @@ impl Config {
             secure_cookies: false,
             trust_proxy: false,
             import_batch_rows: 50_000,
+            tiles: None,
         }
     }
 

@@ -31,6 +31,11 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.idle_timeout = args.idle_timeout_minutes.max(1) * MINUTE;
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
+    if let Some(url) = args.tile_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let tiles = crate::geo::tiles::TileSource::parse(url, &args.tile_datum)
+            .map_err(|e| anyhow::anyhow!("瓦片地址（--tile-url）有误：{e}"))?;
+        config.tiles = Some(tiles);
+    }
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
     check_key(&db, &keys).await?;
     let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;

@@ -21,6 +21,8 @@ pub struct Inner {
     pub notifier: crate::notify::Notifier,
     /// Accounts already recorded as active today (see `domains::activity`).
     pub activity_seen: crate::domains::activity::service::Seen,
+    /// The cached R-tree of grid boundaries (see `domains::org::locate`).
+    pub grids: crate::domains::org::locate::GridCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -41,6 +43,7 @@ impl AppState {
             keys,
             notifier: crate::notify::Notifier::log_only(),
             activity_seen: Default::default(),
+            grids: Default::default(),
         }))
     }
 }

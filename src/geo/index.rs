@@ -93,6 +93,11 @@ impl GridIndex {
 
     /// The grid whose boundary holds (lon, lat) in WGS-84; the first found where boundaries overlap.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<i64> {
+        self.locate_where(lon, lat, |_| true)
+    }
+
+    /// The first grid whose boundary holds (lon, lat) and that `wanted` accepts (a scope, …).
+    pub fn locate_where(&self, lon: f64, lat: f64, mut wanted: impl FnMut(i64) -> bool) -> Option<i64> {
         let top = self.levels.len().checked_sub(1)?;
         let mut stack: Vec<(usize, u32)> = Vec::with_capacity(32);
         for i in 0..self.levels[top].boxes.len() as u32 {
@@ -106,7 +111,7 @@ impl GridIndex {
             let (a, b) = level.spans[i as usize];
             if lvl == 0 {
                 for (id, shape) in &self.shapes[a as usize..b as usize] {
-                    if shape.contains(lon, lat) {
+                    if shape.contains(lon, lat) && wanted(*id) {
                         return Some(*id);
                     }
                 }

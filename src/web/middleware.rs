@@ -17,6 +17,11 @@ const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 pub const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
      connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// The policy of a page that shows images from one more origin (a configured map tile server).
+pub fn csp_with_images_from(origin: &str) -> String {
+    CSP.replacen("img-src 'self' data: blob:;", &format!("img-src 'self' data: blob: {origin};"), 1)
+}
+
 /// Stamps the request id and client address, and pulls the CSRF token out of forms.
 pub async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = hex::encode(crate::auth::secret::random_bytes(8));
@@ -97,7 +102,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // A page may set its own policy (a map page allows the configured tile host's images).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
     h.insert("permissions-policy", HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()"));
     let cache = if is_static { "public, max-age=86400" } else { "no-store" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

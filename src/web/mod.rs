@@ -19,6 +19,7 @@ pub fn all_routes() -> Vec<Entry> {
     let mut v = Vec::new();
     v.extend(crate::auth::api::routes());
     v.extend(crate::domains::org::api::routes());
+    v.extend(crate::domains::org::maps_api::routes());
     v.extend(crate::domains::registry::api::routes());
     v.extend(crate::domains::events::api::routes());
     v.extend(crate::domains::events::stats_pages::routes());
@@ -31,6 +32,7 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::audit::api::routes());
     v.extend(crate::auth::pages::routes());
     v.extend(crate::domains::org::pages::routes());
+    v.extend(crate::domains::org::maps_pages::routes());
     v.extend(crate::domains::registry::pages::routes());
     v.extend(crate::domains::events::pages::routes());
     v.extend(crate::audit::pages::routes());

@@ -157,3 +157,11 @@ pub fn delete<H: axum::handler::Handler<T, AppState>, T: 'static>(
 ) -> Entry {
     entry("DELETE", axum::routing::MethodFilter::DELETE, path, access, summary, h)
 }
+pub fn put<H: axum::handler::Handler<T, AppState>, T: 'static>(
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    h: H,
+) -> Entry {
+    entry("PUT", axum::routing::MethodFilter::PUT, path, access, summary, h)
+}

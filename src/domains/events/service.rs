@@ -10,7 +10,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission, Role, Scope};
 use crate::clock::Millis;
 use crate::db::{Tx, Value};
-use crate::domains::org::{area_store, department_store, map};
+use crate::domains::org::{area_store, department_store};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::check_photo;
 use crate::state::AppState;
@@ -158,14 +158,7 @@ async fn locate(
             e.insert("lon".into(), "经纬度不在有效范围内".into());
             return Ok(None);
         }
-        for (id, path, boundary) in store::grids_with_boundary(&state.db, actor.scope.path()).await? {
-            if let Ok(geom) = serde_json::from_str::<serde_json::Value>(&boundary)
-                && map::contains(&geom, lon, lat)
-            {
-                return Ok(Some((id, path)));
-            }
-        }
-        return Ok(None);
+        return crate::domains::org::locate::grid_at_within(state, actor.scope.path(), lon, lat).await;
     }
     if matches!(actor.role, Role::GridWorker | Role::GridLeader) {
         return Ok(Some((actor.scope.area_id(), actor.scope.path().to_owned())));

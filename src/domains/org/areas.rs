@@ -285,6 +285,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<A
     )
     .await?;
     tx.commit().await?;
+    super::locate::grids_changed();
     get(db, actor, row.id).await
 }
 
@@ -369,6 +370,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAreaInput) ->
     }
     audit::record(&mut tx, &actor.audit(), "area_updated", "area", id, audit::changes(&before, &after)).await?;
     tx.commit().await?;
+    super::locate::grids_changed();
     get(db, actor, id).await
 }
 
@@ -450,6 +452,7 @@ pub async fn move_area(db: &Db, actor: &Actor, id: i64, input: &MoveAreaInput) -
     )
     .await?;
     tx.commit().await?;
+    super::locate::grids_changed();
     get(db, actor, id).await
 }
 
@@ -522,5 +525,6 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64, input: &RetireInput) -> App
     )
     .await?;
     tx.commit().await?;
+    super::locate::grids_changed();
     get(db, actor, id).await
 }

@@ -112,6 +112,8 @@ struct AreaPage {
     can_manage_staff: bool,
     child_label: &'static str,
     parents: Vec<AreaOut>,
+    /// The grids drawn together, their overlap and gap check, map links (see `maps_pages`).
+    maps: Option<super::maps_pages::AreaMaps>,
 }
 
 impl AreaPage {
@@ -167,7 +169,9 @@ async fn area_page(
         .collect(),
         _ => vec![],
     };
+    let maps = super::maps_pages::area_maps(&s, &a, &area).await?;
     let page = AreaPage {
+        maps,
         l: Layout::for_actor(&a, &area.name).with_notice(mq.msg.as_deref()),
         child_label: kind.child_kind().map(AreaKind::label).unwrap_or(""),
         can_manage,
@@ -182,7 +186,7 @@ async fn area_page(
         outline,
         parents,
     };
-    render(&page)
+    Ok(super::maps_pages::allow_tiles(&s, render(&page)?))
 }
 
 #[derive(Template)]

@@ -1,0 +1,98 @@
+//! Which grid a coordinate lies in, through a cached R-tree of every active grid's boundary.
+//! The cache is rebuilt when this process changed a grid (a generation counter the org services
+//! bump after committing) or when the database's change marker of grid rows moved (a change made by
+//! another server, or by any path that bumps a grid's version), so a lookup never answers from a
+//! stale index. `grid_at` is the entry point for other domains.
+
+use super::map_store;
+use crate::error::AppResult;
+use crate::geo::index::GridIndex;
+use crate::geo::polygon::Shape;
+use crate::state::AppState;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Bumped after every committed change of a grid's boundary, status or place in this process.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Marks grid boundaries as changed (call after the transaction commits).
+pub fn grids_changed() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// One built index and what it was built from.
+struct Built {
+    generation: u64,
+    marker: (i64, i64),
+    index: GridIndex,
+    paths: HashMap<i64, String>,
+}
+
+/// The cached index (kept in `AppState`).
+#[derive(Default)]
+pub struct GridCache {
+    current: RwLock<Option<Arc<Built>>>,
+    /// One rebuild at a time; others wait for it and use its result.
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+impl GridCache {
+    /// How many grids the current index holds (none built yet: 0).
+    pub fn len(&self) -> usize {
+        self.current.read().ok().and_then(|c| c.as_ref().map(|b| b.index.len())).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn fresh(&self, generation: u64, marker: (i64, i64)) -> Option<Arc<Built>> {
+        let cur = self.current.read().ok()?;
+        cur.as_ref().filter(|b| b.generation == generation && b.marker == marker).cloned()
+    }
+}
+
+/// The current index, rebuilt first if grids changed since it was built.
+async fn current(state: &AppState) -> AppResult<Arc<Built>> {
+    let cache = &state.grids;
+    let generation = GENERATION.load(Ordering::SeqCst);
+    let marker = map_store::grid_marker(&state.db).await?;
+    if let Some(b) = cache.fresh(generation, marker) {
+        return Ok(b);
+    }
+    let _one = cache.rebuilding.lock().await;
+    if let Some(b) = cache.fresh(generation, marker) {
+        return Ok(b);
+    }
+    let rows = map_store::located_grids(&state.db).await?;
+    let mut shapes = Vec::with_capacity(rows.len());
+    let mut paths = HashMap::with_capacity(rows.len());
+    for (id, path, boundary) in rows {
+        if let Some(shape) =
+            serde_json::from_str::<serde_json::Value>(&boundary).ok().as_ref().and_then(Shape::from_geojson)
+        {
+            shapes.push((id, shape));
+            paths.insert(id, path);
+        }
+    }
+    let built = Arc::new(Built { generation, marker, index: GridIndex::new(shapes), paths });
+    if let Ok(mut cur) = cache.current.write() {
+        *cur = Some(built.clone());
+    }
+    Ok(built)
+}
+
+/// The active grid whose boundary holds (lon, lat), WGS-84, anywhere in the deployment; `None`
+/// outside every drawn grid. For callers that are not bound to a scope (resident reports).
+pub async fn grid_at(state: &AppState, lon: f64, lat: f64) -> AppResult<Option<i64>> {
+    Ok(current(state).await?.index.locate(lon, lat))
+}
+
+/// The active grid inside the subtree at `scope_path` whose boundary holds (lon, lat), with its
+/// path; where grids overlap, the first inside the scope.
+pub async fn grid_at_within(state: &AppState, scope_path: &str, lon: f64, lat: f64) -> AppResult<Option<(i64, String)>> {
+    let built = current(state).await?;
+    let in_scope = |id: i64| built.paths.get(&id).is_some_and(|p| p.starts_with(scope_path));
+    Ok(built.index.locate_where(lon, lat, in_scope).and_then(|id| built.paths.get(&id).map(|p| (id, p.clone()))))
+}
