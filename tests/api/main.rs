@@ -17,6 +17,7 @@ mod events;
 mod headers;
 mod huddles;
 mod imports;
+mod maps;
 mod patrols;
 mod register_pages;
 mod registry;
