@@ -3,6 +3,8 @@
 //! Shared helpers (driver, app, sign-in) live here; a capability's tests may live in a module file beside
 //! this one (`tests/browser/NAME.rs`, declared with `mod NAME;`) and call them through `super::`.
 
+mod maps;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener as StdListener;
 use std::process::{Child, Command, Stdio};
