@@ -1,6 +1,7 @@
 //! `wangge bench geo`: the grid of a coordinate among `--grids` grid polygons (a jittered lattice
 //! that tiles the plane, like real neighbouring grids), on one core: lookups per second through
-//! the R-tree, checked against a full scan on a sample.
+//! the R-tree, checked against a full scan on a sample; then the overlap and gap check of 30 and
+//! 300 neighbouring grids.
 
 use crate::cli::BenchGeoArgs;
 use crate::demo::names::Rng;
@@ -60,6 +61,19 @@ pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
             secs,
             points.len() as f64 / secs,
             found as f64 * 100.0 / points.len() as f64
+        );
+    }
+    // The overlap and gap check (`geo::check`) of a community's and a town's worth of neighbours.
+    for n in [30usize, 300] {
+        let part: Vec<(i64, Shape)> = scan.iter().take(n).cloned().collect();
+        let t = Instant::now();
+        let r = crate::geo::check::check(&part, None, 1.0);
+        println!(
+            "  overlap/gap check of {} neighbouring grids: {:.1} ms ({} overlaps, {} gaps: a tiling has none)",
+            part.len(),
+            t.elapsed().as_secs_f64() * 1000.0,
+            r.overlaps.len(),
+            r.gaps.len()
         );
     }
     Ok(())

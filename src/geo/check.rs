@@ -211,4 +211,33 @@ mod tests {
         let r = check(&[(1, donut)], None, 1.0);
         assert_eq!(r.gaps.len(), 1);
     }
+
+    #[test]
+    fn a_jittered_tiling_is_clean_and_a_missing_cell_is_the_one_gap() {
+        // 8 × 8 cells of ~400 m sharing jittered corners (slanted shared edges, like real grids).
+        let n = 8;
+        let mut seed = 7u64;
+        let mut jitter = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % 1000) as f64 / 1000.0 * 0.0024 - 0.0012
+        };
+        let corners: Vec<Vec<(f64, f64)>> =
+            (0..=n).map(|i| (0..=n).map(|j| (104.0 + i as f64 * 0.004 + jitter(), 31.0 + j as f64 * 0.004 + jitter())).collect()).collect();
+        let mut grids = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                let ring = vec![corners[i][j], corners[i + 1][j], corners[i + 1][j + 1], corners[i][j + 1], corners[i][j]];
+                grids.push(((i * n + j) as i64, Shape::new(vec![ring]).unwrap()));
+            }
+        }
+        let r = check(&grids, None, 1.0);
+        assert!(r.overlaps.is_empty() && r.gaps.is_empty(), "{:?}", (r.overlaps.len(), r.gaps.len()));
+        // Leave out an inner cell: exactly one gap, the size of that cell.
+        let missing = grids.remove(3 * n + 4);
+        let cell = Local::around(104.0, 31.0).region(&missing.1).area();
+        let r = check(&grids, None, 1.0);
+        assert!(r.overlaps.is_empty(), "{:?}", r.overlaps);
+        assert_eq!(r.gaps.len(), 1, "{:?}", r.gaps);
+        assert!((r.gaps[0].area_m2 - cell).abs() / cell < 0.01, "{} vs {cell}", r.gaps[0].area_m2);
+    }
 }
