@@ -39,12 +39,15 @@ pub fn parse(value: &Value, datum: Datum) -> Result<Value, String> {
             let pts = ring.as_array().ok_or_else(|| format!("{which}应为坐标数组"))?;
             let mut parsed: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
             for p in pts {
-                let xy = p.as_array().filter(|a| a.len() >= 2).ok_or_else(|| format!("{which}的坐标应为 [经度, 纬度]"))?;
+                let xy =
+                    p.as_array().filter(|a| a.len() >= 2).ok_or_else(|| format!("{which}的坐标应为 [经度, 纬度]"))?;
                 let (Some(x), Some(y)) = (xy[0].as_f64(), xy[1].as_f64()) else {
                     return Err(format!("{which}的经纬度应为数字"));
                 };
                 if !x.is_finite() || !y.is_finite() || out_of_china(x, y) {
-                    return Err(format!("{which}有坐标（{x}, {y}）超出中国范围（经度 72–138，纬度 0.8–56；请确认经纬度顺序为 [经度, 纬度]）"));
+                    return Err(format!(
+                        "{which}有坐标（{x}, {y}）超出中国范围（经度 72–138，纬度 0.8–56；请确认经纬度顺序为 [经度, 纬度]）"
+                    ));
                 }
                 parsed.push(to_wgs84(datum, x, y));
             }
@@ -173,7 +176,8 @@ mod tests {
         let swapped = square(31.7, 104.7, 0.01);
         assert!(parse(&swapped, Datum::Wgs84).unwrap_err().contains("超出中国范围"));
         assert!(parse(&square(2.35, 48.85, 0.01), Datum::Wgs84).unwrap_err().contains("超出中国范围"));
-        let open = json!({"type": "Polygon", "coordinates": [[[104.0, 31.0], [104.1, 31.0], [104.1, 31.1], [104.0, 31.1]]]});
+        let open =
+            json!({"type": "Polygon", "coordinates": [[[104.0, 31.0], [104.1, 31.0], [104.1, 31.1], [104.0, 31.1]]]});
         assert!(parse(&open, Datum::Wgs84).unwrap_err().contains("闭合"));
         assert!(parse(&json!({"type": "Point", "coordinates": [104.0, 31.0]}), Datum::Wgs84).is_err());
         assert!(parse(&json!({"type": "Feature", "geometry": null}), Datum::Wgs84).is_err());

@@ -221,12 +221,16 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((seed >> 33) % 1000) as f64 / 1000.0 * 0.0024 - 0.0012
         };
-        let corners: Vec<Vec<(f64, f64)>> =
-            (0..=n).map(|i| (0..=n).map(|j| (104.0 + i as f64 * 0.004 + jitter(), 31.0 + j as f64 * 0.004 + jitter())).collect()).collect();
+        let corners: Vec<Vec<(f64, f64)>> = (0..=n)
+            .map(|i| {
+                (0..=n).map(|j| (104.0 + i as f64 * 0.004 + jitter(), 31.0 + j as f64 * 0.004 + jitter())).collect()
+            })
+            .collect();
         let mut grids = Vec::new();
         for i in 0..n {
             for j in 0..n {
-                let ring = vec![corners[i][j], corners[i + 1][j], corners[i + 1][j + 1], corners[i][j + 1], corners[i][j]];
+                let ring =
+                    vec![corners[i][j], corners[i + 1][j], corners[i + 1][j + 1], corners[i][j + 1], corners[i][j]];
                 grids.push(((i * n + j) as i64, Shape::new(vec![ring]).unwrap()));
             }
         }

@@ -446,10 +446,8 @@ mod tests {
     fn a_sliver_gap_and_concave_shapes() {
         // Two squares 0.2 apart inside a frame that covers both: the gap is 0.2 × 10.
         let outer = Region::new(vec![rect(0.0, 0.0, 20.2, 10.0)]);
-        let grids = union_all(&[
-            Region::new(vec![rect(0.0, 0.0, 10.0, 10.0)]),
-            Region::new(vec![rect(10.2, 0.0, 20.2, 10.0)]),
-        ]);
+        let grids =
+            union_all(&[Region::new(vec![rect(0.0, 0.0, 10.0, 10.0)]), Region::new(vec![rect(10.2, 0.0, 20.2, 10.0)])]);
         let gap = apply(&outer, &grids, Op::Difference);
         assert_eq!(gap.rings.len(), 1, "{gap:?}");
         assert!(close(gap.area(), 2.0), "{}", gap.area());

@@ -18,7 +18,8 @@ impl TileSource {
     /// Checks a template: http(s), a host, and {z}, {x} and {y} placeholders ({s} is not supported).
     pub fn parse(template: &str, datum: &str) -> Result<TileSource, String> {
         let template = template.trim();
-        let datum = Datum::parse(datum).ok_or_else(|| format!("瓦片坐标系 {datum} 不支持（wgs84、cgcs2000 或 gcj02）"))?;
+        let datum =
+            Datum::parse(datum).ok_or_else(|| format!("瓦片坐标系 {datum} 不支持（wgs84、cgcs2000 或 gcj02）"))?;
         let rest = template
             .strip_prefix("https://")
             .map(|r| ("https", r))
@@ -121,7 +122,8 @@ mod tests {
         let (_, w, s, e, n) = &tiles[0];
         assert!(w < e && s < n && *w <= 104.70 && *n >= 31.71);
         // GCJ-02 tiles: their corners are moved to WGS-84 (by the few hundred metres of the offset).
-        let g = TileSource::parse("https://wprd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=7", "gcj02").unwrap();
+        let g =
+            TileSource::parse("https://wprd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=7", "gcj02").unwrap();
         let gt = g.covering([104.70, 31.70, 104.72, 31.71], 4.0, 64);
         assert!(!gt.is_empty());
         let (raw, moved) = (lonlat_of(51_000, 27_000, 16), g.corner(51_000, 27_000, 16));

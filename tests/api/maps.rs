@@ -175,7 +175,11 @@ async fn the_check_reports_overlaps_in_square_metres_and_gaps_inside_the_communi
     let comm = area(&app, &admin, t.comm_a1).await;
     let outer = json!({ "type": "Polygon", "coordinates": [[[104.70, 31.70], [104.7201, 31.70], [104.7201, 31.71], [104.70, 31.71], [104.70, 31.70]]] });
     let (st, v) = app
-        .patch_json(&admin, &format!("/api/v1/areas/{}", t.comm_a1), json!({ "version": comm["version"], "boundary": outer }))
+        .patch_json(
+            &admin,
+            &format!("/api/v1/areas/{}", t.comm_a1),
+            json!({ "version": comm["version"], "boundary": outer }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let (_, c) = app.get(&admin, &format!("/api/v1/areas/{}/boundaries/check", t.comm_a1)).await;
@@ -239,12 +243,19 @@ async fn drawing_a_boundary_checks_the_version_and_the_shape() {
     assert_eq!(detail["boundary"]["to"], Value::Null);
     assert!(detail["boundary"]["from"].is_object());
     // The editor page draws the neighbours and carries the version.
-    put(&app, &admin, &format!("/api/v1/areas/{}/boundary", t.grid_a1_2), &json!({ "version": 1, "boundary": square(104.71, 31.70, 0.01) }))
-        .await;
+    put(
+        &app,
+        &admin,
+        &format!("/api/v1/areas/{}/boundary", t.grid_a1_2),
+        &json!({ "version": 1, "boundary": square(104.71, 31.70, 0.01) }),
+    )
+    .await;
     let r = app.call(Method::GET, &format!("/areas/{}/boundary", t.grid_a1_1), &admin, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
-    assert!(html.contains(r#"data-version="4""#) && html.contains("class=\"neighbour\"") && html.contains("嫩水第二网格"));
+    assert!(
+        html.contains(r#"data-version="4""#) && html.contains("class=\"neighbour\"") && html.contains("嫩水第二网格")
+    );
 }
 
 #[tokio::test]
@@ -277,7 +288,11 @@ async fn the_cached_grid_index_follows_every_change_at_once() {
     // Moved to another community: still found, but no longer inside 嫩水社区's scope.
     let g2 = area(&app, &admin, t.grid_a1_2).await;
     let (st, v) = app
-        .post_json(&admin, &format!("/api/v1/areas/{}/move", t.grid_a1_2), json!({ "version": g2["version"], "parent_id": t.comm_a2 }))
+        .post_json(
+            &admin,
+            &format!("/api/v1/areas/{}/move", t.grid_a1_2),
+            json!({ "version": g2["version"], "parent_id": t.comm_a2 }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(locate::grid_at(s, at.0, at.1).await.unwrap(), Some(t.grid_a1_2));
@@ -288,7 +303,11 @@ async fn the_cached_grid_index_follows_every_change_at_once() {
     // Retired: gone from the index.
     let g2 = area(&app, &admin, t.grid_a1_2).await;
     let (st, v) = app
-        .post_json(&admin, &format!("/api/v1/areas/{}/retire", t.grid_a1_2), json!({ "version": g2["version"], "reason": "网格调整合并" }))
+        .post_json(
+            &admin,
+            &format!("/api/v1/areas/{}/retire", t.grid_a1_2),
+            json!({ "version": g2["version"], "reason": "网格调整合并" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(locate::grid_at(s, at.0, at.1).await.unwrap(), None);
@@ -329,12 +348,15 @@ async fn the_diagram_prints_every_grid_label_and_downloads_as_svg() {
         let r = app.call(Method::GET, &format!("/areas/{}/diagram{q}", t.comm_a1), &viewer, None).await;
         assert_eq!(r.status, StatusCode::OK, "{q}");
         let html = r.text();
-        for label in ["嫩水第一网格", "嫩水第二网格", G1, G2, "指北针", "比例尺", "周小网", "嫩水社区网格示意图"] {
+        for label in ["嫩水第一网格", "嫩水第二网格", G1, G2, "指北针", "比例尺", "周小网", "嫩水社区网格示意图"]
+        {
             assert!(html.contains(label), "{q}: {label} missing");
         }
         assert_eq!(html.matches("class=\"grid-label\"").count(), 2);
     }
-    let r = app.call(Method::GET, &format!("/areas/{}/diagram?paper=A3&orientation=landscape", t.comm_a1), &viewer, None).await;
+    let r = app
+        .call(Method::GET, &format!("/areas/{}/diagram?paper=A3&orientation=landscape", t.comm_a1), &viewer, None)
+        .await;
     assert!(r.text().contains(r#"width="420mm" height="297mm""#));
     // From a grid: its community's diagram. A town's diagram holds all its grids.
     let r = app.call(Method::GET, &format!("/areas/{}/diagram", t.grid_a1_2), &viewer, None).await;
@@ -364,8 +386,11 @@ async fn tiles_are_drawn_and_allowed_only_when_configured() {
     // Configured: the tiles are drawn and their host (only it) is allowed for images.
     let mut config = app.state.config.clone();
     config.tiles = Some(
-        wangge::geo::tiles::TileSource::parse("https://t0.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=k1", "cgcs2000")
-            .unwrap(),
+        wangge::geo::tiles::TileSource::parse(
+            "https://t0.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=k1",
+            "cgcs2000",
+        )
+        .unwrap(),
     );
     let state = wangge::state::AppState::new(app.db.clone(), app.clock.clone(), config, test_keys());
     let router = wangge::web::router(state);
@@ -378,7 +403,10 @@ async fn tiles_are_drawn_and_allowed_only_when_configured() {
         assert!(csp.contains("connect-src 'self'"), "{csp}");
         let body = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
         let html = String::from_utf8_lossy(&body);
-        assert!(html.contains("<image class=\"tile\" href=\"https://t0.tianditu.gov.cn/DataServer?T=vec_w&amp;x="), "{path}");
+        assert!(
+            html.contains("<image class=\"tile\" href=\"https://t0.tianditu.gov.cn/DataServer?T=vec_w&amp;x="),
+            "{path}"
+        );
     }
     // Other pages keep the usual policy.
     let req = app.request(Method::GET, "/areas", &admin).body(axum::body::Body::empty()).unwrap();

@@ -290,7 +290,8 @@ pub fn render(d: &Diagram) -> String {
     }
     // Legend of grid workers.
     let ly = h - m - legend_h + 4.0 * fs;
-    let _ = write!(s, r#"<text x="{m}" y="{ly}" font-size="{:.1}" font-weight="bold">图例：网格与网格员</text>"#, 3.5 * fs);
+    let _ =
+        write!(s, r#"<text x="{m}" y="{ly}" font-size="{:.1}" font-weight="bold">图例：网格与网格员</text>"#, 3.5 * fs);
     let col_w = map_w / cols as f64;
     let shown = rows * cols;
     for (i, g) in d.grids.iter().take(shown).enumerate() {
@@ -366,7 +367,9 @@ mod tests {
                 shape: Some(sq(104.71, 31.70, 0.01)),
                 workers: String::new(),
             },
-            DiagramGrid { name: "三网格".into(), code: "510725101001003".into(), shape: None, workers: String::new() },
+            DiagramGrid {
+                name: "三网格".into(), code: "510725101001003".into(), shape: None, workers: String::new()
+            },
         ];
         let svg = render(&Diagram {
             title: "嫩水社区",

@@ -91,7 +91,12 @@ pub async fn grid_at(state: &AppState, lon: f64, lat: f64) -> AppResult<Option<i
 
 /// The active grid inside the subtree at `scope_path` whose boundary holds (lon, lat), with its
 /// path; where grids overlap, the first inside the scope.
-pub async fn grid_at_within(state: &AppState, scope_path: &str, lon: f64, lat: f64) -> AppResult<Option<(i64, String)>> {
+pub async fn grid_at_within(
+    state: &AppState,
+    scope_path: &str,
+    lon: f64,
+    lat: f64,
+) -> AppResult<Option<(i64, String)>> {
     let built = current(state).await?;
     let in_scope = |id: i64| built.paths.get(&id).is_some_and(|p| p.starts_with(scope_path));
     Ok(built.index.locate_where(lon, lat, in_scope).and_then(|id| built.paths.get(&id).map(|p| (id, p.clone()))))

@@ -9,10 +9,7 @@ use crate::db::{Db, Tx};
 /// or place bumps its version, and a new grid adds a row, so the pair changes with every change.
 pub async fn grid_marker(db: &Db) -> sqlx::Result<(i64, i64)> {
     db.read()
-        .fetch_one(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM areas WHERE kind = 'grid'",
-            args![],
-        )
+        .fetch_one("SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM areas WHERE kind = 'grid'", args![])
         .await
 }
 

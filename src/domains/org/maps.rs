@@ -167,7 +167,10 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
     if body.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(AppError::field("type", "请上传 GeoJSON FeatureCollection（type 应为 FeatureCollection）"));
     }
-    let features = body.get("features").and_then(Value::as_array).ok_or_else(|| AppError::field("features", "缺少要素列表（features）"))?;
+    let features = body
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or_else(|| AppError::field("features", "缺少要素列表（features）"))?;
     if features.is_empty() {
         return Err(AppError::field("features", "文件中没有任何要素"));
     }

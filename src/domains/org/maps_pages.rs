@@ -99,10 +99,8 @@ fn map_svg(state: &AppState, grids: &[MapGrid], highlight: Option<i64>, labels: 
     let bbox = diagram::bbox_of(grids.iter().map(|g| &g.shape))?;
     let (frame, height) = frame_for(bbox);
     let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg id="{id}" class="gridmap" viewBox="0 0 1000 {height:.0}" role="img" aria-label="网格地图">"#
-    );
+    let _ =
+        write!(s, r#"<svg id="{id}" class="gridmap" viewBox="0 0 1000 {height:.0}" role="img" aria-label="网格地图">"#);
     let view = frame_box(&frame, height);
     tile_images(state, &frame, view, &mut s);
     for g in grids {
@@ -245,7 +243,8 @@ async fn editor_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i
             r
         })
         .unwrap_or_default();
-    let snap: Vec<[f64; 2]> = neighbours.iter().flat_map(|g| g.shape.rings.iter().flatten()).map(|p| [p.0, p.1]).collect();
+    let snap: Vec<[f64; 2]> =
+        neighbours.iter().flat_map(|g| g.shape.rings.iter().flatten()).map(|p| [p.0, p.1]).collect();
     let page = EditorPage {
         l: Layout::for_actor(&a, &format!("绘制边界 · {}", area.name)),
         has_tiles: s.config.tiles.is_some(),
@@ -288,7 +287,12 @@ struct DiagramQuery {
 }
 
 /// The diagram of an area's grids for the paper asked for.
-async fn build_diagram(s: &AppState, a: &Actor, id: i64, q: &DiagramQuery) -> AppResult<(AreaOut, Paper, bool, String)> {
+async fn build_diagram(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    q: &DiagramQuery,
+) -> AppResult<(AreaOut, Paper, bool, String)> {
     let paper = Paper::parse(&q.paper).ok_or_else(|| AppError::field("paper", "纸张只能是 A4 或 A3"))?;
     let landscape = match q.orientation.trim() {
         "" | "portrait" => false,
@@ -314,7 +318,12 @@ async fn build_diagram(s: &AppState, a: &Actor, id: i64, q: &DiagramQuery) -> Ap
             if !members.is_empty() {
                 parts.push(format!("网格员 {}", members.join("、")));
             }
-            DiagramGrid { shape: shape_of(g.boundary.as_deref()), name: g.name, code: g.code, workers: parts.join("；") }
+            DiagramGrid {
+                shape: shape_of(g.boundary.as_deref()),
+                name: g.name,
+                code: g.code,
+                workers: parts.join("；"),
+            }
         })
         .collect();
     let outline = shape_of(row.boundary.as_deref());
@@ -349,10 +358,15 @@ async fn diagram_page(
     ApiQuery(q): ApiQuery<DiagramQuery>,
 ) -> AppResult<Response> {
     let (area, paper, landscape, svg) = build_diagram(&s, &a, id, &q).await?;
-    let choices = [("A4", "portrait", "A4 纵向"), ("A4", "landscape", "A4 横向"), ("A3", "portrait", "A3 纵向"), ("A3", "landscape", "A3 横向")]
-        .into_iter()
-        .map(|(p, o, label)| (p, o, label, p == paper.as_str() && (o == "landscape") == landscape))
-        .collect();
+    let choices = [
+        ("A4", "portrait", "A4 纵向"),
+        ("A4", "landscape", "A4 横向"),
+        ("A3", "portrait", "A3 纵向"),
+        ("A3", "landscape", "A3 横向"),
+    ]
+    .into_iter()
+    .map(|(p, o, label)| (p, o, label, p == paper.as_str() && (o == "landscape") == landscape))
+    .collect();
     render(&DiagramPage { area, paper: paper.as_str(), landscape, svg, choices })
 }
 
