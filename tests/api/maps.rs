@@ -370,6 +370,14 @@ async fn the_diagram_prints_every_grid_label_and_downloads_as_svg() {
     assert!(r.text().contains("<svg") && r.text().contains("嫩水第二网格"));
     let r = app.call(Method::GET, &format!("/areas/{}/diagram?paper=B5", t.comm_a1), &viewer, None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The import page lists the community's grids; its script and styles are served.
+    let r = app.call(Method::GET, &format!("/areas/{}/boundaries/import", t.comm_a1), &admin, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("id=\"import-box\"") && r.text().contains(G2) && r.text().contains("GCJ-02"));
+    let r = app.call(Method::GET, &format!("/areas/{}/boundaries/import", t.grid_a1_1), &admin, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.call(Method::GET, "/static/maps.js", &Session::anon(), None).await;
+    assert!(r.status == StatusCode::OK && r.text().contains("gcjToWgs"));
 }
 
 #[tokio::test]

@@ -97,3 +97,54 @@ async fn a_town_draws_a_grid_boundary_on_the_map_and_saves_it() {
     assert_eq!(still.boundary, after.boundary);
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
+    let (base, state, dir) = super::start_app().await;
+    let grid = area_store::get_by_code(&state.db, "510725101001001").await.unwrap().unwrap();
+    let community = area_store::get_by_code(&state.db, "510725101001").await.unwrap().unwrap();
+    // The grid's boundary moved 0.0002° east, as a file from a surveyor.
+    let mut geom: serde_json::Value = serde_json::from_str(grid.boundary.as_deref().unwrap()).unwrap();
+    for ring in geom["coordinates"].as_array_mut().unwrap() {
+        for p in ring.as_array_mut().unwrap() {
+            let lon = p[0].as_f64().unwrap();
+            p[0] = serde_json::json!(((lon + 0.0002) * 1e7).round() / 1e7);
+        }
+    }
+    let fc = serde_json::json!({ "type": "FeatureCollection", "features": [
+        { "type": "Feature", "properties": { "code": grid.code }, "geometry": geom }] });
+    let file = dir.path().join("boundaries.geojson");
+    std::fs::write(&file, fc.to_string()).unwrap();
+
+    let (_driver, c) = super::start_driver().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    super::fill(&c, "#username", "county").await;
+    super::fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap();
+    c.goto(&format!("{base}/areas/{}", community.id)).await.unwrap();
+    c.wait().for_element(Locator::Css("svg.gridmap")).await.unwrap();
+    c.find(Locator::LinkText("导入边界 GeoJSON")).await.unwrap().click().await.unwrap();
+    let input = c.wait().for_element(Locator::Css("#import-file")).await.unwrap();
+    input.send_keys(file.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("#import-preview")).await.unwrap().click().await.unwrap();
+    let xpath = "//p[@id='import-status'][contains(., '检查通过')]";
+    let text = c.wait().for_element(Locator::XPath(xpath)).await.unwrap().text().await.unwrap();
+    assert!(text.contains("将更新 1 个网格"), "{text}");
+    // The preview draws the new outline and warns of the overlap it makes with the eastern neighbour.
+    assert!(c.find(Locator::Css("#import-result svg.gridmap path.grid")).await.is_ok());
+    let result = c.find(Locator::Css("#import-result")).await.unwrap().text().await.unwrap();
+    assert!(result.contains("重叠"), "{result}");
+    // Nothing written before the confirmation.
+    assert_eq!(area_store::get(&state.db, "/", grid.id).await.unwrap().unwrap().version, grid.version);
+    super::shot(&c, "boundary-import.png").await;
+    c.find(Locator::Css("#import-confirm")).await.unwrap().click().await.unwrap();
+    let done = "//p[@id='import-status'][contains(., '已导入 1 个网格')]";
+    c.wait().for_element(Locator::XPath(done)).await.unwrap();
+    let after = area_store::get(&state.db, "/", grid.id).await.unwrap().unwrap();
+    assert_eq!(after.version, grid.version + 1);
+    let stored: serde_json::Value = serde_json::from_str(after.boundary.as_deref().unwrap()).unwrap();
+    assert_eq!(stored, geom);
+    c.close().await.unwrap();
+}
