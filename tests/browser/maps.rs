@@ -104,12 +104,12 @@ async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
     let (base, state, dir) = super::start_app().await;
     let grid = area_store::get_by_code(&state.db, "510725101001001").await.unwrap().unwrap();
     let community = area_store::get_by_code(&state.db, "510725101001").await.unwrap().unwrap();
-    // The grid's boundary moved 0.0002° east, as a file from a surveyor.
+    // The grid's boundary moved 0.0005° north (the demo grids are 0.0003° apart: into its northern neighbour), as a file from a surveyor.
     let mut geom: serde_json::Value = serde_json::from_str(grid.boundary.as_deref().unwrap()).unwrap();
     for ring in geom["coordinates"].as_array_mut().unwrap() {
         for p in ring.as_array_mut().unwrap() {
-            let lon = p[0].as_f64().unwrap();
-            p[0] = serde_json::json!(((lon + 0.0002) * 1e7).round() / 1e7);
+            let lat = p[1].as_f64().unwrap();
+            p[1] = serde_json::json!(((lat + 0.0005) * 1e7).round() / 1e7);
         }
     }
     let fc = serde_json::json!({ "type": "FeatureCollection", "features": [
@@ -132,7 +132,7 @@ async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
     let xpath = "//p[@id='import-status'][contains(., '检查通过')]";
     let text = c.wait().for_element(Locator::XPath(xpath)).await.unwrap().text().await.unwrap();
     assert!(text.contains("将更新 1 个网格"), "{text}");
-    // The preview draws the new outline and warns of the overlap it makes with the eastern neighbour.
+    // The preview draws the new outline and warns of the overlap it makes with the northern neighbour.
     assert!(c.find(Locator::Css("#import-result svg.gridmap path.grid")).await.is_ok());
     let result = c.find(Locator::Css("#import-result")).await.unwrap().text().await.unwrap();
     assert!(result.contains("重叠"), "{result}");
