@@ -370,6 +370,16 @@ async fn the_diagram_prints_every_grid_label_and_downloads_as_svg() {
     assert!(r.text().contains("<svg") && r.text().contains("嫩水第二网格"));
     let r = app.call(Method::GET, &format!("/areas/{}/diagram?paper=B5", t.comm_a1), &viewer, None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A grid worker sees the own grid's page with its map, and a diagram of the own grid only.
+    let worker = app.demo_session("worker", Role::GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let r = app.call(Method::GET, &format!("/areas/{}", t.grid_a1_1), &worker, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("class=\"gridmap\"") && !r.text().contains("绘制/修改边界"));
+    let r = app.call(Method::GET, &format!("/areas/{}/diagram", t.grid_a1_1), &worker, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("嫩水第一网格") && !r.text().contains("嫩水第二网格"));
+    let (st, _) = app.get(&worker, &format!("/api/v1/areas/{}/boundaries/check", t.grid_a1_1)).await;
+    assert_eq!(st, StatusCode::OK);
     // The import page lists the community's grids; its script and styles are served.
     let r = app.call(Method::GET, &format!("/areas/{}/boundaries/import", t.comm_a1), &admin, None).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -30,11 +30,14 @@ pub fn datum_of(field: &str, v: Option<&str>) -> AppResult<Datum> {
     }
 }
 
-/// The area whose grids a map covers: a community, town or county (a grid answers its community).
+/// The area whose grids a map covers: a community, town or county (a grid answers its community,
+/// or itself when the caller's scope is the grid alone, as for a grid worker).
 pub async fn map_area(db: &Db, actor: &Actor, id: i64) -> AppResult<AreaRow> {
     let row = areas::row_in_scope(db, actor, id).await?;
     match (AreaKind::parse(&row.kind), row.parent_id) {
-        (Some(AreaKind::Grid), Some(parent)) => areas::row_in_scope(db, actor, parent).await,
+        (Some(AreaKind::Grid), Some(parent)) => {
+            Ok(super::area_store::get(db, actor.scope.path(), parent).await?.unwrap_or(row))
+        }
         _ => Ok(row),
     }
 }
