@@ -760,16 +760,6 @@ pub async fn mark_read(db: &Db, account_id: i64, now: Millis) -> sqlx::Result<u6
         .await
 }
 
-/// Grids (id, path, boundary) under a path that have a boundary, for locating coordinates.
-pub async fn grids_with_boundary(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String, String)>> {
-    let mut f = Filter::new();
-    within(&mut f, "path", path);
-    f.and1("kind = ?", "grid");
-    f.and1("status = ?", "active");
-    f.and("boundary IS NOT NULL", vec![]);
-    db.read().fetch_all(&format!("SELECT id, path, boundary FROM areas{}", f.where_sql()), f.args()).await
-}
-
 /// How many of the given register records (person, house or place) lie inside a scope.
 pub async fn count_in_scope(db: &Db, kind: &str, ids: &[i64], scope_path: &str) -> sqlx::Result<i64> {
     let table = match kind {

@@ -1,8 +1,8 @@
 //! Which grid a coordinate lies in, through a cached R-tree of every active grid's boundary.
 //! The cache is rebuilt when this process changed a grid (a generation counter the org services
-//! bump after committing) or when the database's change marker of grid rows moved (a change made by
-//! another server, or by any path that bumps a grid's version), so a lookup never answers from a
-//! stale index. `grid_at` is the entry point for other domains.
+//! bump after committing) or when the database's change counter of grids moved (bumped by triggers
+//! in the same transaction as any change of a grid, made by another server or any code path), so a
+//! lookup never answers from a stale index. `grid_at` is the entry point for other domains.
 
 use super::map_store;
 use crate::error::AppResult;
@@ -24,7 +24,7 @@ pub fn grids_changed() {
 /// One built index and what it was built from.
 struct Built {
     generation: u64,
-    marker: (i64, i64),
+    marker: i64,
     index: GridIndex,
     paths: HashMap<i64, String>,
 }
@@ -47,7 +47,7 @@ impl GridCache {
         self.len() == 0
     }
 
-    fn fresh(&self, generation: u64, marker: (i64, i64)) -> Option<Arc<Built>> {
+    fn fresh(&self, generation: u64, marker: i64) -> Option<Arc<Built>> {
         let cur = self.current.read().ok()?;
         cur.as_ref().filter(|b| b.generation == generation && b.marker == marker).cloned()
     }
@@ -57,7 +57,7 @@ impl GridCache {
 async fn current(state: &AppState) -> AppResult<Arc<Built>> {
     let cache = &state.grids;
     let generation = GENERATION.load(Ordering::SeqCst);
-    let marker = map_store::grid_marker(&state.db).await?;
+    let marker = map_store::geo_generation(&state.db).await?;
     if let Some(b) = cache.fresh(generation, marker) {
         return Ok(b);
     }

@@ -1,16 +1,15 @@
-//! SQL of the grid maps: the change marker of grid boundaries, the grids the coordinate index is
+//! SQL of the grid maps: the change counter of grid boundaries, the grids the coordinate index is
 //! built from, and writing one grid's boundary with its version check.
 
 use crate::args;
 use crate::clock::Millis;
 use crate::db::{Db, Tx};
 
-/// Grid rows (all statuses) and the sum of their versions: any change to a grid's boundary, status
-/// or place bumps its version, and a new grid adds a row, so the pair changes with every change.
-pub async fn grid_marker(db: &Db) -> sqlx::Result<(i64, i64)> {
-    db.read()
-        .fetch_one("SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM areas WHERE kind = 'grid'", args![])
-        .await
+/// The change counter of grid boundaries (bumped by triggers, migration 0024, in the same
+/// transaction as any change of a grid's boundary, status, place or kind): one row, one read.
+pub async fn geo_generation(db: &Db) -> sqlx::Result<i64> {
+    let (g,): (i64,) = db.read().fetch_one("SELECT generation FROM geo_generation WHERE id = 1", args![]).await?;
+    Ok(g)
 }
 
 /// Every active grid with a boundary: (id, path, GeoJSON text).
