@@ -213,7 +213,15 @@
       if (pts.length >= 3) {
         var ring = pts.map(function (p) { return [p[0], p[1]]; });
         ring.push([pts[0][0], pts[0][1]]);
-        boundary = { type: "Polygon", coordinates: [ring] };
+        // Holes and further polygons of the stored boundary stay as they are.
+        var geom = svg.getAttribute("data-geom") ? JSON.parse(svg.getAttribute("data-geom")) : null;
+        if (geom && geom.type === "MultiPolygon" && geom.coordinates.length) {
+          geom.coordinates[0][0] = ring; boundary = geom;
+        } else if (geom && geom.type === "Polygon" && geom.coordinates.length) {
+          geom.coordinates[0] = ring; boundary = geom;
+        } else {
+          boundary = { type: "Polygon", coordinates: [ring] };
+        }
       }
       say("正在保存…");
       send("PUT", "/api/v1/areas/" + areaId + "/boundary", csrf, JSON.stringify({ version: version, boundary: boundary }))
@@ -222,6 +230,7 @@
           if (r.ok) {
             version = r.body.area.version;
             svg.setAttribute("data-version", String(version));
+            svg.setAttribute("data-geom", r.body.area.boundary ? JSON.stringify(r.body.area.boundary) : "");
             var lines = checkLines(r.body.check, areaId);
             say("已保存（版本 " + version + "）" + (lines.length ? "，但发现以下问题：" : "，与相邻网格无重叠"), "ok");
             if (lines.length) { issues.appendChild(listOf(lines)); }

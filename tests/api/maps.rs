@@ -256,6 +256,19 @@ async fn drawing_a_boundary_checks_the_version_and_the_shape() {
     assert!(
         html.contains(r#"data-version="4""#) && html.contains("class=\"neighbour\"") && html.contains("嫩水第二网格")
     );
+    assert!(!html.contains("其余部分和内环保存时保持不变"));
+    // A boundary with a hole: the editor edits the outer ring and says the hole is kept.
+    let donut = json!({ "type": "Polygon", "coordinates": [
+        [[104.70, 31.70], [104.71, 31.70], [104.71, 31.71], [104.70, 31.71], [104.70, 31.70]],
+        [[104.703, 31.703], [104.706, 31.703], [104.706, 31.706], [104.703, 31.706], [104.703, 31.703]]] });
+    let (st, v) = put(&app, &admin, &url, &json!({ "version": 4, "boundary": donut })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let r = app.call(Method::GET, &format!("/areas/{}/boundary", t.grid_a1_1), &admin, None).await;
+    let html = r.text();
+    assert!(
+        html.contains("其余部分和内环保存时保持不变") && html.contains("data-geom=\"{&#34;coordinates&#34;"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

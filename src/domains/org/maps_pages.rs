@@ -185,6 +185,9 @@ struct EditorPage {
     snap: String,
     height: String,
     has_tiles: bool,
+    /// The stored geometry: holes and further polygons are kept when the first outer ring is saved.
+    geom: String,
+    other_parts: bool,
 }
 
 async fn editor_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
@@ -245,7 +248,11 @@ async fn editor_page(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i
         .unwrap_or_default();
     let snap: Vec<[f64; 2]> =
         neighbours.iter().flat_map(|g| g.shape.rings.iter().flatten()).map(|p| [p.0, p.1]).collect();
+    let geom = area.boundary.as_ref().map(Value::to_string).unwrap_or_default();
+    let other_parts = own.as_ref().is_some_and(|s| s.rings.len() > 1);
     let page = EditorPage {
+        geom,
+        other_parts,
         l: Layout::for_actor(&a, &format!("绘制边界 · {}", area.name)),
         has_tiles: s.config.tiles.is_some(),
         area,
