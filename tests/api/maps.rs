@@ -223,8 +223,14 @@ async fn drawing_a_boundary_checks_the_version_and_the_shape() {
     assert!((p[0].as_f64().unwrap() - 116.404).abs() < 2e-7, "{p}");
     // A self-intersecting ring, a community: refused.
     let bow = json!({ "type": "Polygon", "coordinates": [[[104.70, 31.70], [104.71, 31.71], [104.71, 31.70], [104.70, 31.71], [104.70, 31.70]]] });
-    let got = put(&app, &admin, &url, &json!({ "version": 3, "boundary": bow })).await;
+    let got = put(&app, &admin, &url, &json!({ "version": 3, "boundary": bow.clone() })).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("boundary"));
+    // The area form's boundary gets the same checks.
+    let got = app
+        .patch_json(&admin, &format!("/api/v1/areas/{}", t.grid_a1_2), json!({ "version": 1, "boundary": bow }))
+        .await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("boundary"));
+    assert!(got.1["message"].as_str().unwrap().contains("自相交"), "{}", got.1);
     let (st, _) = put(
         &app,
         &admin,

@@ -6,6 +6,7 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::geo::coords::Datum;
 use crate::web::paging::{Page, Paging};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -182,7 +183,8 @@ fn check_details(
 ) -> Details {
     let boundary = match boundary.filter(|b| !b.is_null()) {
         None => None,
-        Some(b) => match check_boundary(b) {
+        // The map checks too (no self-intersecting ring, inside China), as for imported and drawn boundaries.
+        Some(b) => match check_boundary(b).and_then(|g| crate::geo::boundary::parse(&g, Datum::Wgs84).map(|_| g)) {
             Ok(g) => Some(g.to_string()),
             Err(e) => {
                 errors.insert("boundary".into(), e);
