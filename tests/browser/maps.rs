@@ -125,6 +125,7 @@ async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
     c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap();
     c.goto(&format!("{base}/areas/{}", community.id)).await.unwrap();
     c.wait().for_element(Locator::Css("svg.gridmap")).await.unwrap();
+    super::shot(&c, "community-map.png").await;
     c.find(Locator::LinkText("导入边界 GeoJSON")).await.unwrap().click().await.unwrap();
     let input = c.wait().for_element(Locator::Css("#import-file")).await.unwrap();
     input.send_keys(file.to_str().unwrap()).await.unwrap();
@@ -146,5 +147,10 @@ async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
     assert_eq!(after.version, grid.version + 1);
     let stored: serde_json::Value = serde_json::from_str(after.boundary.as_deref().unwrap()).unwrap();
     assert_eq!(stored, geom);
+    // The printable diagram of the community shows every grid's label.
+    c.goto(&format!("{base}/areas/{}/diagram?paper=A4", community.id)).await.unwrap();
+    let labels = c.wait().for_element(Locator::Css("#diagram svg")).await.unwrap();
+    assert_eq!(labels.find_all(Locator::Css("text.grid-label")).await.unwrap().len(), 26);
+    super::shot(&c, "diagram.png").await;
     c.close().await.unwrap();
 }
