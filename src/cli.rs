@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// Take the client address from the last X-Forwarded-For entry (set only behind your own reverse proxy).
     #[arg(long)]
     pub trust_proxy: bool,
+    /// Public address of the site for QR codes on posters and contact cards (default: the address each request came to).
+    #[arg(long, env = "WANGGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -29,6 +29,9 @@ pub struct Config {
     /// Rows per transaction of a person import (default 50,000): larger batches write the pages
     /// they share once, smaller ones hold the write lock for less time and show progress sooner.
     pub import_batch_rows: usize,
+    /// The public address of the site (`https://wangge.example.gov.cn`) for QR codes on posters and
+    /// contact cards; `None`: the address the request came to.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             secure_cookies: false,
             trust_proxy: false,
             import_batch_rows: 50_000,
+            public_url: None,
         }
     }
 

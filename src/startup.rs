@@ -31,6 +31,7 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.idle_timeout = args.idle_timeout_minutes.max(1) * MINUTE;
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
+    config.public_url = crate::domains::public::qr::check_public_url(args.public_url.as_deref())?;
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
     check_key(&db, &keys).await?;
     let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;

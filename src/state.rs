@@ -21,6 +21,8 @@ pub struct Inner {
     pub notifier: crate::notify::Notifier,
     /// Accounts already recorded as active today (see `domains::activity`).
     pub activity_seen: crate::domains::activity::service::Seen,
+    /// Rendered public boards, posters and QR codes (see `domains::public::board`).
+    pub public_cache: crate::domains::public::board::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -41,6 +43,7 @@ impl AppState {
             keys,
             notifier: crate::notify::Notifier::log_only(),
             activity_seen: Default::default(),
+            public_cache: Default::default(),
         }))
     }
 }
