@@ -18,6 +18,7 @@ mod headers;
 mod huddles;
 mod imports;
 mod patrols;
+mod public;
 mod public_intake;
 mod register_pages;
 mod registry;

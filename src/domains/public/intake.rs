@@ -133,7 +133,7 @@ fn check(state: &AppState, r: &ResidentReport) -> AppResult<Checked> {
     } else {
         for p in &r.photos {
             if let Err(err) = check_photo("photos", &p.0, state.config.max_photo_bytes) {
-                AppError::gather(&mut e, Err(err));
+                e.insert("photos".into(), err.to_string());
                 break;
             }
         }

@@ -3,10 +3,18 @@
 //! control, and the tracking page that follows the event; plus the staff's side of it (public
 //! replies, the call-back phone, the community's office hours).
 
+pub mod api;
 pub mod board;
 pub mod board_store;
+pub mod cards;
 pub mod intake;
 pub mod model;
+pub mod office;
+pub mod pages;
 pub mod qr;
+pub mod replies;
+pub mod report_pages;
+pub mod staff_pages;
 pub mod store;
 pub mod track;
+pub mod upload;
