@@ -156,6 +156,26 @@ pub enum BenchAction {
     Bulletin(BenchBulletinArgs),
     /// Maps: the grid of a coordinate among many grid polygons through the R-tree, on one core.
     Geo(BenchGeoArgs),
+    /// The public board of a grid under many concurrent clients (runs `wrk`; Debian: apt-get install -y wrk).
+    Public(BenchPublicArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchPublicArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The grid whose board is requested (the demo county's 嫩水社区第 1 网格 by default).
+    #[arg(long, default_value = "510725101001001")]
+    pub grid: String,
+    /// Concurrent connections (wrk -c).
+    #[arg(long, default_value_t = 200)]
+    pub connections: u32,
+    /// wrk threads (wrk -t).
+    #[arg(long, default_value_t = 2)]
+    pub threads: u32,
+    /// Seconds to run (wrk -d).
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u32,
 }
 
 #[derive(Args, Debug, Clone)]
