@@ -614,6 +614,21 @@ async fn the_call_back_phone_is_masked_and_revealing_it_is_audited() {
     let r = app.post_form(&worker, &format!("/events/{id}/public/phone"), &[("reason", "回访")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("13800138000"));
+    // A public reply from the page; a too short one comes back with the reason and the draft.
+    let r = app.post_form(&worker, &format!("/events/{id}/public/replies"), &[("body", "好的")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("答复至少 5 个字") && r.text().contains("好的"));
+    let r = app
+        .post_form(
+            &worker,
+            &format!("/events/{id}/public/replies"),
+            &[("body", "已安排明天上午疏通。"), ("signed", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let (_, info) = app.get(&worker, &format!("/api/v1/events/{id}/public")).await;
+    assert_eq!(info["replies"][0]["signed_name"], "w1");
+    assert_eq!(app.audit_rows("public_reply_published").await.len(), 1);
     // The database never holds the number in clear.
     let (n,): (i64,) = app
         .db

@@ -129,3 +129,40 @@ async fn bad_reports_are_refused_with_the_fields_named_and_nothing_written() {
     assert_eq!(count(&app, "events").await, 0);
     assert_eq!(count(&app, "public_reports").await, 0);
 }
+
+#[tokio::test]
+async fn a_location_finds_its_grid_and_outside_every_grid_the_county_places_it() {
+    let (app, tree, admin) = TestApp::with_tree().await;
+    let square = serde_json::json!({ "type": "Polygon",
+        "coordinates": [[[104.70, 31.70], [104.80, 31.70], [104.80, 31.80], [104.70, 31.80], [104.70, 31.70]]] });
+    let (st, v) = app
+        .post_json(
+            &admin,
+            "/api/v1/areas",
+            serde_json::json!({ "parent_id": tree.comm_a1, "kind": "grid",
+            "code": "510725101001009", "name": "边界网格", "boundary": square }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let grid = v["id"].as_i64().unwrap();
+    let county = app.demo_session("cc", CountyCenter, Bind::Area(tree.county)).await;
+    let mut inside = drain(0, "");
+    inside.grid_id = None;
+    inside.location = Some((104.75, 31.75));
+    let r = intake::accept(&app.state, inside, source("10.0.0.1")).await.unwrap();
+    let (_, e) = app.get(&county, &format!("/api/v1/events/{}", r.event_id)).await;
+    assert_eq!(e["grid_id"], grid, "{e}");
+    assert_eq!(e["needs_grid"], false);
+    let mut outside = drain(0, "");
+    outside.grid_id = None;
+    outside.location = Some((120.0, 30.0));
+    let r = intake::accept(&app.state, outside, source("10.0.0.2")).await.unwrap();
+    let (_, e) = app.get(&county, &format!("/api/v1/events/{}", r.event_id)).await;
+    assert!(e["grid_id"].is_null(), "{e}");
+    assert_eq!(e["needs_grid"], true);
+    assert_eq!(e["holder_area_id"], tree.county);
+    // Neither a grid nor a place: refused.
+    let mut nowhere = drain(0, "");
+    nowhere.grid_id = None;
+    assert!(matches!(intake::accept(&app.state, nowhere, source("10.0.0.3")).await, Err(AppError::Invalid { .. })));
+}
