@@ -43,7 +43,8 @@ pub struct Status {
     /// The limit of the current step (受理 / 办理 / 核查), while one runs.
     pub step_deadline_text: Option<String>,
     pub step_label: Option<&'static str>,
-    /// When the whole matter is due to be closed.
+    /// When the whole matter is due to be closed (milliseconds; e.g. Open311's `expected_datetime`).
+    pub close_due_at: Option<Millis>,
     pub close_due_text: Option<String>,
     pub closed_text: Option<String>,
     pub steps: Vec<PublicStep>,
@@ -88,6 +89,7 @@ pub async fn status(state: &AppState, typed: &str) -> AppResult<Status> {
         reported_text: format_local(e.reported_at),
         step_deadline_text: e.deadline.filter(|_| !finished).map(format_local),
         step_label: e.step.as_deref().filter(|_| !finished).map(step_words),
+        close_due_at: e.close_due_at,
         close_due_text: e.close_due_at.filter(|_| !finished).map(format_local),
         closed_text: e.closed_at.map(format_local),
         steps,
