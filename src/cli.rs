@@ -43,6 +43,9 @@ pub struct ServeArgs {
     /// Coordinate system of the tiles: wgs84 (or cgcs2000, 天地图) or gcj02 (高德, 腾讯).
     #[arg(long, default_value = "wgs84", env = "WANGGE_TILE_DATUM")]
     pub tile_datum: String,
+    /// Public address of the site for QR codes on posters and contact cards (default: the address each request came to).
+    #[arg(long, env = "WANGGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,6 +162,26 @@ pub enum BenchAction {
     Bulletin(BenchBulletinArgs),
     /// Maps: the grid of a coordinate among many grid polygons through the R-tree, on one core.
     Geo(BenchGeoArgs),
+    /// The public board of a grid under many concurrent clients (runs `wrk`; Debian: apt-get install -y wrk).
+    Public(BenchPublicArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchPublicArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The grid whose board is requested (the demo county's 嫩水社区第 1 网格 by default).
+    #[arg(long, default_value = "510725101001001")]
+    pub grid: String,
+    /// Concurrent connections (wrk -c).
+    #[arg(long, default_value_t = 200)]
+    pub connections: u32,
+    /// wrk threads (wrk -t).
+    #[arg(long, default_value_t = 2)]
+    pub threads: u32,
+    /// Seconds to run (wrk -d).
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u32,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -31,6 +31,9 @@ pub struct Config {
     pub import_batch_rows: usize,
     /// A tile background for the maps (none: boundaries only, no internet needed).
     pub tiles: Option<crate::geo::tiles::TileSource>,
+    /// The public address of the site (`https://wangge.example.gov.cn`) for QR codes on posters and
+    /// contact cards; `None`: the address the request came to.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -50,6 +53,7 @@ impl Config {
             trust_proxy: false,
             import_batch_rows: 50_000,
             tiles: None,
+            public_url: None,
         }
     }
 

@@ -32,6 +32,9 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     TooManyRequests(String),
+    /// Too many requests, with how long to wait (sent as `Retry-After`).
+    #[error("{message}")]
+    RateLimited { message: String, retry_after_secs: i64 },
     #[error("不支持该请求方法")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -98,7 +101,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::PasswordChangeRequired | AppError::TotpSetupRequired => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,7 +119,7 @@ impl AppError {
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::TotpSetupRequired => "totp_setup_required",
             AppError::Csrf => "csrf_failed",
-            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::TooManyRequests(_) | AppError::RateLimited { .. } => "too_many_requests",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
@@ -149,6 +152,10 @@ impl IntoResponse for AppError {
         }
         let body = self.body();
         let mut resp = (self.status(), Json(body.clone())).into_response();
+        if let AppError::RateLimited { retry_after_secs, .. } = &self {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*retry_after_secs));
+        }
         resp.extensions_mut().insert(body);
         resp
     }

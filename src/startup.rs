@@ -36,6 +36,7 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("瓦片地址（--tile-url）有误：{e}"))?;
         config.tiles = Some(tiles);
     }
+    config.public_url = crate::domains::public::qr::check_public_url(args.public_url.as_deref())?;
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
     check_key(&db, &keys).await?;
     let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;

@@ -23,6 +23,8 @@ pub struct Inner {
     pub activity_seen: crate::domains::activity::service::Seen,
     /// The cached R-tree of grid boundaries (see `domains::org::locate`).
     pub grids: crate::domains::org::locate::GridCache,
+    /// Rendered public boards, posters and QR codes (see `domains::public::board`).
+    pub public_cache: crate::domains::public::board::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -44,6 +46,7 @@ impl AppState {
             notifier: crate::notify::Notifier::log_only(),
             activity_seen: Default::default(),
             grids: Default::default(),
+            public_cache: Default::default(),
         }))
     }
 }

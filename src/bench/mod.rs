@@ -3,11 +3,13 @@
 mod bulletin;
 mod events;
 mod geo;
+mod public;
 mod register;
 
 pub use bulletin::bulletin;
 pub use events::events;
 pub use geo::geo;
+pub use public::public;
 pub use register::register;
 
 /// Percentiles of a set of durations, in milliseconds.

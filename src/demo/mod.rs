@@ -8,6 +8,7 @@ pub mod names;
 mod patrols;
 pub mod people;
 mod plan;
+mod public;
 pub mod register;
 mod submissions;
 mod visits;
@@ -437,6 +438,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let visited = visits::seed(&state, now).await?;
     if visited > 0 {
         println!("演示走访户 {visited} 次（近六周，部分下次走访已逾期）");
+    }
+    for line in public::seed(&state, now).await? {
+        println!("{line}");
     }
     set_demo_password(&state.db, &hash).await?;
     print_sign_ins(&args, rows + synthetic + people + events, started.elapsed().as_secs_f64());

@@ -8,6 +8,7 @@ pub mod events;
 pub mod huddles;
 pub mod org;
 pub mod patrols;
+pub mod public;
 pub mod registry;
 pub mod submissions;
 pub mod visits;

@@ -97,7 +97,10 @@ async fn pick_up_csrf(req: Request) -> Result<Request, Response> {
 /// Security headers on every answer; pages and API answers are never cached.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    // Public boards (no personal data beyond what is posted on the wall) set their own caching.
+    let is_public = req.uri().path().starts_with("/public/grids/");
     let mut resp = next.run(req).await;
+    let own_cache = is_public && resp.headers().contains_key(header::CACHE_CONTROL);
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -108,7 +111,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     }
     h.insert("permissions-policy", HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()"));
     let cache = if is_static { "public, max-age=86400" } else { "no-store" };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if !own_cache {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
     resp
 }
 

@@ -69,6 +69,8 @@ const SUP_READ_SETTINGS: Expect =
     Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer, SystemAdmin]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
+/// A community's office hours on the public boards: those who manage areas or staff.
+const OFFICE: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdmin]);
 
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, Expect)] = &[
@@ -345,6 +347,31 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
+    ("GET",    "/public/grids/{code}", Public),
+    ("GET",    "/public/grids/{code}/poster", Public),
+    ("GET",    "/public/grids/{code}/qr.svg", Public),
+    ("GET",    "/public/grids/{code}/staff/{staff_id}/photo", Public),
+    ("GET",    "/public/grids/{code}/report", Public),
+    ("POST",   "/public/grids/{code}/report", Public),
+    ("GET",    "/public/track", Public),
+    ("GET",    "/static/public.css", Public),
+    ("GET",    "/static/public.js", Public),
+    ("GET",    "/static/print-a3.css", Public),
+    ("GET",    "/api/v1/public/grids/{code}", Public),
+    ("GET",    "/api/v1/public/categories", Public),
+    ("POST",   "/api/v1/public/grids/{code}/reports", Public),
+    ("GET",    "/api/v1/public/track/{code}", Public),
+    ("GET",    "/areas/{id}/contact-cards", REGISTER),
+    ("GET",    "/areas/{id}/office", VIEW),
+    ("POST",   "/areas/{id}/office", OFFICE),
+    ("GET",    "/api/v1/areas/{id}/office", VIEW),
+    ("PATCH",  "/api/v1/areas/{id}/office", OFFICE),
+    ("GET",    "/events/{id}/public", EV_READ),
+    ("POST",   "/events/{id}/public/replies", EV_HANDLE),
+    ("POST",   "/events/{id}/public/phone", UNMASK),
+    ("GET",    "/api/v1/events/{id}/public", EV_READ),
+    ("POST",   "/api/v1/events/{id}/public-replies", EV_HANDLE),
+    ("POST",   "/api/v1/events/{id}/callback-phone", UNMASK),
 ];
 
 fn allows(e: Expect, role: Role) -> bool {
@@ -426,6 +453,9 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     {
         // Patrols, findings, checklist items, huddle items that do not exist: 404 to those allowed.
         path.replace("{id}", "999999").replace("{finding_id}", "999999")
+    } else if path.starts_with("/public/") || path.starts_with("/api/v1/public/") {
+        // The public board of a grid of the tree; a staff member who does not serve it.
+        path.replace("{code}", "510725101001001").replace("{staff_id}", "999999")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999").replace("{entity}", "houses")
     } else if path.starts_with("/api/v1/imports/") {

@@ -19,6 +19,8 @@ mod huddles;
 mod imports;
 mod maps;
 mod patrols;
+mod public;
+mod public_intake;
 mod register_pages;
 mod registry;
 mod staff;

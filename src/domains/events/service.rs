@@ -180,8 +180,36 @@ fn check_text(e: &mut FieldErrors, field: &str, label: &str, v: &str, min: usize
     t
 }
 
+/// Rows another domain writes in the report's own transaction (the public intake's tracking code),
+/// so the event and what depends on it are committed or rolled back together. It runs after the
+/// event's audit row, i.e. while the transaction holds the audit chain's write lock: a check it
+/// makes there sees every report committed before it.
+pub trait ReportHook: Send {
+    fn write(self, tx: &mut Tx, event_id: i64) -> impl std::future::Future<Output = AppResult<()>> + Send;
+}
+
+/// No extra rows.
+pub struct NoHook;
+
+impl ReportHook for NoHook {
+    async fn write(self, _tx: &mut Tx, _event_id: i64) -> AppResult<()> {
+        Ok(())
+    }
+}
+
 /// Reports an event: validated, located, timed, linked to the register, with photos; holder = its grid.
 pub async fn report(state: &AppState, actor: &Actor, i: &ReportInput, photos: Vec<Photo>) -> AppResult<i64> {
+    report_with(state, actor, i, photos, NoHook).await
+}
+
+/// `report`, with a hook that writes more rows in the same transaction.
+pub async fn report_with(
+    state: &AppState,
+    actor: &Actor,
+    i: &ReportInput,
+    photos: Vec<Photo>,
+    hook: impl ReportHook,
+) -> AppResult<i64> {
     actor.require(Permission::ReportEvents)?;
     let mut e = FieldErrors::new();
     let category = match i.category.as_deref().filter(|c| !c.is_empty()) {
@@ -243,6 +271,7 @@ pub async fn report(state: &AppState, actor: &Actor, i: &ReportInput, photos: Ve
         located,
         &links,
         &files,
+        hook,
     )
     .await;
     if result.is_err() {
@@ -262,6 +291,7 @@ async fn write_report(
     located: Option<(i64, String)>,
     links: &[(&str, Vec<i64>)],
     files: &[(String, &'static str, i64)],
+    hook: impl ReportHook,
 ) -> AppResult<i64> {
     let now = actor.now;
     let cal = store::calendar(&state.db).await?;
@@ -346,6 +376,7 @@ async fn write_report(
     let to = store::holder_accounts(&state.db, Some(holder_area), None).await?;
     let to: Vec<i64> = to.into_iter().filter(|a| *a != actor.id).collect();
     store::notify(&mut tx, &to, id, "new_event", &format!("新事件待受理：{title}"), now).await?;
+    hook.write(&mut tx, id).await?;
     tx.commit().await?;
     if i.handle_in_place.unwrap_or(false)
         && matches!(actor.role, Role::GridWorker | Role::GridLeader)
