@@ -69,6 +69,8 @@ const SUP_READ_SETTINGS: Expect =
     Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, CountyViewer, SystemAdmin]);
 /// Reading the area tree, departments and staff: every role (none of this is residents' data).
 const VIEW: Expect = SignedIn;
+/// Open311 API keys are issued and revoked by the county centre and the system administrator.
+const OPEN311_KEYS: Expect = Only(&[CountyCenter, SystemAdmin]);
 
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, Expect)] = &[
@@ -336,6 +338,22 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/app.css", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
+    // Open311: reading is public; a post needs an API key, checked by the handler (403 in the spec's shape).
+    ("GET",    "/open311/v2/services.json", Public),
+    ("GET",    "/open311/v2/services.xml", Public),
+    ("GET",    "/open311/v2/services/{code}", Public),
+    ("POST",   "/open311/v2/requests.json", Public),
+    ("POST",   "/open311/v2/requests.xml", Public),
+    ("GET",    "/open311/v2/requests.json", Public),
+    ("GET",    "/open311/v2/requests.xml", Public),
+    ("GET",    "/open311/v2/requests/{id}", Public),
+    ("GET",    "/open311/v2/tokens/{id}", Public),
+    ("GET",    "/api/v1/open311/keys", OPEN311_KEYS),
+    ("POST",   "/api/v1/open311/keys", OPEN311_KEYS),
+    ("POST",   "/api/v1/open311/keys/{id}/revoke", OPEN311_KEYS),
+    ("GET",    "/settings/open311", OPEN311_KEYS),
+    ("POST",   "/settings/open311/keys", OPEN311_KEYS),
+    ("POST",   "/settings/open311/keys/{id}/revoke", OPEN311_KEYS),
 ];
 
 fn allows(e: Expect, role: Role) -> bool {
@@ -417,6 +435,12 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     {
         // Patrols, findings, checklist items, huddle items that do not exist: 404 to those allowed.
         path.replace("{id}", "999999").replace("{finding_id}", "999999")
+    } else if path.starts_with("/open311/v2/") {
+        // A service that exists; a request and a token that do not (404 in the spec's shape).
+        path.replace("{code}", "0401.json").replace("{id}", "ZZZZZZZZZZ.json")
+    } else if path.starts_with("/api/v1/open311/keys/") || path.starts_with("/settings/open311/keys/") {
+        // A key that does not exist answers 404 to those allowed, 403 to the rest.
+        path.replace("{id}", "999999")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999").replace("{entity}", "houses")
     } else if path.starts_with("/api/v1/imports/") {

@@ -17,6 +17,8 @@ mod events;
 mod headers;
 mod huddles;
 mod imports;
+mod open311;
+mod open311_client;
 mod patrols;
 mod public_intake;
 mod register_pages;
