@@ -66,6 +66,8 @@ pub enum Permission {
     PublishBulletins,
     /// Change the supervision settings: activity thresholds, patrol checklist, assessment rules.
     ManageSupervisionSettings,
+    /// Issue, list and revoke the Open311 API keys third-party apps post requests with.
+    ManageOpen311Keys,
 }
 
 pub const ALL_ROLES: [Role; 10] = [
@@ -183,6 +185,7 @@ impl Role {
             RunHuddle => matches!(self, CommunityStaff | TownCenter),
             PublishBulletins => matches!(self, TownCenter | CountyCenter),
             ManageSupervisionSettings => matches!(self, CountyCenter | SystemAdmin),
+            ManageOpen311Keys => matches!(self, CountyCenter | SystemAdmin),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod bulletins;
 pub mod dashboard;
 pub mod events;
 pub mod huddles;
+pub mod open311;
 pub mod org;
 pub mod patrols;
 pub mod public;

@@ -92,6 +92,9 @@ impl Layout {
         if a.can(Permission::ManageSupervisionSettings) {
             links.push(("/settings/supervision", "督导设置"));
         }
+        if a.can(Permission::ManageOpen311Keys) {
+            links.push(("/settings/open311", "Open311 接入"));
+        }
         links.push(("/account", "我的账号"));
         Layout {
             title: title.to_owned(),

@@ -71,6 +71,8 @@ const SUP_READ_SETTINGS: Expect =
 const VIEW: Expect = SignedIn;
 /// A community's office hours on the public boards: those who manage areas or staff.
 const OFFICE: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdmin]);
+/// Open311 API keys are issued and revoked by the county centre and the system administrator.
+const OPEN311_KEYS: Expect = Only(&[CountyCenter, SystemAdmin]);
 
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, Expect)] = &[
@@ -372,6 +374,22 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/api/v1/events/{id}/public", EV_READ),
     ("POST",   "/api/v1/events/{id}/public-replies", EV_HANDLE),
     ("POST",   "/api/v1/events/{id}/callback-phone", UNMASK),
+    // Open311: reading is public; a post needs an API key, checked by the handler (403 in the spec's shape).
+    ("GET",    "/open311/v2/services.json", Public),
+    ("GET",    "/open311/v2/services.xml", Public),
+    ("GET",    "/open311/v2/services/{code}", Public),
+    ("POST",   "/open311/v2/requests.json", Public),
+    ("POST",   "/open311/v2/requests.xml", Public),
+    ("GET",    "/open311/v2/requests.json", Public),
+    ("GET",    "/open311/v2/requests.xml", Public),
+    ("GET",    "/open311/v2/requests/{id}", Public),
+    ("GET",    "/open311/v2/tokens/{id}", Public),
+    ("GET",    "/api/v1/open311/keys", OPEN311_KEYS),
+    ("POST",   "/api/v1/open311/keys", OPEN311_KEYS),
+    ("POST",   "/api/v1/open311/keys/{id}/revoke", OPEN311_KEYS),
+    ("GET",    "/settings/open311", OPEN311_KEYS),
+    ("POST",   "/settings/open311/keys", OPEN311_KEYS),
+    ("POST",   "/settings/open311/keys/{id}/revoke", OPEN311_KEYS),
 ];
 
 fn allows(e: Expect, role: Role) -> bool {
@@ -456,6 +474,12 @@ fn fill(path: &str, role: Option<Role>, ids: &Ids) -> String {
     } else if path.starts_with("/public/") || path.starts_with("/api/v1/public/") {
         // The public board of a grid of the tree; a staff member who does not serve it.
         path.replace("{code}", "510725101001001").replace("{staff_id}", "999999")
+    } else if path.starts_with("/open311/v2/") {
+        // A service that exists; a request and a token that do not (404 in the spec's shape).
+        path.replace("{code}", "0401.json").replace("{id}", "ZZZZZZZZZZ.json")
+    } else if path.starts_with("/api/v1/open311/keys/") || path.starts_with("/settings/open311/keys/") {
+        // A key that does not exist answers 404 to those allowed, 403 to the rest.
+        path.replace("{id}", "999999")
     } else if path.starts_with("/imports/") {
         path.replace("{id}", "999999").replace("{entity}", "houses")
     } else if path.starts_with("/api/v1/imports/") {

@@ -18,6 +18,8 @@ mod headers;
 mod huddles;
 mod imports;
 mod maps;
+mod open311;
+mod open311_client;
 mod patrols;
 mod public;
 mod public_intake;

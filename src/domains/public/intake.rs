@@ -227,9 +227,14 @@ fn limited(what: &str, wait: Millis) -> AppError {
     }
 }
 
-/// The windows a report must fit: (key, window, words when full).
-fn windows<'a>(client_key: &'a str, grid: Option<i64>) -> Vec<(WindowKey<'a>, Window, &'static str)> {
-    let mut v = vec![(WindowKey::Client(client_key), model::PER_ADDRESS, "您提交得太频繁了")];
+/// The windows a report must fit: (key, window, words when full). An Open311 post comes from the
+/// third-party app's server, not the resident's phone, so its API key's own hourly limit takes the
+/// place of the per-address window; the per-grid window holds for every channel.
+fn windows<'a>(source: &Source, client_key: &'a str, grid: Option<i64>) -> Vec<(WindowKey<'a>, Window, &'static str)> {
+    let mut v = Vec::with_capacity(2);
+    if let Source::PublicPage { .. } = source {
+        v.push((WindowKey::Client(client_key), model::PER_ADDRESS, "您提交得太频繁了"));
+    }
     if let Some(g) = grid {
         v.push((WindowKey::Grid(g), model::PER_GRID, "本网格刚收到很多反映，暂时不能再提交"));
     }
@@ -259,7 +264,7 @@ pub async fn accept(state: &AppState, report: ResidentReport, source: Source) ->
     if let Some((event_id, tracking_code)) = same_problem(&recent, &place) {
         return Ok(Receipt { event_id, tracking_code, duplicate: true });
     }
-    for (key, w, what) in windows(&client_key, grid_id) {
+    for (key, w, what) in windows(&source, &client_key, grid_id) {
         let (count, oldest) = store::window_db(&state.db, &key, w.start(now)).await?;
         if let Some(wait) = w.wait(count, oldest, now) {
             return Err(limited(what, wait));
@@ -385,7 +390,7 @@ impl ReportHook for WriteReport<'_> {
             }
             return Err(AppError::Conflict("同样的问题刚刚已有人反映".into()));
         }
-        for (key, w, what) in windows(self.client_key, self.place.grid_id) {
+        for (key, w, what) in windows(self.source, self.client_key, self.place.grid_id) {
             let (count, oldest) = store::window_tx(tx, &key, w.start(now)).await?;
             if let Some(wait) = w.wait(count, oldest, now) {
                 return Err(limited(what, wait));

@@ -1,0 +1,12 @@
+//! Open311 GeoReport v2: third-party apps list the event categories as services, post residents'
+//! requests with an API key, and follow the public status of requests reported through Open311.
+
+pub mod api;
+pub mod key_store;
+pub mod keys;
+pub mod model;
+pub mod pages;
+pub mod render;
+pub mod service;
+pub mod store;
+pub mod submit;
