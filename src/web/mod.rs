@@ -44,6 +44,8 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::huddles::pages::routes());
     v.extend(crate::domains::visits::pages::routes());
     v.extend(crate::domains::dashboard::pages::routes());
+    v.extend(crate::domains::field::api::routes());
+    v.extend(crate::domains::field::pages::routes());
     v.extend(pages::routes());
     v.extend(statics::routes());
     v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));

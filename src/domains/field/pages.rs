@@ -1,0 +1,157 @@
+//! The field app's shell and its files: one page for every task (the same shell; the script shows
+//! the task of the address), the web app manifest, icons, and the service worker at `/field/sw.js`
+//! (scope `/field/`). The shell holds no personal data, so it can be cached on the phone.
+
+use crate::auth::Permission;
+use crate::error::AppResult;
+use crate::web::pages::render;
+use crate::web::routes::{Access, Entry, get};
+use askama::Template;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
+
+const FIELD: Access = Access::Perm(Permission::FieldWork);
+
+pub const CSS: &str = include_str!("../../../static/field/app.css");
+pub const FIELD_JS: &str = include_str!("../../../static/field/field.js");
+pub const QUEUE_JS: &str = include_str!("../../../static/field/queue.js");
+pub const SYNC_JS: &str = include_str!("../../../static/field/sync.js");
+const SW_JS: &str = include_str!("../../../static/field/sw.js");
+const ICON_SVG: &str = include_str!("../../../static/field/icon.svg");
+const ICON_192: &[u8] = include_bytes!("../../../static/field/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../../../static/field/icon-512.png");
+
+/// The task pages (path, title); all served by the same shell.
+pub const PAGES: [(&str, &str); 8] = [
+    ("/field/", "今日待办"),
+    ("/field/person", "登记人员"),
+    ("/field/people", "查找人员"),
+    ("/field/house", "登记房屋"),
+    ("/field/event", "上报事件"),
+    ("/field/patrol", "巡查"),
+    ("/field/visit", "走访"),
+    ("/field/sync", "同步"),
+];
+
+/// A short hash of every file of the app: names the phone's cache and busts the browser cache.
+pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [CSS.as_bytes(), FIELD_JS.as_bytes(), QUEUE_JS.as_bytes(), SYNC_JS.as_bytes(), SW_JS.as_bytes()] {
+        for b in part {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+});
+
+pub fn routes() -> Vec<Entry> {
+    let mut v = vec![
+        get("/field", FIELD, "外勤：转到 /field/", to_home),
+        get("/field/", FIELD, "外勤：今日待办（手机应用，可安装、可离线）", today),
+        get("/field/person", FIELD, "外勤：登记或修改人员", shell),
+        get("/field/people", FIELD, "外勤：查找本网格人员", shell),
+        get("/field/house", FIELD, "外勤：登记房屋", shell),
+        get("/field/event", FIELD, "外勤：上报事件（拍照、定位）", shell),
+        get("/field/patrol", FIELD, "外勤：巡查", shell),
+        get("/field/visit", FIELD, "外勤：走访户", shell),
+        get("/field/sync", FIELD, "外勤：待同步和冲突处理", shell),
+        get("/field/manifest.webmanifest", Access::Public, "外勤应用清单（安装到桌面）", manifest),
+        get("/field/sw.js", Access::Public, "外勤离线脚本（service worker，作用范围 /field/）", service_worker),
+    ];
+    v.extend([
+        get("/static/field/app.css", Access::Public, "外勤样式表", css),
+        get("/static/field/field.js", Access::Public, "外勤脚本：页面", field_js),
+        get("/static/field/queue.js", Access::Public, "外勤脚本：手机上的待同步队列和缓存（IndexedDB）", queue_js),
+        get("/static/field/sync.js", Access::Public, "外勤脚本：同步", sync_js),
+        get("/static/field/icon.svg", Access::Public, "外勤图标（SVG）", icon_svg),
+        get("/static/field/icon-192.png", Access::Public, "外勤图标 192×192", icon_192),
+        get("/static/field/icon-512.png", Access::Public, "外勤图标 512×512", icon_512),
+    ]);
+    v
+}
+
+#[derive(Template)]
+#[template(path = "field/app.html")]
+struct Shell {
+    version: &'static str,
+}
+
+async fn to_home() -> Response {
+    crate::web::pages::redirect("/field/")
+}
+async fn today() -> AppResult<Response> {
+    render(&Shell { version: VERSION.as_str() })
+}
+async fn shell() -> AppResult<Response> {
+    render(&Shell { version: VERSION.as_str() })
+}
+
+fn typed(ct: &'static str, body: impl IntoResponse) -> Response {
+    ([(header::CONTENT_TYPE, ct)], body).into_response()
+}
+
+async fn css() -> Response {
+    typed("text/css; charset=utf-8", CSS)
+}
+async fn field_js() -> Response {
+    typed("text/javascript; charset=utf-8", FIELD_JS)
+}
+async fn queue_js() -> Response {
+    typed("text/javascript; charset=utf-8", QUEUE_JS)
+}
+async fn sync_js() -> Response {
+    typed("text/javascript; charset=utf-8", SYNC_JS)
+}
+async fn icon_svg() -> Response {
+    typed("image/svg+xml", ICON_SVG)
+}
+async fn icon_192() -> Response {
+    typed("image/png", ICON_192)
+}
+async fn icon_512() -> Response {
+    typed("image/png", ICON_512)
+}
+
+/// The service worker, told the version and the files of the shell.
+async fn service_worker() -> Response {
+    let shell: Vec<String> = PAGES
+        .iter()
+        .map(|(p, _)| (*p).to_owned())
+        .chain(
+            ["app.css", "field.js", "queue.js", "sync.js"]
+                .iter()
+                .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
+        )
+        .chain(["/field/manifest.webmanifest".to_owned(), "/static/field/icon.svg".to_owned()])
+        .collect();
+    let head = format!(
+        "const VERSION = {:?};\nconst SHELL = {};\n",
+        VERSION.as_str(),
+        serde_json::to_string(&shell).unwrap_or_else(|_| "[]".into())
+    );
+    typed("text/javascript; charset=utf-8", format!("{head}{SW_JS}"))
+}
+
+async fn manifest() -> Response {
+    let m = serde_json::json!({
+        "name": "网格外勤",
+        "short_name": "网格外勤",
+        "description": "网格员的手机应用：待办、登记、上报事件、巡查、走访，没有信号也能用",
+        "lang": "zh-CN",
+        "start_url": "/field/",
+        "scope": "/field/",
+        "id": "/field/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#1f6f4a",
+        "icons": [
+            { "src": "/static/field/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any maskable" },
+            { "src": "/static/field/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any maskable" },
+            { "src": "/static/field/icon.svg", "sizes": "any", "type": "image/svg+xml" }
+        ]
+    });
+    typed("application/manifest+json", m.to_string())
+}
