@@ -346,6 +346,7 @@
       if (files.some((f) => f.size > 5 * 1024 * 1024)) errors.photos = '每张照片不能超过 5 MB';
       if (!showErrors(form, $('#event-errors'), errors)) return;
       if (d.details && d.details.where) d.address = d.details.where;
+      if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
       if (d.handle_in_place) d.handle_in_place = true;
       Object.assign(d, position(form));
       const blobs = files.map((f) => new Blob([f], { type: f.type }));

@@ -338,6 +338,16 @@ async fn the_app_shell_manifest_and_service_worker_are_served_within_budget() {
         assert_eq!(assets, 4, "{path}");
         assert!(bytes < 150 * 1024, "{path}: {bytes} bytes of JS+CSS");
     }
+    // On a slow line the shell and its files travel gzipped.
+    let req = app
+        .request(Method::GET, "/static/field/field.js", &Session::anon())
+        .header(header::ACCEPT_ENCODING, "gzip, deflate")
+        .body(Body::empty())
+        .unwrap();
+    let gz = app.send(req).await;
+    let plain = app.call(Method::GET, "/static/field/field.js", &Session::anon(), None).await;
+    assert_eq!(gz.header("content-encoding"), "gzip");
+    assert!(gz.body.len() * 2 < plain.body.len(), "{} vs {}", gz.body.len(), plain.body.len());
     // Signing out tells the browser to forget the field app's data.
     let r = app.call(Method::POST, "/api/v1/auth/logout", &worker, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);

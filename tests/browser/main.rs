@@ -13,6 +13,8 @@ use wangge::db::{DbUrl, connect};
 use wangge::domains::org::{account_store, area_store, staff_store};
 use wangge::state::AppState;
 
+mod field;
+
 struct Driver(Child);
 
 impl Drop for Driver {

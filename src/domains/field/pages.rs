@@ -7,8 +7,9 @@ use crate::error::AppResult;
 use crate::web::pages::render;
 use crate::web::routes::{Access, Entry, get};
 use askama::Template;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use std::io::Write;
 use std::sync::LazyLock;
 
 const FIELD: Access = Access::Perm(Permission::FieldWork);
@@ -78,31 +79,69 @@ struct Shell {
     version: &'static str,
 }
 
+/// The shell, rendered once (it holds no per-user data), and gzipped.
+static SHELL: LazyLock<Result<(String, Vec<u8>), String>> = LazyLock::new(|| {
+    let html = Shell { version: VERSION.as_str() }.render().map_err(|e| e.to_string())?;
+    let gz = gzip(html.as_bytes());
+    Ok((html, gz))
+});
+
+/// Gzip of a text file (slow 3G: a third of the bytes or less).
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    match e.write_all(bytes).and_then(|_| e.finish()) {
+        Ok(v) => v,
+        Err(_) => Vec::new(),
+    }
+}
+
+static GZ_CSS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CSS.as_bytes()));
+static GZ_FIELD: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(FIELD_JS.as_bytes()));
+static GZ_QUEUE: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(QUEUE_JS.as_bytes()));
+static GZ_SYNC: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(SYNC_JS.as_bytes()));
+
+/// The plain or the gzipped bytes, as the browser accepts.
+fn maybe_gzip(headers: &HeaderMap, ct: &'static str, plain: &'static [u8], gz: &'static [u8]) -> Response {
+    let accepts = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    if accepts && !gz.is_empty() {
+        ([(header::CONTENT_TYPE, ct), (header::CONTENT_ENCODING, "gzip"), (header::VARY, "accept-encoding")], gz)
+            .into_response()
+    } else {
+        ([(header::CONTENT_TYPE, ct), (header::VARY, "accept-encoding")], plain).into_response()
+    }
+}
+
 async fn to_home() -> Response {
     crate::web::pages::redirect("/field/")
 }
-async fn today() -> AppResult<Response> {
-    render(&Shell { version: VERSION.as_str() })
+async fn today(headers: HeaderMap) -> AppResult<Response> {
+    shell(headers).await
 }
-async fn shell() -> AppResult<Response> {
-    render(&Shell { version: VERSION.as_str() })
+async fn shell(headers: HeaderMap) -> AppResult<Response> {
+    match &*SHELL {
+        Ok((html, gz)) => Ok(maybe_gzip(&headers, "text/html; charset=utf-8", html.as_bytes(), gz)),
+        Err(_) => render(&Shell { version: VERSION.as_str() }),
+    }
 }
 
 fn typed(ct: &'static str, body: impl IntoResponse) -> Response {
     ([(header::CONTENT_TYPE, ct)], body).into_response()
 }
 
-async fn css() -> Response {
-    typed("text/css; charset=utf-8", CSS)
+async fn css(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/css; charset=utf-8", CSS.as_bytes(), &GZ_CSS)
 }
-async fn field_js() -> Response {
-    typed("text/javascript; charset=utf-8", FIELD_JS)
+async fn field_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", FIELD_JS.as_bytes(), &GZ_FIELD)
 }
-async fn queue_js() -> Response {
-    typed("text/javascript; charset=utf-8", QUEUE_JS)
+async fn queue_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", QUEUE_JS.as_bytes(), &GZ_QUEUE)
 }
-async fn sync_js() -> Response {
-    typed("text/javascript; charset=utf-8", SYNC_JS)
+async fn sync_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", SYNC_JS.as_bytes(), &GZ_SYNC)
 }
 async fn icon_svg() -> Response {
     typed("image/svg+xml", ICON_SVG)
