@@ -89,10 +89,7 @@ static SHELL: LazyLock<Result<(String, Vec<u8>), String>> = LazyLock::new(|| {
 /// Gzip of a text file (slow 3G: a third of the bytes or less).
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    match e.write_all(bytes).and_then(|_| e.finish()) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    }
+    e.write_all(bytes).and_then(|_| e.finish()).unwrap_or_default()
 }
 
 static GZ_CSS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CSS.as_bytes()));
