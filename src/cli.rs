@@ -153,6 +153,20 @@ pub enum BenchAction {
     Bulletin(BenchBulletinArgs),
     /// Maps: the grid of a coordinate among many grid polygons through the R-tree, on one core.
     Geo(BenchGeoArgs),
+    /// The field app: a phone's queue of records sent through the real HTTP sync endpoint in the app's batches.
+    Sync(BenchSyncArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchSyncArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Queued records (people, events, houses, households, visits).
+    #[arg(long, default_value_t = 500)]
+    pub records: usize,
+    /// Operations per request, as the app sends them.
+    #[arg(long, default_value_t = 50)]
+    pub batch: usize,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -4,11 +4,13 @@ mod bulletin;
 mod events;
 mod geo;
 mod register;
+mod sync;
 
 pub use bulletin::bulletin;
 pub use events::events;
 pub use geo::geo;
 pub use register::register;
+pub use sync::sync;
 
 /// Percentiles of a set of durations, in milliseconds.
 pub struct Stats {
