@@ -38,7 +38,13 @@ struct Http {
 }
 
 impl Http {
-    async fn send(&mut self, method: &str, path: &str, content_type: &str, body: &[u8]) -> anyhow::Result<(u16, Vec<u8>, Vec<String>)> {
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> anyhow::Result<(u16, Vec<u8>, Vec<String>)> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n",
             self.host,
@@ -56,7 +62,8 @@ impl Http {
         w.write_all(body).await?;
         let mut status_line = String::new();
         self.conn.read_line(&mut status_line).await?;
-        let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("bad status line"))?;
+        let status: u16 =
+            status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("bad status line"))?;
         let (mut length, mut cookies) = (0usize, Vec::new());
         loop {
             let mut line = String::new();
@@ -160,7 +167,10 @@ pub async fn sync(args: BenchSyncArgs) -> anyhow::Result<()> {
     let login = json!({ "username": WORKER, "password": PASSWORD }).to_string();
     let (st, body, cookies) = http.send("POST", "/api/v1/auth/login", "application/json", login.as_bytes()).await?;
     if st != 200 {
-        bail!("sign-in failed ({st}): {}（此数据目录里的演示账号须用 bench 的口令建立，请用新的数据目录）", String::from_utf8_lossy(&body));
+        bail!(
+            "sign-in failed ({st}): {}（此数据目录里的演示账号须用 bench 的口令建立，请用新的数据目录）",
+            String::from_utf8_lossy(&body)
+        );
     }
     let v: Value = serde_json::from_slice(&body)?;
     http.csrf = v["csrf_token"].as_str().unwrap_or_default().to_owned();
@@ -214,7 +224,14 @@ pub async fn sync(args: BenchSyncArgs) -> anyhow::Result<()> {
         other.len(),
         args.records as f64 / total.as_secs_f64()
     );
-    println!("每批 {} 条：{} 批，p50 {:.0} ms，p95 {:.0} ms，最长 {:.0} ms", args.batch, batch_ms.len(), s.p50, s.p95, s.max);
+    println!(
+        "每批 {} 条：{} 批，p50 {:.0} ms，p95 {:.0} ms，最长 {:.0} ms",
+        args.batch,
+        batch_ms.len(),
+        s.p50,
+        s.p95,
+        s.max
+    );
     if let Some(first) = other.first() {
         bail!("{} 条没有同步成功，例如：{first}", other.len());
     }

@@ -275,7 +275,10 @@ async fn the_snapshot_holds_only_the_workers_grid_masked_and_audited() {
     assert!(!r.text().contains("邻网格人"));
     assert_eq!(s["households"].as_array().unwrap().len(), 1);
     assert_eq!(s["grids"].as_array().unwrap().len(), 1);
-    assert_eq!(s["grids"][0]["id"], t.grid_a1_1);
+    assert_eq!(
+        (s["grids"][0]["id"].as_i64(), s["grids"][0]["name"].as_str()),
+        (Some(t.grid_a1_1), Some("嫩水第一网格"))
+    );
     assert!(s["session"]["expires_at"].as_i64().unwrap() > app.now());
     assert_eq!(s["session"]["idle_ms"], 30 * 60_000);
     assert!(s["categories"].as_array().unwrap().iter().any(|c| c["code"] == "0301"));

@@ -294,6 +294,12 @@ async fn field_app_first_screen_on_slow_3g() {
     assert_eq!(tasks.len(), 6, "the task buttons are there");
     let height = js(&c, "return document.querySelector('.task').getBoundingClientRect().height;").await;
     assert!(height.as_f64().unwrap() >= 48.0, "touch targets at least 48 px: {height}");
+    // The phone's large-font setting: everything grows with the root size and nothing runs off the side.
+    let big = js(&c, "document.documentElement.style.fontSize = '200%'; \
+        return [document.querySelector('.task').getBoundingClientRect().height, document.documentElement.scrollWidth, document.documentElement.clientWidth];").await;
+    assert!(big[0].as_f64().unwrap() > height.as_f64().unwrap() * 1.5, "buttons grow with the font: {big}");
+    assert!(big[1].as_f64().unwrap() <= big[2].as_f64().unwrap(), "no sideways scrolling at 200%: {big}");
+    shot(&c, "field_large_font.png").await;
     println!(
         "slow 3G (400 ms, 50 KB/s): first visit usable in {} ms (page clock {cold_page} ms); installed app in {} ms (page clock {warm_page} ms)",
         cold.as_millis(),

@@ -92,11 +92,12 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     let patrol = patrols::current(state, actor).await?;
     let checklist = patrols::checklist(state, actor).await?;
 
-    let grids = area_store::grids_under(&state.db, actor.scope.path())
-        .await?
-        .into_iter()
-        .map(|(id, name)| json!({ "id": id, "name": name }))
-        .collect();
+    let grid_ids: Vec<i64> =
+        area_store::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
+    let mut grids = Vec::with_capacity(grid_ids.len());
+    for (id, name) in area_store::names(&state.db, &grid_ids).await? {
+        grids.push(json!({ "id": id, "name": name }));
+    }
     let categories = event_store::categories(&state.db)
         .await?
         .into_iter()
