@@ -243,7 +243,7 @@
         if (d.kind === 'floating') { for (const f of ['reason', 'from_place', 'arrived_on', 'permit_type']) if (!d.extra || !d.extra[f]) errors['extra.' + f] = '请填写' + label('extra.' + f); }
         if (d.kind === 'left_behind' && (!d.extra || !d.extra.left_behind_type)) errors['extra.left_behind_type'] = '请选择留守类型';
       }
-      if (d.phone && !/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/.test(d.phone)) errors.phone = '手机号应为 11 位数字';
+      if (d.phone && !(base && d.phone === base.phone) && !/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/.test(d.phone)) errors.phone = '手机号应为 11 位数字';
       if (!showErrors(form, $('#person-errors'), errors)) return;
       if (d.grid_id) d.grid_id = Number(d.grid_id);
       let op;
