@@ -114,7 +114,7 @@ fn queue(records: usize, grid: i64, run: u64) -> Vec<(Value, bool)> {
             // Half are people registered at the door.
             0..=4 => {
                 let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default()
-                    + chrono::Days::new(((run % 5000) as u64 * 7 + i as u64) % 25_000);
+                    + chrono::Days::new(((run % 5000) * 7 + i as u64) % 25_000);
                 let number = make("510725", birth, (run % 1000) as u32 + i as u32);
                 json!({ "op_id": id("person", i), "kind": "person.create", "data": {
                     "kind": "registered", "name": format!("同步测{i}"), "id_number": number, "grid_id": grid,
@@ -132,7 +132,7 @@ fn queue(records: usize, grid: i64, run: u64) -> Vec<(Value, bool)> {
                 "visited_on": crate::clock::to_local(Clock::System.now()).date_naive().to_string(), "kind": "routine",
                 "note": "上门走访，家中一切正常" } }),
         };
-        let photo = slot == 5 && (i / 10) % 5 == 0;
+        let photo = slot == 5 && (i / 10).is_multiple_of(5);
         ops.push((op, photo));
         i += 1;
     }
