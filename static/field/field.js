@@ -46,12 +46,16 @@
   }
 
   // Queues an operation, offers undo while it has not been sent, and sends it after the undo window.
-  async function queue(op, msg) {
+  async function queue(op, msg, onUndo) {
     const saved = await FieldDB.addOp(op);
     await refreshCount();
     toast(msg + (navigator.onLine ? '，稍后自动发送' : '，有信号后自动发送'), async () => {
       const still = await FieldDB.get('ops', saved.op_id);
-      if (still && still.status === 'waiting') { await FieldDB.del('ops', saved.op_id); toast('已撤销'); } else toast('已经发送，不能撤销；请到系统里修改');
+      if (still && still.status === 'waiting') {
+        await FieldDB.del('ops', saved.op_id);
+        if (onUndo) await onUndo();
+        toast('已撤销');
+      } else toast('已经发送，不能撤销；请到系统里修改');
       await refreshCount();
     });
     FieldSync.soon(UNDO_MS + 500);
@@ -383,7 +387,13 @@
       }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
     };
     $('#patrol-start').addEventListener('click', async () => {
-      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查');
+      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
+        if (watcher != null) navigator.geolocation.clearWatch(watcher);
+        watcher = null;
+        p = null;
+        await FieldDB.setMeta('patrol', null);
+        draw();
+      });
       p = { start_op: op.op_id, started_at: op.data.started_at, points: [], count: 0 };
       await FieldDB.setMeta('patrol', p);
       draw();
@@ -395,7 +405,13 @@
       watcher = null;
       const data = { note: $('#patrol-note').value.trim(), ended_at: Date.now() };
       if (p.points && p.points.length) data.points = p.points;
-      await queue(Object.assign({ kind: 'patrol.end', data, label: '结束巡查' }, target(p)), '已结束巡查');
+      const ended = p;
+      await queue(Object.assign({ kind: 'patrol.end', data, label: '结束巡查' }, target(p)), '已结束巡查', async () => {
+        p = ended;
+        await FieldDB.setMeta('patrol', p);
+        draw();
+        watch();
+      });
       await FieldDB.setMeta('patrol', null);
       p = null;
       draw();

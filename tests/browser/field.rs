@@ -311,3 +311,68 @@ async fn field_app_first_screen_on_slow_3g() {
     shot(&c, "field_slow3g.png").await;
     c.close().await.unwrap();
 }
+
+async fn js_async(c: &Client, script: &str) -> Value {
+    c.execute_async(script, vec![]).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_app_forgets_the_grid_when_the_session_expires_and_everything_at_sign_out() {
+    let (base, _state, _dir) = start_app().await;
+    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
+    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", Some((&cookie, &csrf)), Value::Null).await;
+    let grid = me["account"]["area_id"].as_i64().unwrap();
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap(), 31);
+    let (st, p, _) = api(
+        &base,
+        "POST",
+        "/api/v1/persons",
+        Some((&cookie, &csrf)),
+        json!({
+        "kind": "registered", "name": "缓存测试", "id_number": number, "grid_id": grid }),
+    )
+    .await;
+    assert_eq!(st, 201, "{p}");
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    let cached = "const done = arguments[0]; FieldDB.all('records').then((r) => done(r.length));";
+    assert_eq!(js_async(&c, cached).await, 1, "the grid's person is cached");
+    let cached_text = "const done = arguments[0]; FieldDB.all('records').then((r) => done(JSON.stringify(r)));";
+    let text = js_async(&c, cached_text).await;
+    assert!(!text.as_str().unwrap().contains(&number), "only the masked ID number is on the phone");
+
+    // Offline, something captured; then the session's end passes.
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/house").await;
+    fill(&c, "[name=house_no]", "NS-12-3").await;
+    fill(&c, "#house-form [name=address]", "嫩水路 12 号 3 栋").await;
+    c.find(Locator::Css("#house-form [name=house_use] option[value='10']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#house-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "house waiting").await;
+    let expire = "const done = arguments[0]; FieldDB.meta('session').then((s) => { s.expires_at = Date.now() - 1000; \
+                  return FieldDB.setMeta('session', s); }).then(() => done(true));";
+    js_async(&c, expire).await;
+    open(&c, &base, "/field/").await;
+    let msg = c.find(Locator::Css("#session-msg")).await.unwrap();
+    assert!(msg.text().await.unwrap().contains("登录已过期"));
+    assert_eq!(js_async(&c, cached).await, 0, "the cached grid is gone");
+    assert_eq!(waiting(&c).await, "1", "the captured house still waits for sending");
+
+    // Signing out (after confirming) forgets everything on the phone.
+    network(&c, ONLINE).await;
+    open(&c, &base, "/field/").await;
+    c.find(Locator::Css("#signout")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    c.wait().for_element(Locator::Css("#username")).await.unwrap();
+    let dbs = js_async(
+        &c,
+        "const done = arguments[0]; indexedDB.databases().then((d) => done(d.map((x) => x.name).join(',')));",
+    )
+    .await;
+    assert!(!dbs.as_str().unwrap().contains("wangge-field"), "{dbs}");
+    let caches = js_async(&c, "const done = arguments[0]; caches.keys().then((k) => done(k.length));").await;
+    assert_eq!(caches, 0);
+    c.close().await.unwrap();
+}
