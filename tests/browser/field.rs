@@ -376,3 +376,21 @@ async fn field_app_forgets_the_grid_when_the_session_expires_and_everything_at_s
     assert_eq!(caches, 0);
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_app_forgets_the_grid_when_the_server_says_the_session_is_gone() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    let snapshot = "const done = arguments[0]; FieldDB.meta('snapshot').then((s) => done(!!s));";
+    assert_eq!(js_async(&c, snapshot).await, true);
+    // The session ended on the server (signed out elsewhere, or timed out): the next call answers 401.
+    c.delete_all_cookies().await.unwrap();
+    c.find(Locator::Css("#refresh")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return !document.querySelector('#session-msg').hidden;", "session message").await;
+    assert_eq!(js_async(&c, snapshot).await, false, "the cached grid is gone");
+    let link = c.find(Locator::Css("#session-msg a")).await.unwrap().attr("href").await.unwrap();
+    assert_eq!(link.as_deref(), Some("/login?next=%2Ffield%2F"));
+    c.close().await.unwrap();
+}
