@@ -1,5 +1,5 @@
 //! The field app's sync and snapshot: an operation re-sent answers its first result (nothing done
-//! twice), a stale base version answers a conflict with the current record (masked) and writes
+//! twice; one in progress elsewhere is not run again, an abandoned claim is taken over), a stale base version answers a conflict with the current record (masked) and writes
 //! nothing, a refused operation writes nothing, another grid's record is refused, photos go up
 //! first and an operation may refer to a record an earlier one created; the device snapshot holds
 //! only the worker's grid, masked and audited; the app shell, manifest and service worker are served
@@ -355,4 +355,32 @@ async fn the_app_shell_manifest_and_service_worker_are_served_within_budget() {
     let r = app.call(Method::POST, "/api/v1/auth/logout", &worker, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(r.header("clear-site-data"), "\"cache\", \"storage\"");
+}
+
+#[tokio::test]
+async fn an_operation_in_progress_is_not_run_twice_and_an_abandoned_one_is_taken_over() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let account = worker.id();
+    // Another request is applying this operation right now (its claim is fresh).
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        "INSERT INTO field_receipts (account_id, op_id, kind, state, created_at) VALUES ($1, $2, 'person.create', 'pending', $3)",
+        wangge::args![account, "op-busy-00001", app.now()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let op = json!({ "op_id": "op-busy-00001", "kind": "person.create", "data": person(t.grid_a1_1, "吴九", &id(61)) });
+    let r = one(&app, &worker, op.clone()).await;
+    assert_eq!(r["status"], "retry", "{r}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, 0);
+    // Three minutes later nobody has finished it (the server stopped mid-way): the re-sent operation runs.
+    app.clock.advance(3 * 60_000);
+    let r = one(&app, &worker, op.clone()).await;
+    assert_eq!(r["status"], "applied", "{r}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, 1);
+    let r = one(&app, &worker, op).await;
+    assert_eq!((r["status"].as_str(), r["replayed"].as_bool()), (Some("applied"), Some(true)));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, 1);
 }
