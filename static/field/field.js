@@ -13,6 +13,7 @@
     kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
     occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
     owner_name: '房主姓名', household_no: '户号', landlord_name: '房东姓名', landlord_phone: '房东电话',
+    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全负责人', contact_phone: '联系电话',
     category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
     'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
@@ -324,6 +325,59 @@
     });
   }
 
+  async function renderRental() {
+    const list = $('#rental-houses');
+    const form = $('#rental-form');
+    const all = await records('house');
+    let chosen = null;
+    const draw = () => {
+      const q = $('#rental-q').value.trim();
+      list.textContent = '';
+      const hits = all.filter((h) => !q || h.house_no.includes(q) || (h.address || '').includes(q)).slice(0, 30);
+      for (const h of hits) {
+        list.append(el('li', {}, el('button', { type: 'button', class: 'pick', onclick: () => {
+          chosen = h;
+          form.hidden = false;
+          $('#rental-which').textContent = '出租房屋：' + h.house_no + ' · ' + h.address;
+        } }, h.house_no + ' · ' + h.address)));
+      }
+      if (!hits.length) list.append(el('li', { class: 'muted' }, all.length ? '没有找到' : '本机还没有本网格的房屋，请先登记房屋并联网同步。'));
+    };
+    $('#rental-q').addEventListener('input', draw);
+    draw();
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const d = formData(form);
+      const errors = {};
+      need(errors, d, 'landlord_name', '请填写房东姓名');
+      need(errors, d, 'start_date', '请填写起租日期');
+      need(errors, d, 'rental_use', '请选择出租用途');
+      if (!showErrors(form, $('#rental-errors'), errors)) return;
+      d.house_id = chosen.id;
+      await queue({ kind: 'rental.create', data: d, label: '登记出租房：' + chosen.house_no }, '已保存出租房');
+      form.reset();
+      form.hidden = true;
+    });
+  }
+
+  function renderPlace() {
+    const form = $('#place-form');
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const d = formData(form);
+      const errors = {};
+      need(errors, d, 'name', '请填写场所名称');
+      need(errors, d, 'place_type', '请选择场所类型');
+      need(errors, d, 'address', '请填写地址');
+      need(errors, d, 'safety_person', '请填写安全负责人');
+      need(errors, d, 'contact_phone', '请填写联系电话');
+      if (!showErrors(form, $('#place-errors'), errors)) return;
+      d.grid_id = Number(d.grid_id);
+      await queue({ kind: 'place.create', data: Object.assign(d, position(form)), label: '登记场所：' + d.name }, '已保存场所“' + d.name + '”');
+      form.reset();
+    });
+  }
+
   function renderEvent() {
     const form = $('#event-form');
     const photos = $('#event-photos');
@@ -550,6 +604,8 @@
     if (path === '/field/person') await renderPerson();
     if (path === '/field/people') await renderPeople();
     if (path === '/field/house') renderHouse();
+    if (path === '/field/rental') await renderRental();
+    if (path === '/field/place') renderPlace();
     if (path === '/field/event') renderEvent();
     if (path === '/field/patrol') await renderPatrol();
     if (path === '/field/visit') await renderVisit();

@@ -341,6 +341,8 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/field/person", FIELD),
     ("GET",    "/field/people", FIELD),
     ("GET",    "/field/house", FIELD),
+    ("GET",    "/field/rental", FIELD),
+    ("GET",    "/field/place", FIELD),
     ("GET",    "/field/event", FIELD),
     ("GET",    "/field/patrol", FIELD),
     ("GET",    "/field/visit", FIELD),

@@ -223,13 +223,16 @@ async fn photos_go_first_and_later_operations_refer_to_earlier_ones() {
             { "op_id": "op-patrol-002", "kind": "patrol.points", "ref_op": "op-patrol-001",
               "data": { "points": [{ "lat": 30.5, "lng": 105.6, "accuracy": 10.0, "at": started + 60_000 }, { "lat": 30.501, "lng": 105.6, "accuracy": 10.0, "at": started + 120_000 }] } },
             { "op_id": "op-patrol-003", "kind": "patrol.end", "ref_op": "op-patrol-001", "data": { "note": "一切正常", "ended_at": started + 600_000 } },
+            { "op_id": "op-rental-001", "kind": "rental.create", "data": { "landlord_name": "陈房东", "start_date": "2026-02-01", "rental_use": "10" }, "data_refs": { "house_id": "op-house-0001" } },
+            { "op_id": "op-place-0001", "kind": "place.create", "data": { "grid_id": t.grid_a1_1, "name": "嫩水网吧", "place_type": "internet_cafe",
+              "address": "嫩水路 3 号", "safety_person": "刘安全", "contact_phone": "13800001111", "lat": 30.5, "lon": 105.6 } },
             { "op_id": "op-visit-0002", "kind": "visit.record", "ref_op": "op-not-sent-yet", "data": { "visited_on": "2026-03-02", "kind": "routine", "note": "x" } },
         ]),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let r = &v["results"];
-    for i in 0..7 {
+    for i in 0..9 {
         assert_eq!(r[i]["status"], "applied", "op {i}: {}", r[i]);
     }
     assert_eq!(r[0]["record"]["photos"].as_array().unwrap().len(), 1, "{}", r[0]);
@@ -239,7 +242,10 @@ async fn photos_go_first_and_later_operations_refer_to_earlier_ones() {
     assert_eq!(r[6]["record"]["ended_at"], started + 600_000);
     assert_eq!(r[6]["record"]["points"], 2);
     // Waiting for an operation not yet sent: tried again later, no receipt kept.
-    assert_eq!(r[7]["status"], "retry", "{}", r[7]);
+    assert_eq!(r[7]["record"]["house_id"], r[1]["id"], "{}", r[7]);
+    assert!(r[8]["record"]["contact_phone_masked"].as_str().unwrap().contains('*'), "{}", r[8]);
+    assert!(!r[8].to_string().contains("13800001111"), "the answer is masked: {}", r[8]);
+    assert_eq!(r[9]["status"], "retry", "{}", r[9]);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM field_receipts WHERE op_id = 'op-visit-0002'").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM field_uploads").await, 0, "the upload went with the event");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM event_files").await, 1);

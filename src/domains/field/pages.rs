@@ -24,11 +24,13 @@ const ICON_192: &[u8] = include_bytes!("../../../static/field/icon-192.png");
 const ICON_512: &[u8] = include_bytes!("../../../static/field/icon-512.png");
 
 /// The task pages (path, title); all served by the same shell.
-pub const PAGES: [(&str, &str); 8] = [
+pub const PAGES: [(&str, &str); 10] = [
     ("/field/", "今日待办"),
     ("/field/person", "登记人员"),
     ("/field/people", "查找人员"),
     ("/field/house", "登记房屋"),
+    ("/field/rental", "登记出租房"),
+    ("/field/place", "登记场所"),
     ("/field/event", "上报事件"),
     ("/field/patrol", "巡查"),
     ("/field/visit", "走访"),
@@ -54,6 +56,8 @@ pub fn routes() -> Vec<Entry> {
         get("/field/person", FIELD, "外勤：登记或修改人员", shell),
         get("/field/people", FIELD, "外勤：查找本网格人员", shell),
         get("/field/house", FIELD, "外勤：登记房屋", shell),
+        get("/field/rental", FIELD, "外勤：登记出租房屋", shell),
+        get("/field/place", FIELD, "外勤：登记重点场所", shell),
         get("/field/event", FIELD, "外勤：上报事件（拍照、定位）", shell),
         get("/field/patrol", FIELD, "外勤：巡查", shell),
         get("/field/visit", FIELD, "外勤：走访户", shell),
