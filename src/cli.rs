@@ -164,6 +164,8 @@ pub enum BenchAction {
     Geo(BenchGeoArgs),
     /// The public board of a grid under many concurrent clients (runs `wrk`; Debian: apt-get install -y wrk).
     Public(BenchPublicArgs),
+    /// The field app: a phone's queue of records sent through the real HTTP sync endpoint in the app's batches.
+    Sync(BenchSyncArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -182,6 +184,18 @@ pub struct BenchPublicArgs {
     /// Seconds to run (wrk -d).
     #[arg(long, default_value_t = 20)]
     pub seconds: u32,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchSyncArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Queued records (people, events, houses, households, visits).
+    #[arg(long, default_value_t = 500)]
+    pub records: usize,
+    /// Operations per request, as the app sends them.
+    #[arg(long, default_value_t = 50)]
+    pub batch: usize,
 }
 
 #[derive(Args, Debug, Clone)]

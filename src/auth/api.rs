@@ -65,7 +65,14 @@ async fn api_login(
 
 async fn api_logout(State(s): State<AppState>, PendingActor(a): PendingActor) -> AppResult<Response> {
     login::logout(&s, &a).await?;
-    Ok(([(header::SET_COOKIE, clear_cookie(SESSION_COOKIE))], StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [
+            (header::SET_COOKIE, clear_cookie(SESSION_COOKIE)),
+            (header::HeaderName::from_static("clear-site-data"), super::pages::CLEAR_SITE_DATA.to_owned()),
+        ],
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 async fn api_me(PendingActor(a): PendingActor) -> Json<Value> {

@@ -136,8 +136,13 @@ async fn logout(State(s): State<AppState>, PendingActor(a): PendingActor) -> App
     if let Ok(v) = clear_cookie(SESSION_COOKIE).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
+    // The field app's device cache (IndexedDB, Cache Storage, its service worker) goes with the session.
+    resp.headers_mut().insert("clear-site-data", header::HeaderValue::from_static(CLEAR_SITE_DATA));
     Ok(resp)
 }
+
+/// Sent with every sign-out: the browser forgets what the field app kept on the device.
+pub const CLEAR_SITE_DATA: &str = "\"cache\", \"storage\"";
 
 #[derive(Template)]
 #[template(path = "auth/account.html")]

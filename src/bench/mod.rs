@@ -5,12 +5,14 @@ mod events;
 mod geo;
 mod public;
 mod register;
+mod sync;
 
 pub use bulletin::bulletin;
 pub use events::events;
 pub use geo::geo;
 pub use public::public;
 pub use register::register;
+pub use sync::sync;
 
 /// Percentiles of a set of durations, in milliseconds.
 pub struct Stats {

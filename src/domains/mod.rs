@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod bulletins;
 pub mod dashboard;
 pub mod events;
+pub mod field;
 pub mod huddles;
 pub mod open311;
 pub mod org;

@@ -52,6 +52,8 @@ pub fn all_routes() -> Vec<Entry> {
     v.extend(crate::domains::public::api::routes());
     v.extend(crate::domains::open311::api::routes());
     v.extend(crate::domains::open311::pages::routes());
+    v.extend(crate::domains::field::api::routes());
+    v.extend(crate::domains::field::pages::routes());
     v.extend(pages::routes());
     v.extend(statics::routes());
     v.push(routes::get("/api/v1/openapi.json", routes::Access::Public, "OpenAPI 接口文档", openapi::serve));

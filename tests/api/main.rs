@@ -14,6 +14,7 @@ mod dashboard_scale;
 mod departments;
 mod event_pages;
 mod events;
+mod field;
 mod headers;
 mod huddles;
 mod imports;

@@ -25,7 +25,8 @@ const CHECKLIST: Access =
 
 pub fn routes() -> Vec<Entry> {
     vec![
-        post("/api/v1/patrols", FIELD, "开始巡查（网格员默认本网格；社区工作人员须选网格）", start).body("grid_id?"),
+        post("/api/v1/patrols", FIELD, "开始巡查（网格员默认本网格；社区工作人员须选网格）", start)
+            .body("grid_id?, started_at?"),
         get("/api/v1/patrols", READ, "巡查记录（辖区内，按区域、人员、日期筛选，新的在前）", list)
             .query("area?, account?, from?, to?, page?, per_page?"),
         get("/api/v1/patrols/current", FIELD, "本人进行中的巡查（没有则为 null）", current),
@@ -45,7 +46,7 @@ pub fn routes() -> Vec<Entry> {
         )
         .body("points"),
         post("/api/v1/patrols/{id}/end", FIELD, "结束巡查（可附最后一批轨迹点和小结）", end)
-            .body("note?, version?, points?"),
+            .body("note?, version?, points?, ended_at?"),
         post("/api/v1/patrols/{id}/checks", FIELD, "填写检查清单结果（ok / problem / na）", checks).body("items"),
         post("/api/v1/patrols/{id}/findings", FIELD, "记录发现的问题；report 为 true 时同时上报为事件", finding)
             .body("item_id?, description, address?, lat?, lng?, report?, category?"),

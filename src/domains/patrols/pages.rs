@@ -115,7 +115,7 @@ struct StartForm {
 }
 
 async fn start(State(s): State<AppState>, a: Actor, PageForm(f): PageForm<StartForm>) -> AppResult<Response> {
-    let p = service::start(&s, &a, &StartInput { grid_id: opt_i64("grid_id", &f.grid_id)? }).await?;
+    let p = service::start(&s, &a, &StartInput { grid_id: opt_i64("grid_id", &f.grid_id)?, started_at: None }).await?;
     Ok(redirect(&format!("/patrols/{}", p.row.id)))
 }
 
@@ -172,7 +172,7 @@ async fn end(
     PageForm(f): PageForm<EndForm>,
 ) -> AppResult<Response> {
     // The page's script sends the last points just before this form (no version: they bump it).
-    service::end(&s, &a, id, &EndInput { note: Some(f.note), version: None, points: None }).await?;
+    service::end(&s, &a, id, &EndInput { note: Some(f.note), version: None, points: None, ended_at: None }).await?;
     Ok(redirect(&format!("/patrols/{id}?msg=ended")))
 }
 

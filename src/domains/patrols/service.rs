@@ -6,7 +6,7 @@ use super::model::{self, CheckResult, Fix, Step};
 use super::store::{self, CheckInRow, CheckRow, FindingRow, ItemRow, PatrolFilter, PatrolRow, PointRow};
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::clock::{DAY, format_local};
+use crate::clock::{DAY, Millis, format_local};
 use crate::domains::events::model::{Details, WHAT_MIN_CHARS};
 use crate::domains::events::queries::day_start;
 use crate::domains::events::service::{self as events, ReportInput};
@@ -125,6 +125,23 @@ async fn own(state: &AppState, actor: &Actor, id: i64) -> AppResult<PatrolRow> {
 #[serde(deny_unknown_fields)]
 pub struct StartInput {
     pub grid_id: Option<i64>,
+    /// When the worker started, if earlier than now (the field app started it offline; Unix ms).
+    pub started_at: Option<i64>,
+}
+
+/// The longest a patrol recorded offline may lie in the past when it reaches the server.
+pub const OFFLINE_WINDOW: Millis = 12 * crate::clock::HOUR;
+
+/// A time the phone recorded offline: not in the future, not older than `OFFLINE_WINDOW`, not before `floor`.
+fn phone_time(field: &str, at: Option<i64>, floor: Millis, now: Millis) -> AppResult<Millis> {
+    match at {
+        None => Ok(now),
+        Some(t) if t > now + crate::clock::MINUTE => Err(AppError::field(field, "时间不能晚于现在")),
+        Some(t) if t < now - OFFLINE_WINDOW || t < floor => {
+            Err(AppError::field(field, "时间太早：离线记录须在 12 小时内同步，且结束不能早于开始"))
+        }
+        Some(t) => Ok(t.min(now)),
+    }
 }
 
 /// Starts a patrol of a grid: the named one (in scope), else the caller's own grid.
@@ -147,7 +164,7 @@ pub async fn start(state: &AppState, actor: &Actor, i: &StartInput) -> AppResult
     if store::open_patrol_of(&state.db, actor.id).await?.is_some() {
         return Err(AppError::Conflict("您有一次巡查尚未结束，请先结束再开始新的巡查".into()));
     }
-    let now = actor.now;
+    let now = phone_time("started_at", i.started_at, 0, actor.now)?;
     let day = model::day_of(now);
     let mut tx = state.db.begin().await?;
     let np = store::NewPatrol { account_id: actor.id, grid_id, grid_path: &grid.path, day: &day, started_at: now };
@@ -239,6 +256,8 @@ pub struct EndInput {
     pub version: Option<i64>,
     /// The last points not yet sent.
     pub points: Option<Vec<PointInput>>,
+    /// When the worker ended it, if earlier than now (ended offline; Unix ms).
+    pub ended_at: Option<i64>,
 }
 
 /// Ends one's open patrol (with the last points, if any).
@@ -251,15 +270,16 @@ pub async fn end(state: &AppState, actor: &Actor, id: i64, i: &EndInput) -> AppR
         return Err(AppError::Conflict(CHANGED.into()));
     }
     let note = check_text("note", "巡查小结", i.note.as_deref().unwrap_or(""), 500, false)?;
+    let ended_at = phone_time("ended_at", i.ended_at, p.started_at, actor.now)?;
     if let Some(points) = i.points.as_ref().filter(|v| !v.is_empty()) {
         add_points(state, actor, id, &PointsInput { points: points.clone() }).await?;
         p = store::patrol(&state.db, "/", id).await?.ok_or_else(|| AppError::not_found("巡查"))?;
     }
     let mut tx = state.db.begin().await?;
-    if !store::end_patrol(&mut tx, &p, &note, actor.now).await? {
+    if !store::end_patrol(&mut tx, &p, &note, ended_at).await? {
         return Err(AppError::Conflict(CHANGED.into()));
     }
-    let minutes = model::minutes(p.started_at, Some(actor.now));
+    let minutes = model::minutes(p.started_at, Some(ended_at));
     audit::record(
         &mut tx,
         &actor.audit(),

@@ -1,0 +1,144 @@
+//! The device cache of the field app: only what the worker's own scope holds (their grid), read
+//! through the register and event services (so personal fields come masked and every read is
+//! audited as usual), with versions; plus the day's to-do and when the session ends.
+
+use crate::auth::actor::Via;
+use crate::auth::{Actor, Permission};
+use crate::domains::events::{queries as events, store as event_store};
+use crate::domains::org::area_store;
+use crate::domains::patrols::service as patrols;
+use crate::domains::registry::codes::Codes;
+use crate::domains::registry::{houses, persons};
+use crate::domains::visits::service as visits;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::paging::MAX_PER_PAGE;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The most records of one kind a phone keeps (a grid holds far fewer).
+pub const MAX_RECORDS: usize = 3000;
+
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    pub account: Value,
+    /// When the phone must forget the cache: `expires_at` (absolute) and the idle limit in ms.
+    pub session: Value,
+    pub grids: Vec<Value>,
+    pub todo: Value,
+    pub people: Vec<Value>,
+    pub houses: Vec<Value>,
+    pub households: Vec<Value>,
+    pub rentals: Vec<Value>,
+    pub places: Vec<Value>,
+    pub categories: Vec<Value>,
+    pub codes: Value,
+    /// Some kind had more than `MAX_RECORDS` records; only the first were sent.
+    pub truncated: bool,
+    pub taken_at: i64,
+}
+
+fn to_values<T: Serialize>(items: Vec<T>) -> AppResult<Vec<Value>> {
+    items.into_iter().map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))).collect()
+}
+
+/// Reads page after page of a list service until it is done or the cap is reached.
+macro_rules! all_pages {
+    ($truncated:ident, |$page:ident| $call:expr) => {{
+        let mut out: Vec<Value> = Vec::new();
+        let mut $page: i64 = 1;
+        loop {
+            let p = $call.await?;
+            let n = p.items.len();
+            let total = p.total;
+            out.extend(to_values(p.items)?);
+            if out.len() >= MAX_RECORDS {
+                $truncated |= (total as usize) > out.len();
+                out.truncate(MAX_RECORDS);
+                break;
+            }
+            if n == 0 || (out.len() as i64) >= total {
+                break;
+            }
+            $page += 1;
+        }
+        out
+    }};
+}
+
+pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
+    actor.require(Permission::FieldWork)?;
+    let per = Some(MAX_PER_PAGE);
+    let mut truncated = false;
+    let people = all_pages!(truncated, |page| persons::search(
+        state,
+        actor,
+        &persons::PersonQuery { page: Some(page), per_page: per, ..Default::default() }
+    ));
+    let q = |page: i64| houses::ListQuery { page: Some(page), per_page: per, ..Default::default() };
+    let house_list = all_pages!(truncated, |page| houses::list_houses(state, actor, &q(page)));
+    let households = all_pages!(truncated, |page| houses::list_households(state, actor, &q(page)));
+    let rentals = all_pages!(truncated, |page| houses::list_rentals(state, actor, &q(page)));
+    let places = all_pages!(truncated, |page| houses::list_places(state, actor, &q(page)));
+
+    let events_todo = events::todo(state, actor, "todo", Some(1), Some(50)).await?;
+    let tomorrow = (crate::clock::to_local(actor.now).date_naive() + chrono::Days::new(1)).to_string();
+    let due = visits::overdue(
+        state,
+        actor,
+        &visits::OverdueQuery { on: Some(tomorrow), page: Some(1), per_page: Some(50), ..Default::default() },
+    )
+    .await?;
+    let patrol = patrols::current(state, actor).await?;
+    let checklist = patrols::checklist(state, actor).await?;
+
+    let grid_ids: Vec<i64> =
+        area_store::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
+    let mut grids = Vec::with_capacity(grid_ids.len());
+    for (id, name) in area_store::names(&state.db, &grid_ids).await? {
+        grids.push(json!({ "id": id, "name": name }));
+    }
+    let categories = event_store::categories(&state.db)
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .map(|c| json!({ "code": c.code, "name": c.name, "parent_code": c.parent_code, "required": c.required_fields, "dispute": c.is_dispute }))
+        .collect();
+    let codes = Codes::load(&state.db).await?;
+    let table = |t: &str| codes.items(t).into_iter().map(|(c, l)| json!([c, l])).collect::<Vec<_>>();
+    let expires_at = match &actor.via {
+        Via::Session { id_hash, .. } => {
+            crate::auth::store::session(&state.db, id_hash).await?.map(|s| s.expires_at).unwrap_or(actor.now)
+        }
+        Via::Token { .. } => actor.now + state.config.absolute_timeout,
+    };
+    Ok(Snapshot {
+        account: crate::auth::api::me_json(actor),
+        session: json!({ "expires_at": expires_at, "idle_ms": state.config.idle_timeout, "now": actor.now }),
+        grids,
+        todo: json!({
+            "events": events_todo.items,
+            "events_total": events_todo.total,
+            "visits_due": due.items,
+            "visits_due_total": due.total,
+            "patrol": patrol,
+            "checklist": checklist,
+        }),
+        people,
+        houses: house_list,
+        households,
+        rentals,
+        places,
+        categories,
+        codes: json!({
+            "house_use": table("house_use"),
+            "rental_use": table("rental_use"),
+            "place_type": table("place_type"),
+            "permit_type": table("permit_type"),
+            "left_behind_type": table("left_behind_type"),
+            "relation": table("relation"),
+        }),
+        truncated,
+        taken_at: actor.now,
+    })
+}
