@@ -15,8 +15,8 @@ use wangge::db::{DbUrl, connect};
 use wangge::domains::org::{account_store, area_store, staff_store};
 use wangge::state::AppState;
 
-mod public;
 mod field;
+mod public;
 
 struct Driver(Child);
 
