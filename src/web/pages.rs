@@ -218,6 +218,8 @@ struct Home {
     can_report: bool,
     /// Supervisors (town, county) start from the dashboard.
     dashboard_first: bool,
+    /// Grid workers: the offline field app on the phone.
+    field_app: bool,
 }
 
 async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
@@ -241,5 +243,15 @@ async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
     };
     let can_report = a.can(Permission::ReportEvents);
     let dashboard_first = a.can(Permission::ReadSupervision) && !a.can(Permission::FieldWork);
-    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts, todo, unread, can_report, dashboard_first })
+    let field_app = a.can(Permission::FieldWork);
+    render(&Home {
+        l: Layout::for_actor(&a, "首页"),
+        area,
+        counts,
+        todo,
+        unread,
+        can_report,
+        dashboard_first,
+        field_app,
+    })
 }

@@ -641,3 +641,35 @@ async fn the_call_back_phone_is_masked_and_revealing_it_is_audited() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// Staff find their way to the public side: the grid page links its board, posters and (for those
+/// who read the register) the contact cards; the community page links its office hours; the grid
+/// worker's home page offers the field app.
+#[tokio::test]
+async fn staff_pages_lead_to_the_board_the_cards_the_office_hours_and_the_field_app() {
+    let (app, t, admin) = TestApp::with_tree().await;
+    let worker = app.demo_session("w1", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let (st, grid) = app.get(&worker, &format!("/api/v1/areas/{}", t.grid_a1_1)).await;
+    assert_eq!(st, StatusCode::OK, "{grid}");
+    let code = grid["code"].as_str().unwrap().to_owned();
+    let page = app.call(Method::GET, &format!("/areas/{}", t.grid_a1_1), &worker, None).await.text();
+    assert!(page.contains(&format!("href=\"/public/grids/{code}\"")), "{page}");
+    assert!(page.contains(&format!("href=\"/public/grids/{code}/poster\"")));
+    assert!(page.contains(&format!("href=\"/areas/{}/contact-cards\"", t.grid_a1_1)));
+    // Each link answers: the board to anyone, the cards to the worker.
+    assert_eq!(anon_get(&app, &format!("/public/grids/{code}")).await.status, StatusCode::OK);
+    let cards = app.call(Method::GET, &format!("/areas/{}/contact-cards", t.grid_a1_1), &worker, None).await;
+    assert_eq!(cards.status, StatusCode::OK);
+    // The system administrator keeps the tree but reads no register: no card link.
+    let page = app.call(Method::GET, &format!("/areas/{}", t.grid_a1_1), &admin, None).await.text();
+    assert!(page.contains(&format!("href=\"/public/grids/{code}\"")), "{page}");
+    assert!(!page.contains("contact-cards"), "{page}");
+    let community = app.demo_session("c1", CommunityStaff, Bind::Area(t.comm_a1)).await;
+    let page = app.call(Method::GET, &format!("/areas/{}", t.comm_a1), &community, None).await.text();
+    assert!(page.contains(&format!("href=\"/areas/{}/office\"", t.comm_a1)), "{page}");
+    let home = app.call(Method::GET, "/", &worker, None).await.text();
+    assert!(home.contains("href=\"/field/\""), "{home}");
+    let town = app.demo_session("t1", TownCenter, Bind::Area(t.town_a)).await;
+    let home = app.call(Method::GET, "/", &town, None).await.text();
+    assert!(!home.contains("href=\"/field/\""), "{home}");
+}

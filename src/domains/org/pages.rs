@@ -110,6 +110,8 @@ struct AreaPage {
     outline: Option<map::Outline>,
     can_manage: bool,
     can_manage_staff: bool,
+    /// Grid pages: may print the households' contact cards (reads the register's door numbers).
+    can_print_cards: bool,
     child_label: &'static str,
     parents: Vec<AreaOut>,
     /// The grids drawn together, their overlap and gap check, map links (see `maps_pages`).
@@ -176,6 +178,7 @@ async fn area_page(
         child_label: kind.child_kind().map(AreaKind::label).unwrap_or(""),
         can_manage,
         can_manage_staff: a.can(Permission::ManageStaff),
+        can_print_cards: a.can(Permission::ReadRegister),
         area,
         children,
         counts,
