@@ -3,7 +3,7 @@
 
 use crate::args;
 use crate::clock::Millis;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 
 /// A receipt: the state of one operation of one account and the answer it got.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -67,6 +67,17 @@ pub async fn finish(
     )
     .await?;
     tx.commit().await
+}
+
+/// Marks a claimed operation applied inside the transaction that applies it (an event report), so
+/// a server stopping between the commit and `finish` cannot leave the claim pending to be run twice.
+pub async fn applied_in(tx: &mut Tx, account_id: i64, op_id: &str, record_id: i64, result: &str) -> sqlx::Result<()> {
+    tx.execute(
+        "UPDATE field_receipts SET state = 'applied', record_id = $1, result = $2 WHERE account_id = $3 AND op_id = $4",
+        args![record_id, result, account_id, op_id],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Drops a claim whose operation failed for a passing reason (so the phone may send it again).

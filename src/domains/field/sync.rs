@@ -5,7 +5,8 @@
 use super::model::{self, Batch, Kind, Op, Outcome};
 use super::store;
 use crate::auth::{Actor, Permission};
-use crate::domains::events::service::{self as events, Photo, ReportInput};
+use crate::db::Tx;
+use crate::domains::events::service::{self as events, Photo, ReportHook, ReportInput};
 use crate::domains::patrols::service as patrols;
 use crate::domains::registry::{houses, persons};
 use crate::domains::visits::{model::VisitInput, service as visits};
@@ -216,7 +217,8 @@ async fn report(state: &AppState, actor: &Actor, op: &Op) -> AppResult<Value> {
     for u in &uploads {
         photos.push(Photo(state.files.get(&u.file_id).await?));
     }
-    let id = events::report(state, actor, &i, photos).await?;
+    let receipt = AppliedReceipt { account_id: actor.id, op_id: &op.op_id };
+    let id = events::report_with(state, actor, &i, photos, receipt).await?;
     // The event is stored: what follows must not turn it into a retry (that would report it twice).
     if let Err(e) = store::delete_uploads(&state.db, actor.id, &op.photos).await {
         tracing::warn!(error = %e, "field uploads not removed");
@@ -228,4 +230,21 @@ async fn report(state: &AppState, actor: &Actor, op: &Op) -> AppResult<Value> {
     let mut record = detail.unwrap_or_else(|_| json!({}));
     record["id"] = json!(id);
     Ok(record)
+}
+
+/// Writes the event report's receipt in the event's own transaction: once the event exists, a
+/// re-sent operation replays the receipt instead of reporting it again (`finish` then stores the
+/// full answer).
+struct AppliedReceipt<'a> {
+    account_id: i64,
+    op_id: &'a str,
+}
+
+impl ReportHook for AppliedReceipt<'_> {
+    async fn write(self, tx: &mut Tx, event_id: i64) -> AppResult<()> {
+        let first = Outcome::Applied { id: event_id, version: Some(1), record: json!({ "id": event_id }) };
+        let answer = first.to_json(self.op_id).to_string();
+        store::applied_in(tx, self.account_id, self.op_id, event_id, &answer).await?;
+        Ok(())
+    }
 }
