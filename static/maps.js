@@ -73,6 +73,10 @@
       if (onlyId && o.a !== onlyId && o.b !== onlyId) { return; }
       out.push("重叠：" + o.a_name + " 与 " + o.b_name + " 重叠约 " + m2(o.area_m2));
     });
+    (check.seams || []).forEach(function (m) {
+      if (onlyId && m.a !== onlyId && m.b !== onlyId) { return; }
+      out.push("没接上：" + m.a_name + " 与 " + m.b_name + " 最近处相距约 " + m.distance_m.toFixed(1) + " 米（中间的窄带不属于任何网格）");
+    });
     (check.gaps || []).forEach(function (g) {
       out.push("缝隙：约 " + m2(g.area_m2) + "，位于 " + g.at[0].toFixed(5) + ", " + g.at[1].toFixed(5) + (check.within_boundary ? "（社区边界内未被网格覆盖）" : "（被网格围住的空白）"));
     });

@@ -1,7 +1,8 @@
 //! The overlap and gap check of neighbouring grids: pairs of grids whose areas overlap (with the
 //! overlap in m²), and uncovered pieces enclosed by the grids (or inside the community's own
-//! boundary when it has one). Pure geometry on WGS-84 shapes, in metres of a local projection;
-//! pieces smaller than the tolerance (digitising noise) are left out.
+//! boundary when it has one), and neighbours that come within a few metres of each other without
+//! meeting (an open strip between them belongs to no grid). Pure geometry on WGS-84 shapes, in
+//! metres of a local projection; pieces smaller than the tolerance (digitising noise) are left out.
 
 use super::overlay::{self, Op, Pt, Region};
 use super::polygon::Shape;
@@ -58,10 +59,28 @@ pub struct Gap {
     pub ring: Vec<(f64, f64)>,
 }
 
+/// Two grids that come close but never meet: the strip between them belongs to neither (found
+/// when the community has no boundary of its own; with one, such strips are gaps inside it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Seam {
+    pub a: i64,
+    pub b: i64,
+    /// Where they come closest, metres (rounded to 0.1).
+    pub distance_m: f64,
+    /// The middle of that closest approach (WGS-84 longitude, latitude).
+    pub at: (f64, f64),
+}
+
+/// Closer than this the grids are taken to meet (digitising noise).
+pub const SEAM_MIN_M: f64 = 0.05;
+/// Further apart than this they are not neighbours that were meant to meet.
+pub const SEAM_MAX_M: f64 = 10.0;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Report {
     pub overlaps: Vec<Overlap>,
     pub gaps: Vec<Gap>,
+    pub seams: Vec<Seam>,
     /// Whether the gaps were sought inside the community's own boundary (else: enclosed by grids).
     pub within_boundary: bool,
     pub tolerance_m2: f64,
@@ -79,19 +98,38 @@ pub fn check(grids: &[(i64, Shape)], outer: Option<&Shape>, tolerance_m2: f64) -
         return report;
     };
     let local = Local::around((first[0] + first[2]) / 2.0, (first[1] + first[3]) / 2.0);
-    let regions: Vec<(i64, Region, [f64; 4])> =
-        grids.iter().map(|(id, s)| (*id, local.region(s), s.bbox)).filter(|(_, r, _)| !r.is_empty()).collect();
+    let regions: Vec<(i64, Region, [f64; 4])> = grids
+        .iter()
+        .map(|(id, s)| {
+            let r = local.region(s);
+            let b = metre_box(&r);
+            (*id, r, b)
+        })
+        .filter(|(_, r, _)| !r.is_empty())
+        .collect();
     for (i, (a, ra, ba)) in regions.iter().enumerate() {
         for (b, rb, bb) in &regions[i + 1..] {
-            if ba[2] < bb[0] || bb[2] < ba[0] || ba[3] < bb[1] || bb[3] < ba[1] {
+            let apart = box_distance(ba, bb);
+            if apart > SEAM_MAX_M {
                 continue;
             }
-            let (area, centre) = overlay::overlap(ra, rb);
-            if area >= tolerance_m2
-                && let Some(c) = centre
-            {
-                let at = local.to_degrees(c);
-                report.overlaps.push(Overlap { a: *a.min(b), b: *a.max(b), area_m2: round1(area), at });
+            let mut overlapping = false;
+            if apart <= 0.0 {
+                let (area, centre) = overlay::overlap(ra, rb);
+                if area >= tolerance_m2
+                    && let Some(c) = centre
+                {
+                    overlapping = true;
+                    let at = local.to_degrees(c);
+                    report.overlaps.push(Overlap { a: *a.min(b), b: *a.max(b), area_m2: round1(area), at });
+                }
+            }
+            if outer.is_none() && !overlapping {
+                let (d, mid) = closest_approach(ra, rb);
+                if d > SEAM_MIN_M && d <= SEAM_MAX_M {
+                    let at = local.to_degrees(mid);
+                    report.seams.push(Seam { a: *a.min(b), b: *a.max(b), distance_m: round1(d), at });
+                }
             }
         }
     }
@@ -125,7 +163,57 @@ pub fn check(grids: &[(i64, Shape)], outer: Option<&Shape>, tolerance_m2: f64) -
     }
     report.overlaps.sort_by(|x, y| y.area_m2.total_cmp(&x.area_m2));
     report.gaps.sort_by(|x, y| y.area_m2.total_cmp(&x.area_m2));
+    report.seams.sort_by(|x, y| x.distance_m.total_cmp(&y.distance_m));
     report
+}
+
+/// A region's bounding box in metres: [min x, min y, max x, max y].
+fn metre_box(r: &Region) -> [f64; 4] {
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for &(x, y) in r.rings.iter().flatten() {
+        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+    }
+    b
+}
+
+/// How far apart two boxes are (0 or less when they touch or overlap).
+fn box_distance(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let dx = (b[0] - a[2]).max(a[0] - b[2]).max(0.0);
+    let dy = (b[1] - a[3]).max(a[1] - b[3]).max(0.0);
+    if dx == 0.0 && dy == 0.0 {
+        // Touching or overlapping boxes: report how deep, as a non-positive number.
+        return -((a[2].min(b[2]) - a[0].max(b[0])).min(a[3].min(b[3]) - a[1].max(b[1])));
+    }
+    dx.hypot(dy)
+}
+
+/// The closest point of segment a–b to p, and its distance.
+fn to_segment(p: Pt, a: Pt, b: Pt) -> (f64, Pt) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let q = (a.0 + t * dx, a.1 + t * dy);
+    ((p.0 - q.0).hypot(p.1 - q.1), q)
+}
+
+/// How close two regions' boundaries come (metres), and the middle of that closest approach. The
+/// closest approach of two polygons that do not cross is always at a vertex of one of them.
+fn closest_approach(ra: &Region, rb: &Region) -> (f64, Pt) {
+    let mut best = (f64::INFINITY, (0.0, 0.0));
+    for (from, to) in [(ra, rb), (rb, ra)] {
+        for &p in from.rings.iter().flatten() {
+            for ring in &to.rings {
+                let n = ring.len();
+                for i in 0..n {
+                    let (d, q) = to_segment(p, ring[i], ring[(i + 1) % n]);
+                    if d < best.0 {
+                        best = (d, ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0));
+                    }
+                }
+            }
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -178,6 +266,49 @@ mod tests {
         // A millimetre-wide sliver overlap is noise at the default tolerance.
         let grids = vec![(1, square(0.0, 0.0, 100.0, 100.0)), (2, square(99.999, 0.0, 100.0, 100.0))];
         assert!(check(&grids, None, 1.0).overlaps.is_empty());
+    }
+
+    #[test]
+    fn neighbours_that_never_meet_leave_a_seam_and_touching_ones_do_not() {
+        // Three metres apart across the whole side, in a community with no boundary: an open
+        // strip no enclosed-gap test can see.
+        let grids = vec![(1, square(0.0, 0.0, 100.0, 100.0)), (2, square(103.0, 0.0, 100.0, 100.0))];
+        let r = check(&grids, None, 1.0);
+        assert!(r.gaps.is_empty() && r.overlaps.is_empty(), "{r:?}");
+        assert_eq!(r.seams.len(), 1, "{r:?}");
+        let s = &r.seams[0];
+        assert_eq!((s.a, s.b), (1, 2));
+        assert!((s.distance_m - 3.0).abs() < 0.05, "{}", s.distance_m);
+        let mid = Local::around(104.7, 31.7).to_degrees((101.5, 0.0));
+        assert!((s.at.0 - mid.0).abs() < 1e-6, "{:?} vs {mid:?}", s.at);
+        // A slanted neighbour that comes within 2 m at one corner only.
+        let local = Local::around(104.7, 31.7);
+        let kite = Shape::new(vec![
+            [(102.0, 50.0), (150.0, 0.0), (200.0, 50.0), (150.0, 100.0), (102.0, 50.0)]
+                .iter()
+                .map(|p| local.to_degrees(*p))
+                .collect(),
+        ])
+        .unwrap();
+        let r = check(&[(1, square(0.0, 0.0, 100.0, 100.0)), (2, kite)], None, 1.0);
+        assert_eq!(r.seams.len(), 1, "{r:?}");
+        assert!((r.seams[0].distance_m - 2.0).abs() < 0.05, "{}", r.seams[0].distance_m);
+        // Touching, a few centimetres of noise, or far apart: no seam.
+        for dx in [100.0, 100.02, 130.0] {
+            let grids = vec![(1, square(0.0, 0.0, 100.0, 100.0)), (2, square(dx, 0.0, 100.0, 100.0))];
+            assert!(check(&grids, None, 1.0).seams.is_empty(), "dx {dx}");
+        }
+        // Overlapping neighbours are an overlap, not a seam.
+        let grids = vec![(1, square(0.0, 0.0, 100.0, 100.0)), (2, square(90.0, 0.0, 100.0, 100.0))];
+        let r = check(&grids, None, 1.0);
+        assert_eq!((r.overlaps.len(), r.seams.len()), (1, 0));
+        // Inside a community boundary the strip is a gap instead.
+        let r = check(
+            &[(1, square(0.0, 0.0, 100.0, 100.0)), (2, square(103.0, 0.0, 100.0, 100.0))],
+            Some(&square(0.0, 0.0, 203.0, 100.0)),
+            1.0,
+        );
+        assert!(r.seams.is_empty() && r.gaps.len() == 1, "{r:?}");
     }
 
     #[test]
@@ -235,7 +366,11 @@ mod tests {
             }
         }
         let r = check(&grids, None, 1.0);
-        assert!(r.overlaps.is_empty() && r.gaps.is_empty(), "{:?}", (r.overlaps.len(), r.gaps.len()));
+        assert!(
+            r.overlaps.is_empty() && r.gaps.is_empty() && r.seams.is_empty(),
+            "{:?}",
+            (r.overlaps.len(), r.gaps.len(), r.seams.len())
+        );
         // Leave out an inner cell: exactly one gap, the size of that cell.
         let missing = grids.remove(3 * n + 4);
         let cell = Local::around(104.0, 31.0).region(&missing.1).area();

@@ -172,6 +172,17 @@ async fn the_check_reports_overlaps_in_square_metres_and_gaps_inside_the_communi
     let body = collection(vec![feature(G2, square(104.7101, 31.70, 0.01))]);
     let (st, _) = put(&app, &admin, &url, &body).await;
     assert_eq!(st, StatusCode::OK);
+    // Without a community boundary the open strip encloses nothing: the neighbours are named as
+    // not meeting, about 9.5 m apart.
+    let (_, c) = app.get(&admin, &format!("/api/v1/areas/{}/boundaries/check", t.comm_a1)).await;
+    assert!(c["overlaps"].as_array().unwrap().is_empty() && c["gaps"].as_array().unwrap().is_empty(), "{c}");
+    assert_eq!(c["seams"].as_array().unwrap().len(), 1, "{c}");
+    assert_eq!(c["seams"][0]["a_name"], "嫩水第一网格");
+    assert_eq!(c["seams"][0]["b_name"], "嫩水第二网格");
+    let d = c["seams"][0]["distance_m"].as_f64().unwrap();
+    assert!((9.0..10.0).contains(&d), "0.0001° of longitude at 31.7° N ≈ 9.5 m: {d}");
+    let html = app.call(Method::GET, &format!("/areas/{}", t.comm_a1), &admin, None).await.text();
+    assert!(html.contains("1 处相邻网格没接上") && html.contains("最近处相距约 9.5 米"), "{html}");
     let comm = area(&app, &admin, t.comm_a1).await;
     let outer = json!({ "type": "Polygon", "coordinates": [[[104.70, 31.70], [104.7201, 31.70], [104.7201, 31.71], [104.70, 31.71], [104.70, 31.70]]] });
     let (st, v) = app
@@ -186,6 +197,7 @@ async fn the_check_reports_overlaps_in_square_metres_and_gaps_inside_the_communi
     assert!(c["overlaps"].as_array().unwrap().is_empty(), "{c}");
     assert_eq!(c["within_boundary"], true);
     assert_eq!(c["gaps"].as_array().unwrap().len(), 1, "{c}");
+    assert!(c["seams"].as_array().unwrap().is_empty(), "inside the boundary the strip is the gap: {c}");
     let gap = c["gaps"][0]["area_m2"].as_f64().unwrap();
     assert!((9_000.0..12_000.0).contains(&gap), "0.0001° × 0.01° ≈ 9.5 m × 1110 m: {gap}");
     // A tolerance above it hides it; a bad tolerance is refused.

@@ -47,6 +47,8 @@ pub async fn map_area(db: &Db, actor: &Actor, id: i64) -> AppResult<AreaRow> {
 pub struct CheckOut {
     pub overlaps: Vec<OverlapOut>,
     pub gaps: Vec<check::Gap>,
+    /// Neighbours that come within a few metres without meeting.
+    pub seams: Vec<SeamOut>,
     pub within_boundary: bool,
     pub tolerance_m2: f64,
     /// Grids without a boundary (not checked), by name.
@@ -63,9 +65,19 @@ pub struct OverlapOut {
     pub at: (f64, f64),
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct SeamOut {
+    pub a: i64,
+    pub a_name: String,
+    pub b: i64,
+    pub b_name: String,
+    pub distance_m: f64,
+    pub at: (f64, f64),
+}
+
 impl CheckOut {
     pub fn is_clean(&self) -> bool {
-        self.overlaps.is_empty() && self.gaps.is_empty()
+        self.overlaps.is_empty() && self.gaps.is_empty() && self.seams.is_empty()
     }
 }
 
@@ -80,13 +92,18 @@ fn run_check(area: &AreaRow, grids: &[(i64, String, Option<String>)], tolerance:
         grids.iter().filter_map(|(id, _, b)| shape_of(b.as_deref()).map(|s| (*id, s))).collect();
     let undrawn = grids.iter().filter(|(_, _, b)| b.is_none()).map(|(_, n, _)| n.clone()).collect();
     let outer = if area.kind == "grid" { None } else { shape_of(area.boundary.as_deref()) };
-    let Report { overlaps, gaps, within_boundary, tolerance_m2 } = check::check(&shapes, outer.as_ref(), tolerance);
+    let Report { overlaps, gaps, seams, within_boundary, tolerance_m2 } =
+        check::check(&shapes, outer.as_ref(), tolerance);
     let name = |id: i64| names.get(&id).map(|n| n.to_string()).unwrap_or_default();
     let overlaps = overlaps
         .into_iter()
         .map(|o| OverlapOut { a: o.a, a_name: name(o.a), b: o.b, b_name: name(o.b), area_m2: o.area_m2, at: o.at })
         .collect();
-    CheckOut { overlaps, gaps, within_boundary, tolerance_m2, undrawn }
+    let seams = seams
+        .into_iter()
+        .map(|m| SeamOut { a: m.a, a_name: name(m.a), b: m.b, b_name: name(m.b), distance_m: m.distance_m, at: m.at })
+        .collect();
+    CheckOut { overlaps, gaps, seams, within_boundary, tolerance_m2, undrawn }
 }
 
 fn tolerance_of(t: Option<f64>) -> AppResult<f64> {
