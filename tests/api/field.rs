@@ -390,3 +390,38 @@ async fn an_operation_in_progress_is_not_run_twice_and_an_abandoned_one_is_taken
     assert_eq!((r["status"].as_str(), r["replayed"].as_bool()), (Some("applied"), Some(true)));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, 1);
 }
+
+/// A photo whose operation never came is forgotten (row and file) once it is 30 days old, at the
+/// account's next upload; a fresh one is kept, and an operation naming the forgotten one is told
+/// to take the photo again.
+#[tokio::test]
+async fn abandoned_uploads_are_removed_after_thirty_days() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let (st, old) = upload(&app, &worker, "op-lost-0001-0", &tiny_png()).await;
+    assert_eq!(st, StatusCode::CREATED, "{old}");
+    let (file_id,): (String,) = app.db.read().fetch_one("SELECT file_id FROM field_uploads", vec![]).await.unwrap();
+    assert!(app.state.files.get(&file_id).await.is_ok());
+    app.clock.advance(29 * wangge::clock::DAY);
+    let worker = app.login("worker_a", PASSWORD).await;
+    let (st, _) = upload(&app, &worker, "op-kept-0001-0", &tiny_png()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM field_uploads").await, 2, "29 days: both kept");
+    app.clock.advance(2 * wangge::clock::DAY);
+    let worker = app.login("worker_a", PASSWORD).await;
+    let (st, _) = upload(&app, &worker, "op-next-0001-0", &tiny_png()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM field_uploads").await, 2, "the 31-day-old one is gone");
+    assert!(app.state.files.get(&file_id).await.is_err(), "its file is removed too");
+    let r = one(
+        &app,
+        &worker,
+        json!({ "op_id": "op-lost-0001", "kind": "event.report", "photos": [old["upload_id"]],
+                "data": { "category": "0301", "title": "消防通道堵塞", "address": "嫩水路 8 号",
+                          "details": { "what": "楼道堆放杂物，堵住消防通道", "where": "嫩水路 8 号 2 栋" } } }),
+    )
+    .await;
+    assert_eq!(r["status"], "rejected", "{r}");
+    assert!(r.to_string().contains("请重新拍摄"), "{r}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, 0);
+}

@@ -14,6 +14,9 @@ pub const MAX_PHOTOS: usize = crate::domains::events::service::MAX_PHOTOS;
 
 /// A claim older than this is taken to be abandoned (the server stopped while applying it).
 pub const STALE_CLAIM_MS: i64 = 2 * crate::clock::MINUTE;
+/// A photo uploaded ahead of an operation that never came is forgotten (row and file) after this;
+/// the app sends the operation right after its photos, so only an abandoned one is ever this old.
+pub const UPLOAD_KEEP_MS: i64 = 30 * crate::clock::DAY;
 
 /// What a phone may queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

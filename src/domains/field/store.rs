@@ -155,3 +155,16 @@ pub async fn delete_uploads(db: &Db, account_id: i64, ids: &[String]) -> sqlx::R
     }
     tx.commit().await
 }
+
+/// Removes an account's uploads made before `before` that no operation used; answers their files.
+pub async fn expire_uploads(db: &Db, account_id: i64, before: Millis) -> sqlx::Result<Vec<String>> {
+    let mut tx = db.begin().await?;
+    let rows: Vec<(String,)> = tx
+        .fetch_all(
+            "DELETE FROM field_uploads WHERE account_id = $1 AND created_at < $2 RETURNING file_id",
+            args![account_id, before],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(rows.into_iter().map(|(f,)| f).collect())
+}

@@ -1,5 +1,6 @@
 //! Photos the phone uploads ahead of the event report that uses them: checked like every photo
-//! (type by content, size), kept under the phone's key so a re-sent upload answers the same id.
+//! (type by content, size), kept under the phone's key so a re-sent upload answers the same id;
+//! the account's abandoned uploads (older than `UPLOAD_KEEP_MS`) are removed on its next upload.
 
 use super::{model, store};
 use crate::auth::{Actor, Permission};
@@ -24,6 +25,9 @@ pub async fn put(state: &AppState, actor: &Actor, key: &str, bytes: &[u8]) -> Ap
         return Ok(UploadOut { upload_id: u.id, size: u.size, content_type: u.content_type });
     }
     let kind = check_photo("file", bytes, state.config.max_photo_bytes)?;
+    for file_id in store::expire_uploads(&state.db, actor.id, actor.now - model::UPLOAD_KEEP_MS).await? {
+        state.files.remove(&file_id).await;
+    }
     let file_id = state.files.put(bytes).await?;
     let row = store::UploadRow {
         id: hex::encode(crate::auth::secret::random_bytes(16)),
