@@ -228,7 +228,13 @@ async fn field_app_shows_a_conflict_side_by_side_and_the_worker_chooses() {
     network(&c, OFFLINE).await;
     open(&c, &base, "/field/people").await;
     fill(&c, "#people-q", "冲突").await;
-    c.wait().for_element(Locator::Css("a.person")).await.unwrap().click().await.unwrap();
+    // The list is drawn again as the search runs: click in the page, not through a handle that may go stale.
+    wait_js(
+        &c,
+        "const a = document.querySelector('a.person'); if (!a) return false; a.click(); return true;",
+        "a person",
+    )
+    .await;
     wait_js(&c, "return document.body.dataset.ready === '1' && location.pathname === '/field/person';", "edit form")
         .await;
     fill(&c, "#person-address", "嫩水路 2 号（手机改）").await;
@@ -251,11 +257,20 @@ async fn field_app_shows_a_conflict_side_by_side_and_the_worker_chooses() {
     open(&c, &base, "/field/sync").await;
     network(&c, ONLINE).await;
     c.find(Locator::Css("#sync-now")).await.unwrap().click().await.unwrap();
-    let conflict = c.wait().for_element(Locator::Css("li.op-conflict")).await.unwrap();
-    let text = conflict.text().await.unwrap();
-    assert!(text.contains("嫩水路 2 号（手机改）") && text.contains("嫩水路 3 号（社区改）"), "{text}");
-    let diff = c.find(Locator::Css("li.op-conflict tr.diff")).await.unwrap().text().await.unwrap();
-    assert!(diff.contains("地址"), "{diff}");
+    // The list is drawn again as the sync finishes, so read it in the page (no element handle to go stale).
+    wait_js(
+        &c,
+        "const li = document.querySelector('li.op-conflict'); \
+         return !!li && li.textContent.includes('嫩水路 2 号（手机改）') && li.textContent.includes('嫩水路 3 号（社区改）');",
+        "conflict side by side",
+    )
+    .await;
+    wait_js(
+        &c,
+        "const tr = document.querySelector('li.op-conflict tr.diff'); return !!tr && tr.textContent.includes('地址');",
+        "the differing field highlighted",
+    )
+    .await;
     assert_eq!(waiting(&c).await, "1");
     let address = |v: Value| v["address"].as_str().unwrap_or("").to_owned();
     let (_, now, _) = api(&base, "GET", &format!("/api/v1/persons/{pid}"), Some((&cookie2, &csrf2)), Value::Null).await;
@@ -263,7 +278,12 @@ async fn field_app_shows_a_conflict_side_by_side_and_the_worker_chooses() {
     shot(&c, "field_conflict.png").await;
 
     // The worker keeps theirs: sent again on the server's version.
-    c.find(Locator::Css("button.use-mine")).await.unwrap().click().await.unwrap();
+    wait_js(
+        &c,
+        "const b = document.querySelector('button.use-mine'); if (!b) return false; b.click(); return true;",
+        "use mine",
+    )
+    .await;
     wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "resolved").await;
     let (_, now, _) = api(&base, "GET", &format!("/api/v1/persons/{pid}"), Some((&cookie2, &csrf2)), Value::Null).await;
     assert_eq!((address(now.clone()), now["version"].as_i64()), ("嫩水路 2 号（手机改）".to_owned(), Some(3)));
