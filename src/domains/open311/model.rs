@@ -6,6 +6,7 @@ use crate::clock::{DAY, Millis, to_local};
 use crate::domains::events::calendar::Limit;
 use crate::domains::events::store::CategoryRow;
 use crate::domains::events::workflow::State;
+use crate::domains::registry::id_number::{mask_id, mask_phone};
 use crate::error::FieldErrors;
 use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 
@@ -367,8 +368,8 @@ pub fn mask_numbers(s: &str) -> String {
             let run: String = chars[i..run_end].iter().collect();
             let bounded = run_end == chars.len() || !chars[run_end].is_ascii_alphanumeric();
             match run.len() {
-                11 if bounded && run.starts_with('1') => out.push_str(&format!("{}****{}", &run[..3], &run[7..])),
-                18 if bounded => out.push_str(&format!("{}********{}", &run[..6], &run[14..])),
+                11 if bounded && run.starts_with('1') => out.push_str(&mask_phone(&run)),
+                18 if bounded => out.push_str(&mask_id(&run)),
                 _ => out.push_str(&run),
             }
             i = run_end;

@@ -1,11 +1,10 @@
-//! Pure rules of patrols: the great-circle distance, which sampled points count into the distance,
+//! Pure rules of patrols: which sampled points count into the distance,
 //! the checks of a point batch and of checklist results, the Beijing day of a timestamp.
 
 use crate::clock::{MINUTE, Millis, to_local};
 use crate::error::FieldErrors;
+use crate::geo::distance::haversine_m;
 
-/// Mean earth radius in metres (the usual haversine constant).
-pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 /// A point whose reported accuracy is worse than this is stored (shown) but never counted.
 pub const MAX_ACCURACY_M: f64 = 50.0;
 /// A point closer than this to the last counted point does not move the anchor (GPS jitter
@@ -21,15 +20,6 @@ pub const RESULTS: [(&str, &str); 3] = [("ok", "正常"), ("problem", "有问题
 
 pub fn result_label(r: &str) -> &'static str {
     RESULTS.iter().find(|(k, _)| *k == r).map(|(_, l)| *l).unwrap_or("")
-}
-
-/// Distance in metres between two (lat, lng) points in degrees.
-pub fn haversine_m(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lng2 - lng1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * a.sqrt().asin()
 }
 
 /// A sampled position.
@@ -174,19 +164,6 @@ mod tests {
 
     fn fix(lat: f64, lng: f64, accuracy: f64, at: Millis) -> Fix {
         Fix { lat, lng, accuracy, at }
-    }
-
-    #[test]
-    fn haversine_matches_known_distances() {
-        // One degree of latitude is about 111.2 km; 0.001° of latitude about 111.2 m.
-        let d = haversine_m(31.0, 104.0, 32.0, 104.0);
-        assert!((d - 111_195.0).abs() < 10.0, "{d}");
-        let d = haversine_m(31.0, 104.0, 31.001, 104.0);
-        assert!((d - 111.195).abs() < 0.01, "{d}");
-        // Along a parallel the distance shrinks with cos(latitude): at 60° it is half.
-        let d = haversine_m(60.0, 0.0, 60.0, 1.0);
-        assert!((d - 55_597.0).abs() < 20.0, "{d}");
-        assert_eq!(haversine_m(31.0, 104.0, 31.0, 104.0), 0.0);
     }
 
     #[test]

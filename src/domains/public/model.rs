@@ -141,9 +141,7 @@ pub fn is_duplicate(old: &Place, new: &Place) -> bool {
         return false;
     }
     let near = match (old.lon, old.lat, new.lon, new.lat) {
-        (Some(a), Some(b), Some(c), Some(d)) => {
-            crate::domains::patrols::model::haversine_m(b, a, d, c) <= DUPLICATE_METRES
-        }
+        (Some(a), Some(b), Some(c), Some(d)) => crate::geo::distance::haversine_m(b, a, d, c) <= DUPLICATE_METRES,
         _ => false,
     };
     near || (!new.address_key.is_empty() && old.address_key == new.address_key)
