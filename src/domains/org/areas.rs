@@ -287,7 +287,6 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<A
     )
     .await?;
     tx.commit().await?;
-    super::locate::grids_changed();
     get(db, actor, row.id).await
 }
 
@@ -372,7 +371,6 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAreaInput) ->
     }
     audit::record(&mut tx, &actor.audit(), "area_updated", "area", id, audit::changes(&before, &after)).await?;
     tx.commit().await?;
-    super::locate::grids_changed();
     get(db, actor, id).await
 }
 
@@ -454,7 +452,6 @@ pub async fn move_area(db: &Db, actor: &Actor, id: i64, input: &MoveAreaInput) -
     )
     .await?;
     tx.commit().await?;
-    super::locate::grids_changed();
     get(db, actor, id).await
 }
 
@@ -527,6 +524,5 @@ pub async fn retire(db: &Db, actor: &Actor, id: i64, input: &RetireInput) -> App
     )
     .await?;
     tx.commit().await?;
-    super::locate::grids_changed();
     get(db, actor, id).await
 }

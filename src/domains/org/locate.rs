@@ -1,8 +1,7 @@
 //! Which grid a coordinate lies in, through a cached R-tree of every active grid's boundary.
-//! The cache is rebuilt when this process changed a grid (a generation counter the org services
-//! bump after committing) or when the database's change counter of grids moved (bumped by triggers
-//! in the same transaction as any change of a grid, made by another server or any code path), so a
-//! lookup never answers from a stale index. `grid_at` is the entry point for other domains.
+//! The cache is rebuilt when the database's change counter of grids moved (bumped by triggers in the
+//! same transaction as any change of a grid, made by this server, another one, or any code path), so
+//! a lookup never answers from a stale index. `grid_at` is the entry point for other domains.
 
 use super::map_store;
 use crate::error::AppResult;
@@ -10,20 +9,10 @@ use crate::geo::index::GridIndex;
 use crate::geo::polygon::Shape;
 use crate::state::AppState;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-
-/// Bumped after every committed change of a grid's boundary, status or place in this process.
-static GENERATION: AtomicU64 = AtomicU64::new(0);
-
-/// Marks grid boundaries as changed (call after the transaction commits).
-pub fn grids_changed() {
-    GENERATION.fetch_add(1, Ordering::SeqCst);
-}
 
 /// One built index and what it was built from.
 struct Built {
-    generation: u64,
     marker: i64,
     index: GridIndex,
     paths: HashMap<i64, String>,
@@ -47,22 +36,21 @@ impl GridCache {
         self.len() == 0
     }
 
-    fn fresh(&self, generation: u64, marker: i64) -> Option<Arc<Built>> {
+    fn fresh(&self, marker: i64) -> Option<Arc<Built>> {
         let cur = self.current.read().ok()?;
-        cur.as_ref().filter(|b| b.generation == generation && b.marker == marker).cloned()
+        cur.as_ref().filter(|b| b.marker == marker).cloned()
     }
 }
 
 /// The current index, rebuilt first if grids changed since it was built.
 async fn current(state: &AppState) -> AppResult<Arc<Built>> {
     let cache = &state.grids;
-    let generation = GENERATION.load(Ordering::SeqCst);
     let marker = map_store::geo_generation(&state.db).await?;
-    if let Some(b) = cache.fresh(generation, marker) {
+    if let Some(b) = cache.fresh(marker) {
         return Ok(b);
     }
     let _one = cache.rebuilding.lock().await;
-    if let Some(b) = cache.fresh(generation, marker) {
+    if let Some(b) = cache.fresh(marker) {
         return Ok(b);
     }
     let rows = map_store::located_grids(&state.db).await?;
@@ -76,7 +64,7 @@ async fn current(state: &AppState) -> AppResult<Arc<Built>> {
             paths.insert(id, path);
         }
     }
-    let built = Arc::new(Built { generation, marker, index: GridIndex::new(shapes), paths });
+    let built = Arc::new(Built { marker, index: GridIndex::new(shapes), paths });
     if let Ok(mut cur) = cache.current.write() {
         *cur = Some(built.clone());
     }

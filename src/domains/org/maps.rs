@@ -311,7 +311,6 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
         audit::record(&mut tx, &actor.audit(), "area_boundary_imported", "area", c.id, detail).await?;
     }
     tx.commit().await?;
-    super::locate::grids_changed();
     Ok(ImportOut { dry_run, changed, unchanged, check })
 }
 
@@ -356,7 +355,6 @@ pub async fn set_boundary(db: &Db, actor: &Actor, id: i64, input: &BoundaryInput
     let detail = json!({ "via": "drawn", "boundary": { "from": before, "to": new } });
     audit::record(&mut tx, &actor.audit(), "area_boundary_set", "area", id, detail).await?;
     tx.commit().await?;
-    super::locate::grids_changed();
     let area = areas::get(db, actor, id).await?;
     let (_, check) = check_area(db, actor, id, None).await?;
     Ok(BoundaryOut { area, check })
