@@ -200,27 +200,35 @@ async fn api_login(base: &str, username: &str) -> (String, String) {
     (cookie, v["csrf_token"].as_str().unwrap().to_owned())
 }
 
+/// Registers a person in heshan.c1.g1's grid over the API, as at a computer; answers the person's
+/// id and ID number.
+async fn register_in_the_workers_grid(
+    base: &str,
+    name: &str,
+    (y, m, d): (i32, u32, u32),
+    seq: u32,
+    address: Option<&str>,
+) -> (i64, String) {
+    let (cookie, csrf) = api_login(base, "heshan.c1.g1").await;
+    let (_, me, _) = api(base, "GET", "/api/v1/auth/me", Some((&cookie, &csrf)), Value::Null).await;
+    let grid = me["account"]["area_id"].as_i64().unwrap();
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(), seq);
+    let mut body = json!({ "kind": "registered", "name": name, "id_number": &number, "grid_id": grid });
+    if let Some(a) = address {
+        body["address"] = json!(a);
+    }
+    let (st, p, _) = api(base, "POST", "/api/v1/persons", Some((&cookie, &csrf)), body).await;
+    assert_eq!(st, 201, "{p}");
+    (p["id"].as_i64().unwrap(), number)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 async fn field_app_shows_a_conflict_side_by_side_and_the_worker_chooses() {
     let (base, state, _dir) = start_app().await;
     // A person of the worker's grid, registered at a computer.
-    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
-    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", Some((&cookie, &csrf)), Value::Null).await;
-    let grid = me["account"]["area_id"].as_i64().unwrap();
-    let number =
-        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1962, 3, 4).unwrap(), 18);
-    let (st, p, _) = api(
-        &base,
-        "POST",
-        "/api/v1/persons",
-        Some((&cookie, &csrf)),
-        json!({
-        "kind": "registered", "name": "冲突测试", "id_number": number, "grid_id": grid, "address": "嫩水路 1 号" }),
-    )
-    .await;
-    assert_eq!(st, 201, "{p}");
-    let pid = p["id"].as_i64().unwrap();
+    let (pid, _) = register_in_the_workers_grid(&base, "冲突测试", (1962, 3, 4), 18, Some("嫩水路 1 号")).await;
 
     let (_driver, c) = start_driver().await;
     install(&c, &base).await;
@@ -341,21 +349,7 @@ async fn js_async(c: &Client, script: &str) -> Value {
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 async fn field_app_forgets_the_grid_when_the_session_expires_and_everything_at_sign_out() {
     let (base, _state, _dir) = start_app().await;
-    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
-    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", Some((&cookie, &csrf)), Value::Null).await;
-    let grid = me["account"]["area_id"].as_i64().unwrap();
-    let number =
-        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap(), 31);
-    let (st, p, _) = api(
-        &base,
-        "POST",
-        "/api/v1/persons",
-        Some((&cookie, &csrf)),
-        json!({
-        "kind": "registered", "name": "缓存测试", "id_number": number, "grid_id": grid }),
-    )
-    .await;
-    assert_eq!(st, 201, "{p}");
+    let (_, number) = register_in_the_workers_grid(&base, "缓存测试", (1970, 1, 2), 31, None).await;
     let (_driver, c) = start_driver().await;
     install(&c, &base).await;
     let cached = "const done = arguments[0]; FieldDB.all('records').then((r) => done(r.length));";
