@@ -20,3 +20,4 @@ pub mod notify;
 pub mod startup;
 pub mod state;
 pub mod web;
+pub mod xml;

@@ -3,6 +3,7 @@
 
 use super::model::{Attribute, Format, Service};
 use crate::error::AppError;
+use crate::xml::escape;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -67,24 +68,6 @@ pub enum Body {
     Created(Created),
     Token(TokenOut),
     Errors(Vec<ErrorOut>),
-}
-
-/// Escapes text for an XML element and drops characters XML 1.0 cannot carry.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A small XML writer: elements in order, text escaped.

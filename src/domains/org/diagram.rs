@@ -5,6 +5,7 @@
 
 use crate::geo::check::Local;
 use crate::geo::polygon::Shape;
+use crate::xml::escape as esc;
 use std::fmt::Write;
 
 /// Longitude/latitude → drawing units inside a box, keeping shapes true (equirectangular,
@@ -110,11 +111,6 @@ pub fn label_point(shape: &Shape) -> (f64, f64) {
         }
     }
     best.map(|(p, _)| p).unwrap_or(((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0))
-}
-
-/// Escapes text for SVG/XML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Paper sizes (portrait, millimetres).

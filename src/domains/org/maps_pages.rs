@@ -3,7 +3,7 @@
 //! check shown on an area's page, and the optional tile background with its CSP.
 
 use super::areas::{self, AreaOut};
-use super::diagram::{self, DiagramGrid, Frame, Paper, esc};
+use super::diagram::{self, DiagramGrid, Frame, Paper};
 use super::map_store;
 use super::maps::{self, CheckOut};
 use super::model::AreaKind;
@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{Access, Entry, get};
+use crate::xml::escape as esc;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};

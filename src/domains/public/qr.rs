@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
+use crate::xml::escape;
 use axum::http::HeaderMap;
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -49,10 +50,6 @@ pub fn svg(text: &str, label: &str) -> AppResult<String> {
          <path fill=\"#000\" d=\"{d}\"/></svg>",
         escape(label)
     ))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Checks `--public-url`: `http(s)://host[:port][/prefix]`, kept without a trailing slash.
