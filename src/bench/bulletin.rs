@@ -11,8 +11,8 @@ use crate::auth::password;
 use crate::cli::BenchBulletinArgs;
 use crate::clock::{Clock, DAY, HOUR};
 use crate::crypto::Keys;
+use crate::db::Value;
 use crate::db::bulk::insert_rows;
-use crate::db::{Backend, Value};
 use crate::demo::names::Rng;
 use crate::domains::activity::model::{ReportPeriod, midnight};
 use crate::domains::activity::service::AreaRef;
@@ -51,7 +51,7 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
     let state = AppState::new(db, Clock::System, config, keys);
-    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    let backend = state.db.backend().name();
     let now = state.clock.now();
     let month = ReportPeriod::month_of(crate::clock::to_local(now).date_naive()).previous();
     println!(
@@ -76,13 +76,8 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
     seed_events(&state, args.events as u64, from, to).await?;
     seed_submissions(&state, args.submissions as u64, from, to).await?;
     seed_activity(&state, &month).await?;
-    if state.db.backend() == Backend::Postgres {
-        for table in ["events", "submissions", "account_activity", "accounts", "persons"] {
-            state.db.read().execute(&format!("VACUUM ANALYZE {table}"), vec![]).await?;
-        }
-    } else {
-        state.db.read().execute("ANALYZE", vec![]).await?;
-    }
+    let tables = ["events", "submissions", "account_activity", "accounts", "persons"];
+    state.db.refresh_statistics(&tables, crate::db::Statistics { vacuum: true, sqlite: true }).await?;
     let counts: (i64, i64, i64) = state
         .db
         .read()

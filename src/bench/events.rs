@@ -8,8 +8,8 @@ use crate::auth::password;
 use crate::cli::BenchEventsArgs;
 use crate::clock::{Clock, DAY, HOUR, MINUTE};
 use crate::crypto::Keys;
+use crate::db::Value;
 use crate::db::bulk::{insert_rows, max_id, sync_sequence};
-use crate::db::{Backend, Value};
 use crate::demo::names::Rng;
 use crate::domains::events::model::Card;
 use crate::domains::events::queries;
@@ -197,7 +197,7 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
     let state = AppState::new(db, Clock::System, config, keys);
-    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    let backend = state.db.backend().name();
     println!("== wangge bench events · {backend} · 目标 {} 件事件", args.events);
     let now = state.clock.now();
     let t = Instant::now();
@@ -212,10 +212,8 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     let year_start = now - 365 * DAY;
     if (have as u64) < want {
         open_at_grid = insert_generated(&state, &grids, have as u64, want, (year_start, now), Some(2000)).await?;
-        if state.db.backend() == Backend::Postgres {
-            state.db.read().execute("VACUUM ANALYZE events", vec![]).await?;
-            state.db.read().execute("VACUUM ANALYZE event_steps", vec![]).await?;
-        }
+        let stats = crate::db::Statistics { vacuum: true, sqlite: false };
+        state.db.refresh_statistics(&["events", "event_steps"], stats).await?;
     } else {
         // A kept city: find open events at grids again.
         let rows: Vec<(i64, i64)> = state

@@ -8,8 +8,8 @@ use crate::auth::{password, store as auth_store};
 use crate::cli::BenchRegisterArgs;
 use crate::clock::Clock;
 use crate::crypto::Keys;
+use crate::db::Value;
 use crate::db::bulk::insert_rows;
-use crate::db::{Backend, Value};
 use crate::demo::names::Rng;
 use crate::demo::people::{self, synthetic};
 use crate::domains::org::area_store;
@@ -33,7 +33,7 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
     let state = AppState::new(db, Clock::System, config, keys.clone());
-    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    let backend = state.db.backend().name();
     println!("== wangge bench register · {backend} · 目标 {} 人", args.people);
     let now = state.clock.now();
     let t = Instant::now();

@@ -8,7 +8,7 @@ use crate::auth::password;
 use crate::cli::BenchSyncArgs;
 use crate::clock::Clock;
 use crate::crypto::Keys;
-use crate::db::Backend;
+
 use crate::domains::org::area_store;
 use crate::domains::registry::id_number::make;
 use crate::state::AppState;
@@ -143,7 +143,7 @@ pub async fn sync(args: BenchSyncArgs) -> anyhow::Result<()> {
     let (db, config) = crate::startup::open(&args.data).await?;
     let keys = Keys::load(&args.data.data_dir)?;
     let state = AppState::new(db, Clock::System, config, keys);
-    let backend = if state.db.backend() == Backend::Sqlite { "SQLite" } else { "PostgreSQL" };
+    let backend = state.db.backend().name();
     println!("== wangge bench sync · {backend} · {} 条待同步，每批 {} 条", args.records, args.batch);
     let grid = match area_store::get_by_code(&state.db, "510725101001001").await? {
         Some(g) => g,

@@ -5,10 +5,12 @@
 
 pub mod bulk;
 mod connect;
+mod dialect;
 mod filter;
 mod value;
 
 pub use connect::{CheckpointPause, DbUrl, connect};
+pub use dialect::{Statistics, child_segment_sql};
 pub use filter::Filter;
 pub use value::Value;
 

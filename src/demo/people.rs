@@ -2,7 +2,7 @@
 //! spread evenly over the synthetic grids, generated in batches (kept across runs, topped up only).
 
 use crate::crypto::Keys;
-use crate::db::{Backend, Db};
+use crate::db::Db;
 use crate::demo::names::{Rng, person_name};
 use crate::domains::org::area_store;
 use crate::domains::registry::id_number::{make, mask_id, mask_phone};
@@ -98,10 +98,8 @@ pub async fn generate(db: &Db, keys: &Keys, counties: usize, want: u64, now: i64
         println!("  {} indexes rebuilt in {:.1} s", indexes.len(), t.elapsed().as_secs_f64());
     }
     loaded?;
-    if db.backend() == Backend::Postgres {
-        // Fresh bulk-loaded tables: statistics and the visibility map (for index-only scans).
-        db.read().execute("VACUUM ANALYZE persons", vec![]).await?;
-    }
+    // Fresh bulk-loaded tables: statistics and the visibility map (for index-only scans).
+    db.refresh_statistics(&["persons"], crate::db::Statistics { vacuum: true, sqlite: false }).await?;
     Ok(want - have)
 }
 

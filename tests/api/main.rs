@@ -26,6 +26,7 @@ mod public;
 mod public_intake;
 mod register_pages;
 mod registry;
+mod schema_parity;
 mod staff;
 mod submissions;
 mod visits;

@@ -855,7 +855,7 @@ pub async fn figure_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<(Vec<
     let end = crate::domains::org::model::subtree_end(path);
     let when = in_period(p);
     let counts = counts_sql(p);
-    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "e.area_path", path);
+    let child = crate::db::child_segment_sql(db.backend(), "e.area_path", path);
     let areas = db
         .read()
         .fetch_all(
@@ -935,7 +935,7 @@ pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(
 /// of the completion rate, read on the two time ranges they need and nothing else).
 pub async fn completion_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<(String, i64, i64)>> {
     let end = crate::domains::org::model::subtree_end(path);
-    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "e.area_path", path);
+    let child = crate::db::child_segment_sql(db.backend(), "e.area_path", path);
     db.read()
         .fetch_all(
             &format!(

@@ -36,14 +36,6 @@ pub fn within(f: &mut Filter, column: &str, path: &str) {
     f.and(&format!("{column} >= ? AND {column} < ?"), vec![path.into(), subtree_end(path).into()]);
 }
 
-/// SQL for the child segment of an area path under `path` (`12/` of `/1/5/12/40/` under `/1/5/`):
-/// grouping rows by it rolls them up to the child areas in the database.
-pub fn child_segment_sql(backend: crate::db::Backend, column: &str, path: &str) -> String {
-    let find = if backend == crate::db::Backend::Sqlite { "instr" } else { "strpos" };
-    let start = path.len() + 1;
-    format!("substr({column}, {start}, {find}(substr({column}, {start}), '/'))")
-}
-
 /// Filters of the area list.
 #[derive(Debug, Default, Clone)]
 pub struct AreaFilter {

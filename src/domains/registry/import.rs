@@ -542,7 +542,7 @@ async fn run_person_import(
     // A large import changes how many people each grid and name has: PostgreSQL plans the searches
     // from its statistics, which autovacuum would refresh only later.
     if imported >= 10_000 {
-        store::refresh_statistics(&state.db).await?;
+        state.db.refresh_statistics(&["persons"], crate::db::Statistics::default()).await?;
     }
     // A file that stops being readable part-way keeps the rows before that point (importing the
     // mended file again changes nothing for them) and says where it stopped.

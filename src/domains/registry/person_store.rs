@@ -713,14 +713,6 @@ fn is_default(column: &str, v: &Value) -> bool {
     }
 }
 
-/// Refreshes the planner's statistics on people (PostgreSQL; SQLite plans without them).
-pub async fn refresh_statistics(db: &Db) -> sqlx::Result<()> {
-    if db.backend() == crate::db::Backend::Postgres {
-        db.read().execute("ANALYZE persons", vec![]).await?;
-    }
-    Ok(())
-}
-
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct JobRow {
     pub id: i64,

@@ -474,7 +474,7 @@ pub async fn period_counts(
     from: Millis,
     to: Millis,
 ) -> sqlx::Result<(Vec<ChildKindCounts>, Vec<DepartmentKindCounts>)> {
-    let child = crate::domains::org::area_store::child_segment_sql(db.backend(), "s.grid_path", path);
+    let child = crate::db::child_segment_sql(db.backend(), "s.grid_path", path);
     let counts = period_counts_sql(to);
     let end = subtree_end(path);
     let by_child = db
