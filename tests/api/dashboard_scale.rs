@@ -209,6 +209,7 @@ async fn a_town_dashboard_at_scale() {
         timed!("waiting_submissions", store::waiting_submissions(&app.db, p, now));
         timed!("overdue_by_grid", wangge::domains::visits::store::overdue_by_grid(&app.db, p, "2026-03-02"));
         let period = wangge::domains::activity::model::ReportPeriod::month("2026-03").unwrap();
+        let period = wangge::domains::activity::model::Measure::whole(period, &settings);
         timed!("activity figures", wangge::domains::activity::service::figures(&app.db, area, &period, &settings));
     }
     let t = Instant::now();

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod activity_periods;
 mod areas;
 mod assessment;
 mod audit;

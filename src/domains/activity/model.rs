@@ -2,6 +2,7 @@
 //! threshold of active days, and the rate. No I/O.
 
 use crate::clock::{CST_OFFSET_SECONDS, Millis};
+use crate::domains::events::calendar::WorkCalendar;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
@@ -173,6 +174,89 @@ impl ActivitySettings {
     }
 }
 
+/// What an activity figure is measured over (docs/METRICS.md, 账号活跃度): the days counted,
+/// `[period.first, through)`, and the threshold an account must reach in them. A whole period has
+/// the period's threshold; the part of a period up to today ("month to date") has that threshold
+/// scaled by the working days elapsed, so that early in a month the rate is not near 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    pub period: ReportPeriod,
+    /// The day after the last day counted.
+    pub through: NaiveDate,
+    pub min_days: i64,
+    /// For a period measured to date: (working days counted, working days of the whole period).
+    pub working_days: Option<(i64, i64)>,
+}
+
+fn working_days(cal: &WorkCalendar, from: NaiveDate, to: NaiveDate) -> i64 {
+    from.iter_days().take_while(|d| *d < to).filter(|d| cal.is_working_day(*d)).count() as i64
+}
+
+impl Measure {
+    /// A whole month or week with its threshold.
+    pub fn whole(period: ReportPeriod, s: &ActivitySettings) -> Measure {
+        Measure { through: period.end, min_days: s.min_days(&period), period, working_days: None }
+    }
+
+    /// The period from its first day through `today` (included). The threshold is the whole
+    /// period's, times working days elapsed ÷ working days in the period, rounded up, at least 1
+    /// and never more than the days counted. A period already over is measured whole.
+    pub fn to_date(period: ReportPeriod, today: NaiveDate, s: &ActivitySettings, cal: &WorkCalendar) -> Measure {
+        let through = today.succ_opt().unwrap_or(today);
+        if through >= period.end || through <= period.first {
+            return Measure::whole(period, s);
+        }
+        let full = s.min_days(&period);
+        let (elapsed, all) = (working_days(cal, period.first, through), working_days(cal, period.first, period.end));
+        let days = (through - period.first).num_days();
+        let scaled = if all > 0 { (full * elapsed + all - 1) / all } else { full * days / period.days() };
+        Measure { min_days: scaled.clamp(1, days), through, period, working_days: Some((elapsed, all)) }
+    }
+
+    /// Whether the days counted stop before the end of the period.
+    pub fn is_to_date(&self) -> bool {
+        self.working_days.is_some()
+    }
+
+    /// The first day counted as `YYYY-MM-DD` and the day after the last.
+    pub fn day_keys(&self) -> (String, String) {
+        (self.period.first.to_string(), self.through.to_string())
+    }
+
+    /// Beijing midnight after the last day counted (accounts opened before it count).
+    pub fn end_millis(&self) -> Millis {
+        midnight(self.through)
+    }
+
+    /// `2026年11月`, `2026年第10周`, or `2026年12月1日至7日（本月至今）`.
+    pub fn label(&self) -> String {
+        let last = self.through.pred_opt().unwrap_or(self.through);
+        match (self.is_to_date(), self.period.kind) {
+            (false, _) => self.period.title(),
+            (true, PeriodKind::Month) => format!(
+                "{}年{}月1日至{}日（本月至今）",
+                self.period.first.year(),
+                self.period.first.month(),
+                last.day()
+            ),
+            (true, PeriodKind::Week) => format!("{}至{}（本周至今）", self.period.first, last),
+        }
+    }
+
+    /// How the threshold was set, in a sentence for the page.
+    pub fn threshold_note(&self, s: &ActivitySettings) -> String {
+        let unit = if self.period.kind == PeriodKind::Month { "月" } else { "周" };
+        match self.working_days {
+            None => format!("全{unit}办理业务 {} 天及以上算活跃", self.min_days),
+            Some((elapsed, all)) => format!(
+                "全{unit}门槛 {} 天，按已过 {elapsed} 个工作日（全{unit} {all} 个）折算为 {} 天及以上算活跃",
+                s.min_days(&self.period),
+                self.min_days
+            ),
+        }
+    }
+}
+
 /// Activity rate = active ÷ activated; None when a unit has no activated account.
 pub fn rate(active: i64, total: i64) -> Option<f64> {
     (total > 0).then(|| active as f64 / total as f64)
@@ -203,6 +287,39 @@ mod tests {
             assert!(ReportPeriod::month(bad).is_err(), "{bad}");
         }
         assert!(ReportPeriod::week("2026-W60").is_err());
+    }
+
+    #[test]
+    fn month_to_date_scales_the_threshold_by_working_days() {
+        let s = ActivitySettings::default();
+        let cal = WorkCalendar::official_2026();
+        let dec = ReportPeriod::month("2026-12").unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        // December 2026 has 23 working days; 1–6 December holds 4 (Tue–Fri): 20 × 4 / 23 → 4 days.
+        let m = Measure::to_date(dec.clone(), day(6), &s, &cal);
+        assert_eq!((m.min_days, m.working_days, m.day_keys().1), (4, Some((4, 23)), "2026-12-07".to_owned()));
+        assert_eq!(m.label(), "2026年12月1日至6日（本月至今）");
+        assert!(
+            m.threshold_note(&s).contains("按已过 4 个工作日（全月 23 个）折算为 4 天"),
+            "{}",
+            m.threshold_note(&s)
+        );
+        // The first day of a month: at least 1 day, never more than the days counted.
+        let first = Measure::to_date(dec.clone(), day(1), &s, &cal);
+        assert_eq!((first.min_days, first.working_days), (1, Some((1, 23))));
+        // Near the end the threshold approaches the whole month's; on the last day it is the whole.
+        assert_eq!(Measure::to_date(dec.clone(), day(30), &s, &cal).min_days, 20);
+        let whole = Measure::to_date(dec.clone(), day(31), &s, &cal);
+        assert_eq!(whole, Measure::whole(dec.clone(), &s));
+        assert_eq!((whole.label(), whole.min_days, whole.is_to_date()), ("2026年12月".to_owned(), 20, false));
+        // A month off for the whole first week (the National Day holiday) keeps 1 day.
+        let oct = Measure::to_date(
+            ReportPeriod::month("2026-10").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 10, 7).unwrap(),
+            &s,
+            &cal,
+        );
+        assert_eq!((oct.min_days, oct.working_days.map(|w| w.0)), (1, Some(0)));
     }
 
     #[test]

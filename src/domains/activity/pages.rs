@@ -47,6 +47,8 @@ struct Query {
 struct ActivityPage {
     l: Layout,
     f: ActivityFigures,
+    /// `2026-11`: the last full month, for the link beside "this month to date".
+    last_month: String,
 }
 
 impl ActivityPage {
@@ -62,7 +64,9 @@ async fn page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Query>)
         week: Some(q.week).filter(|w| !w.is_empty()),
     };
     let f = service::report(&s, &a, &aq).await?;
-    render(&ActivityPage { l: Layout::for_actor(&a, "账号活跃度"), f })
+    let today = crate::clock::to_local(a.now).date_naive();
+    let last_month = super::model::ReportPeriod::month_of(today).previous().key();
+    render(&ActivityPage { l: Layout::for_actor(&a, "账号活跃度"), f, last_month })
 }
 
 #[derive(Template)]

@@ -1,7 +1,7 @@
 //! Account activity: recording each account's days of use (from the route guard), the activity
 //! figures of an area's child units and departments for a month or week, and the settings.
 
-use super::model::{ActivitySettings, ReportPeriod, rate};
+use super::model::{ActivitySettings, Measure, ReportPeriod, rate};
 use super::store::{self, AccountDays};
 use crate::auth::{Actor, Permission};
 use crate::db::Db;
@@ -79,8 +79,18 @@ pub struct IdleAccount {
 pub struct ActivityFigures {
     pub area_id: i64,
     pub area_name: String,
+    /// `2026-03` or `2026-W10`: the month or week the days belong to.
     pub period: String,
+    /// What was counted, for people: `2026年11月` or `2026年12月1日至6日（本月至今）`.
+    pub period_label: String,
+    /// Whether only the days so far of the period were counted (the threshold is then scaled).
+    pub to_date: bool,
+    /// The last day counted.
+    pub last_day: String,
+    /// The threshold applied: days of business an account needs to count as active.
     pub min_days: i64,
+    /// How the threshold was set, in a sentence.
+    pub threshold_note: String,
     pub counts_reads: bool,
     /// All accounts under the area together.
     pub overall: ActivityUnit,
@@ -113,10 +123,11 @@ fn unit(
 }
 
 /// The activity figures of an area's child areas and departments for a period.
-pub async fn figures(db: &Db, area: &AreaRef, p: &ReportPeriod, s: &ActivitySettings) -> AppResult<ActivityFigures> {
-    let (first, end) = p.day_keys();
-    let accounts = store::account_days(db, &area.path, &first, &end, p.millis().1, s.counts_reads).await?;
-    let min = s.min_days(p);
+/// Every activity figure of the system (page, API, dashboard, bulletin) comes from here.
+pub async fn figures(db: &Db, area: &AreaRef, m: &Measure, s: &ActivitySettings) -> AppResult<ActivityFigures> {
+    let (first, end) = m.day_keys();
+    let accounts = store::account_days(db, &area.path, &first, &end, m.end_millis(), s.counts_reads).await?;
+    let min = m.min_days;
     let children = area_store::list(
         db,
         &AreaFilter { scope_path: area.path.clone(), parent: Some(area.id), ..Default::default() },
@@ -162,8 +173,12 @@ pub async fn figures(db: &Db, area: &AreaRef, p: &ReportPeriod, s: &ActivitySett
     Ok(ActivityFigures {
         area_id: area.id,
         area_name: area.name.clone(),
-        period: p.key(),
+        period: m.period.key(),
+        period_label: m.label(),
+        to_date: m.is_to_date(),
+        last_day: m.through.pred_opt().unwrap_or(m.through).to_string(),
         min_days: min,
+        threshold_note: m.threshold_note(s),
         counts_reads: s.counts_reads,
         overall: unit(Some(area.id), None, area.name.clone(), &all, min),
         areas,
@@ -182,13 +197,34 @@ pub struct ActivityQuery {
     pub week: Option<String>,
 }
 
-/// The period a query names: a week, a month, or this month.
-pub fn period_of(actor: &Actor, month: Option<&str>, week: Option<&str>) -> AppResult<ReportPeriod> {
-    match (week.filter(|w| !w.is_empty()), month.filter(|m| !m.is_empty())) {
-        (Some(w), _) => ReportPeriod::week(w).map_err(|m| AppError::field("week", m)),
-        (None, Some(m)) => ReportPeriod::month(m).map_err(|m| AppError::field("month", m)),
-        (None, None) => Ok(ReportPeriod::month_of(crate::clock::to_local(actor.now).date_naive())),
-    }
+/// The period a query names: a week, a month (each measured whole), or by default this month
+/// to date (threshold scaled to the working days elapsed).
+pub async fn measure_of(
+    db: &Db,
+    actor: &Actor,
+    month: Option<&str>,
+    week: Option<&str>,
+    s: &ActivitySettings,
+) -> AppResult<Measure> {
+    let p = match (week.filter(|w| !w.is_empty()), month.filter(|m| !m.is_empty())) {
+        (Some(w), _) => ReportPeriod::week(w).map_err(|m| AppError::field("week", m))?,
+        (None, Some(m)) => ReportPeriod::month(m).map_err(|m| AppError::field("month", m))?,
+        (None, None) => return this_month_to_date(db, actor.now, s).await,
+    };
+    Ok(Measure::whole(p, s))
+}
+
+/// This month from its first day through today, on the stored work calendar.
+pub async fn this_month_to_date(db: &Db, now: crate::clock::Millis, s: &ActivitySettings) -> AppResult<Measure> {
+    let today = crate::clock::to_local(now).date_naive();
+    let cal = crate::domains::events::settings::work_calendar(db).await?;
+    Ok(Measure::to_date(ReportPeriod::month_of(today), today, s, &cal))
+}
+
+/// The last month that is over.
+pub fn last_full_month(now: crate::clock::Millis, s: &ActivitySettings) -> Measure {
+    let today = crate::clock::to_local(now).date_naive();
+    Measure::whole(ReportPeriod::month_of(today).previous(), s)
 }
 
 /// The area a supervision query is about, inside the caller's scope (default: the caller's own).
@@ -202,9 +238,9 @@ pub async fn area_in_scope(db: &Db, actor: &Actor, area: Option<i64>) -> AppResu
 pub async fn report(state: &AppState, actor: &Actor, q: &ActivityQuery) -> AppResult<ActivityFigures> {
     actor.require(Permission::ReadSupervision)?;
     let area = area_in_scope(&state.db, actor, q.area).await?;
-    let p = period_of(actor, q.month.as_deref(), q.week.as_deref())?;
     let s = settings(&state.db).await?;
-    figures(&state.db, &area, &p, &s).await
+    let m = measure_of(&state.db, actor, q.month.as_deref(), q.week.as_deref(), &s).await?;
+    figures(&state.db, &area, &m, &s).await
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -135,10 +135,12 @@ pub async fn rank(
     let rules = store::rules(db).await?;
     let base = store::base(db).await?;
     let settings = activity::settings(db).await?;
-    let min = settings.min_days(p);
-    let (first, end) = p.day_keys();
+    // The month's activity threshold and days, as the activity figures define them.
+    let m = crate::domains::activity::model::Measure::whole(p.clone(), &settings);
+    let min = m.min_days;
+    let (first, end) = m.day_keys();
     let (by_path, accounts) = tokio::try_join!(measures_by_path(db, area, p), async {
-        activity_store::account_days(db, &area.path, &first, &end, p.millis().1, settings.counts_reads)
+        activity_store::account_days(db, &area.path, &first, &end, m.end_millis(), settings.counts_reads)
             .await
             .map_err(AppError::from)
     })?;

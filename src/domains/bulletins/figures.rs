@@ -3,7 +3,7 @@
 //! the key groups by child area and by department — each beside last month's.
 
 use crate::db::Db;
-use crate::domains::activity::model::{ActivitySettings, ReportPeriod};
+use crate::domains::activity::model::{ActivitySettings, Measure, ReportPeriod};
 use crate::domains::activity::service::{self as activity, ActivityUnit, AreaRef};
 use crate::domains::events::figures::Period;
 use crate::domains::events::stats::Child;
@@ -154,8 +154,9 @@ pub async fn gather(
 ) -> AppResult<BulletinFigures> {
     let before = p.previous();
     // (一) activity, this month and last.
+    let (this_month, last_month) = (Measure::whole(p.clone(), s), Measure::whole(before.clone(), s));
     let (now_act, prev_act) =
-        tokio::try_join!(activity::figures(db, area, p, s), activity::figures(db, area, &before, s))?;
+        tokio::try_join!(activity::figures(db, area, &this_month, s), activity::figures(db, area, &last_month, s))?;
     let departments = department_store::list(
         db,
         &DepartmentFilter { scope_path: area.path.clone(), ..Default::default() },

@@ -2,7 +2,7 @@
 
 use super::api::READ;
 use super::model::SHADES;
-use super::service::{self, Dashboard, DashboardQuery};
+use super::service::{self, Child, Dashboard, DashboardQuery};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -37,7 +37,26 @@ struct Page {
 
 impl Page {
     fn pct(&self, r: &Option<f64>) -> String {
-        r.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into())
+        crate::domains::events::figures::percent(*r)
+    }
+    /// Whether the map's figure is one the table has no column of its own for (else the column
+    /// of that figure carries the colour swatch, so nothing is listed twice).
+    fn shade_has_own_column(&self) -> bool {
+        !matches!(
+            self.d.map.shade.code,
+            "people" | "open_events" | "overdue_events" | "overdue_visits" | "activity_rate"
+        )
+    }
+    /// The map colour beside the figure the map is shaded by.
+    fn swatch(&self, code: &str, c: &Child) -> String {
+        if self.d.map.shade.code == code {
+            format!(
+                "<svg viewBox=\"0 0 10 10\" width=\"12\" height=\"12\"><rect width=\"10\" height=\"10\" fill=\"{}\"></rect></svg> ",
+                c.colour
+            )
+        } else {
+            String::new()
+        }
     }
     fn rate_bar(&self, r: &Option<f64>) -> i64 {
         r.map(|r| (r * 100.0).round().clamp(0.0, 100.0) as i64).unwrap_or(0)

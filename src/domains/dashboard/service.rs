@@ -8,7 +8,7 @@ use crate::auth::{Actor, Permission};
 use crate::clock::{DAY, Millis};
 use crate::db::Db;
 use crate::domains::activity::model::{ActivitySettings, ReportPeriod};
-use crate::domains::activity::service::{self as activity, ActivityUnit, AreaRef};
+use crate::domains::activity::service::{self as activity, ActivityFigures, ActivityUnit, AreaRef};
 use crate::domains::events::model::Card;
 use crate::domains::events::workflow::State as EventState;
 use crate::domains::org::area_store::{self, AreaFilter};
@@ -85,10 +85,38 @@ pub struct Events {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Activity {
+    /// This month to date (`2026-12`), its threshold scaled to the working days elapsed.
     pub month: String,
+    /// `2026年12月1日至6日（本月至今）`.
+    pub label: String,
+    pub min_days: i64,
+    pub threshold_note: String,
+    pub overall: ActivityUnit,
+    pub units: Vec<ActivityUnit>,
+    /// The last full month, as the monthly bulletin counts it.
+    pub last_month: ActivityMonth,
+}
+
+/// The activity of a whole month.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityMonth {
+    pub month: String,
+    pub label: String,
     pub min_days: i64,
     pub overall: ActivityUnit,
     pub units: Vec<ActivityUnit>,
+}
+
+/// This month to date and the last full month, from the one activity code path.
+async fn activity_now_and_last(
+    db: &Db,
+    area: &AreaRef,
+    now: Millis,
+    s: &ActivitySettings,
+) -> AppResult<(ActivityFigures, ActivityFigures)> {
+    let to_date = activity::this_month_to_date(db, now, s).await?;
+    let last = activity::last_full_month(now, s);
+    Ok(tokio::try_join!(activity::figures(db, area, &to_date, s), activity::figures(db, area, &last, s))?)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,7 +183,10 @@ pub struct Child {
     pub kind: String,
     #[serde(flatten)]
     pub figures: Figures,
+    /// This month to date (threshold scaled to the working days elapsed).
     pub activity_rate: Option<f64>,
+    /// The last full month.
+    pub last_month_activity_rate: Option<f64>,
     /// The chosen figure, and as shown.
     pub value: Option<f64>,
     pub shown: String,
@@ -287,12 +318,17 @@ pub async fn dashboard_shaded(
         }
     }
 
-    // Activity of the child units this month.
-    let act = activity::figures(db, area, &period, settings).await?;
-    let rate_of_child: HashMap<i64, Option<f64>> =
-        act.areas.iter().filter_map(|u| Some((u.area_id?, u.rate))).collect();
+    // Activity of the child units: this month to date and the last full month.
+    let (act, last) = activity_now_and_last(db, area, now, settings).await?;
+    let rates = |f: &ActivityFigures| -> HashMap<i64, Option<f64>> {
+        f.areas.iter().filter_map(|u| Some((u.area_id?, u.rate))).collect()
+    };
+    let (rate_of_child, last_rate_of_child) = (rates(&act), rates(&last));
     let child_rate = |c: usize| {
         if area_kind == "grid" { act.overall.rate } else { rate_of_child.get(&children[c].0).copied().flatten() }
+    };
+    let last_child_rate = |c: usize| {
+        if area_kind == "grid" { last.overall.rate } else { last_rate_of_child.get(&children[c].0).copied().flatten() }
     };
 
     // The map: one path per grid with a boundary, in one projection.
@@ -364,6 +400,7 @@ pub async fn dashboard_shaded(
             kind: kind.clone(),
             figures: per_child[c],
             activity_rate: child_rate(c),
+            last_month_activity_rate: last_child_rate(c),
             value: child_values[c],
             shown: show(&shade, child_values[c]),
             colour: colour_of(&child_bins, child_values[c]),
@@ -382,10 +419,19 @@ pub async fn dashboard_shaded(
         events: events(db, &area.path, now, &period, total.overdue_events).await?,
         overdue_visits: total.overdue_visits,
         activity: Activity {
-            month: act.period.clone(),
+            month: act.period,
+            label: act.period_label,
             min_days: act.min_days,
+            threshold_note: act.threshold_note,
             overall: act.overall,
             units: act.areas,
+            last_month: ActivityMonth {
+                month: last.period,
+                label: last.period_label,
+                min_days: last.min_days,
+                overall: last.overall,
+                units: last.areas,
+            },
         },
         submissions: submissions(db, &area.path, now).await?,
         children: child_rows,

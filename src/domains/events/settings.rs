@@ -91,6 +91,11 @@ pub async fn update_category(state: &AppState, actor: &Actor, code: &str, i: &Ca
     store::category(&state.db, code).await?.ok_or_else(|| AppError::not_found("事件类别"))
 }
 
+/// The work calendar with its stored days (for other domains that count working days).
+pub async fn work_calendar(db: &crate::db::Db) -> AppResult<super::calendar::WorkCalendar> {
+    Ok(store::calendar(db).await?)
+}
+
 pub async fn calendar(state: &AppState, actor: &Actor) -> AppResult<Vec<CalendarDay>> {
     readable(actor)?;
     Ok(store::calendar_days(&state.db).await?)
