@@ -73,11 +73,11 @@ async fn audit_page(State(s): State<AppState>, a: Actor, ApiQuery(f): ApiQuery<F
         object_id: Some(f.object_id.clone()),
         from: day_start(&f.from)?,
         to: day_start(&f.to)?.map(|t| t + crate::clock::DAY),
-        page: crate::domains::org::pages::opt_i64("page", &f.page)?,
+        page: crate::web::form::opt_i64("page", &f.page)?,
         per_page: Some(50),
     };
     let list = search(&s.db, &q).await?;
-    let enc = crate::domains::org::pages::urlencode;
+    let enc = crate::web::form::urlencode;
     let base = format!(
         "/audit?username={}&action={}&object_type={}&object_id={}&from={}&to={}",
         enc(&f.username),

@@ -1,6 +1,7 @@
 //! The web layer: router assembled from the route table, middleware, extractors, paging, pages.
 
 pub mod extract;
+pub mod form;
 pub mod meta;
 pub mod middleware;
 pub mod openapi;

@@ -59,7 +59,7 @@ impl ActivityPage {
 
 async fn page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Query>) -> AppResult<Response> {
     let aq = ActivityQuery {
-        area: crate::domains::org::pages::opt_i64("area", &q.area)?,
+        area: crate::web::form::opt_i64("area", &q.area)?,
         month: Some(q.month).filter(|m| !m.is_empty()),
         week: Some(q.week).filter(|w| !w.is_empty()),
     };

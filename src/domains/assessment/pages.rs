@@ -42,7 +42,7 @@ impl AssessmentPage {
 
 async fn page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Query>) -> AppResult<Response> {
     let rq = RankingQuery {
-        area: crate::domains::org::pages::opt_i64("area", &q.area)?,
+        area: crate::web::form::opt_i64("area", &q.area)?,
         month: Some(q.month).filter(|m| !m.is_empty()),
         level: Some(q.level).filter(|m| !m.is_empty()),
     };

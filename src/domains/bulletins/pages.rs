@@ -43,7 +43,7 @@ struct Query {
 impl Query {
     fn monthly(&self) -> AppResult<MonthlyQuery> {
         Ok(MonthlyQuery {
-            area: crate::domains::org::pages::opt_i64("area", &self.area)?,
+            area: crate::web::form::opt_i64("area", &self.area)?,
             month: Some(self.month.clone()).filter(|m| !m.is_empty()),
         })
     }

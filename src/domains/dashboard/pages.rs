@@ -70,7 +70,7 @@ impl Page {
 }
 
 async fn page(State(s): State<AppState>, a: Actor, ApiQuery(p): ApiQuery<Params>) -> AppResult<Response> {
-    let area = crate::domains::org::pages::opt_i64("area", &p.area)?;
+    let area = crate::web::form::opt_i64("area", &p.area)?;
     let q = DashboardQuery { area, shade: Some(p.shade.clone()).filter(|s| !s.is_empty()) };
     let d = service::for_actor(&s, &a, &q).await?;
     let l = Layout::for_actor(&a, &format!("驾驶舱 · {}", d.area_name));

@@ -4,10 +4,10 @@
 use super::figures::{Figures, percent};
 use super::stats::{self, EventStats, StatsQuery};
 use crate::auth::{Actor, Permission};
-use crate::domains::org::pages::opt_i64;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
+use crate::web::form::opt_i64;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{Access, Entry, get};
 use askama::Template;

@@ -9,6 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
+use crate::web::form::{opt_i64, req_i64, urlencode};
 use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
@@ -35,19 +36,6 @@ pub fn routes() -> Vec<Entry> {
     ];
     v.extend(super::people_pages::routes());
     v
-}
-
-/// Parses an optional integer typed into a form ("" → none).
-pub fn opt_i64(field: &str, v: &str) -> AppResult<Option<i64>> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse().map(Some).map_err(|_| AppError::field(field, "请填写整数"))
-}
-
-pub fn req_i64(field: &str, v: &str) -> AppResult<i64> {
-    opt_i64(field, v)?.ok_or_else(|| AppError::field(field, "请填写此项"))
 }
 
 #[derive(Deserialize, Default)]
@@ -93,8 +81,6 @@ async fn browse(State(s): State<AppState>, a: Actor, ApiQuery(bq): ApiQuery<Brow
     let next = list.has_next().then(|| link(list.page + 1));
     render(&Browse { l: Layout::for_actor(&a, "区域网格"), parent, q, list, prev, next })
 }
-
-pub use crate::web::pages::urlencode;
 
 #[derive(Template)]
 #[template(path = "org/area.html")]

@@ -1,13 +1,13 @@
 //! Pages for staff (with photo and grid assignments), departments and accounts.
 
 use super::model::{DEPARTMENT_KINDS, EMPLOYMENTS, STAFF_POSITIONS};
-use super::pages::{opt_i64, req_i64, urlencode};
 use super::{accounts, areas, departments, staff};
 use crate::auth::role::Role;
 use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm, read_file_field};
+use crate::web::form::{opt_i64, req_i64, urlencode};
 use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};

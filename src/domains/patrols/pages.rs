@@ -9,10 +9,10 @@ use super::service::{
 use super::store::{self, CheckInRow, ItemRow};
 use crate::auth::{Actor, Permission};
 use crate::domains::org::map;
-use crate::domains::org::pages::opt_i64;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
+use crate::web::form::opt_i64;
 use crate::web::pages::{Layout, redirect, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;

@@ -4,10 +4,10 @@
 use super::model::{self, STATES};
 use super::service::{self, ActionInput, ListQuery, SubmissionOut};
 use crate::auth::{Actor, Permission};
-use crate::domains::org::pages::opt_i64;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
+use crate::web::form::opt_i64;
 use crate::web::pages::{Layout, redirect, render, urlencode};
 use crate::web::paging::Page;
 use crate::web::routes::{Access, Entry, get, post};
