@@ -75,7 +75,7 @@ pub async fn guard(State(state): State<AppState>, access: Access, req: Request, 
     let write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let response = next.run(Request::from_parts(parts, body)).await;
     if let Some(id) = used_by.filter(|_| response.status().is_success() || response.status().is_redirection()) {
-        crate::domains::activity::service::record_use(&state, id, write).await;
+        state.request_served(id, write).await;
     }
     response
 }

@@ -353,7 +353,7 @@ async fn the_cached_grid_index_follows_every_change_at_once() {
         .await
         .unwrap();
     assert_eq!(locate::grid_at(s, at.0, at.1).await.unwrap(), Some(t.grid_a1_1));
-    assert_eq!(s.grids.len(), 1);
+    assert_eq!(s.cache::<locate::GridCache>().len(), 1);
     // A new grid drawn when created is found too.
     let (st, v) = app
         .post_json(&admin, "/api/v1/areas", json!({ "parent_id": t.comm_a1, "kind": "grid", "code": "510725101001003", "name": "嫩水第三网格", "boundary": square(104.90, 31.70, 0.01) }))

@@ -18,12 +18,22 @@ use std::sync::Mutex;
 #[derive(Default)]
 pub struct Seen(Mutex<HashMap<i64, (chrono::NaiveDate, bool)>>);
 
+/// The route guard's observer (registered by `web::router`): a signed-in account was served.
+pub fn on_request_served(
+    state: AppState,
+    account_id: i64,
+    write: bool,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(async move { record_use(&state, account_id, write).await })
+}
+
 /// Records a use of the system by a signed-in account (`write`: it did business).
 pub async fn record_use(state: &AppState, account_id: i64, write: bool) {
     let now = state.clock.now();
     let day = crate::clock::to_local(now).date_naive();
     {
-        let Ok(mut seen) = state.activity_seen.0.lock() else { return };
+        let seen_today = state.cache::<Seen>();
+        let Ok(mut seen) = seen_today.0.lock() else { return };
         match seen.get(&account_id) {
             Some((d, w)) if *d == day && (*w || !write) => return,
             _ => {}
@@ -33,7 +43,7 @@ pub async fn record_use(state: &AppState, account_id: i64, write: bool) {
     let kind = if write { "write" } else { "read" };
     if let Err(e) = store::record(&state.db, account_id, &day.to_string(), kind, now).await {
         tracing::warn!(error = %e, "could not record account activity");
-        if let Ok(mut seen) = state.activity_seen.0.lock() {
+        if let Ok(mut seen) = state.cache::<Seen>().0.lock() {
             seen.remove(&account_id);
         }
     }

@@ -18,7 +18,7 @@ struct Built {
     paths: HashMap<i64, String>,
 }
 
-/// The cached index (kept in `AppState`).
+/// The cached index (one per process: `state.cache::<GridCache>()`).
 #[derive(Default)]
 pub struct GridCache {
     current: RwLock<Option<Arc<Built>>>,
@@ -44,7 +44,7 @@ impl GridCache {
 
 /// The current index, rebuilt first if grids changed since it was built.
 async fn current(state: &AppState) -> AppResult<Arc<Built>> {
-    let cache = &state.grids;
+    let cache = state.cache::<GridCache>();
     let marker = map_store::geo_generation(&state.db).await?;
     if let Some(b) = cache.fresh(marker) {
         return Ok(b);

@@ -145,10 +145,10 @@ where
     Fut: std::future::Future<Output = AppResult<Rendered>>,
 {
     let now = state.clock.now();
-    if let Some(r) = state.public_cache.get(&key, now) {
+    if let Some(r) = state.cache::<Cache>().get(&key, now) {
         return Ok(r);
     }
     let r = Arc::new(make().await?);
-    state.public_cache.put(key, now, r.clone());
+    state.cache::<Cache>().put(key, now, r.clone());
     Ok(r)
 }

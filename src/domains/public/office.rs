@@ -70,7 +70,7 @@ pub async fn save(state: &AppState, actor: &Actor, area_id: i64, i: &OfficeInput
     audit::record(&mut tx, &actor.audit(), "area_office_saved", "area", area.id, audit::changes(&old, &new)).await?;
     tx.commit().await?;
     // The boards of the community's grids show it: start their cache over.
-    state.public_cache.clear();
+    state.cache::<super::board::Cache>().clear();
     Ok(Office {
         area_id: area.id,
         office_hours: hours,
