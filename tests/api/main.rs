@@ -13,6 +13,7 @@ mod bulletins;
 mod dashboard;
 mod dashboard_scale;
 mod departments;
+mod doors;
 mod event_pages;
 mod events;
 mod field;
