@@ -43,7 +43,10 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     if interrupted > 0 {
         tracing::warn!(jobs = interrupted, "import jobs interrupted by a restart were marked failed");
     }
-    Ok(AppState::new(db, Clock::System, config, keys))
+    let state = AppState::new(db, Clock::System, config, keys);
+    // The demo and the commands write through the services before any router exists.
+    crate::domains::wire(&state);
+    Ok(state)
 }
 
 /// Serves until Ctrl-C or SIGTERM.

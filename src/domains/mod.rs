@@ -14,3 +14,10 @@ pub mod public;
 pub mod registry;
 pub mod submissions;
 pub mod visits;
+
+/// Connects the domains that listen to others (once per state; a second call changes nothing):
+/// submissions follow the register, account activity follows the requests served.
+pub fn wire(state: &crate::state::AppState) {
+    registry::observe::observe_persons(state, submissions::hooks::on_person_written);
+    state.observe_requests(activity::service::on_request_served);
+}

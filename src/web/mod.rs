@@ -68,8 +68,7 @@ pub fn route_table() -> Vec<RouteSpec> {
 
 /// Builds the application: every route behind its guard, then the shared middleware.
 pub fn router(state: AppState) -> Router {
-    // Account activity counts the requests the guard lets through and that succeed.
-    state.observe_requests(crate::domains::activity::service::on_request_served);
+    crate::domains::wire(&state);
     let mut app: Router<AppState> = Router::new();
     for e in all_routes() {
         let access = e.spec.access;

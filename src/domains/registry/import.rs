@@ -7,12 +7,12 @@
 use super::codes::Codes;
 use super::house_import;
 use super::model::PERSON_KINDS;
+use super::observe::{self, AfterCommit, PersonWritten, Subject};
 use super::person_store::{self as store, PersonWrite};
 use super::persons::{self, PersonInput, PersonQuery};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::domains::org::area_store;
-use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Column};
 use crate::state::AppState;
@@ -451,7 +451,7 @@ async fn run_person_import(
                 held: 0,
                 created: Vec::new(),
                 updated: Vec::new(),
-                outbox: Vec::new(),
+                outbox: AfterCommit::default(),
             }),
         };
         // New people go straight in (the unique index skips those already registered); only the
@@ -480,10 +480,9 @@ async fn run_person_import(
             writes.iter().filter(|w| w.kind == "floating").map(|w| w.id_bidx.as_str()).collect();
         for (id, _) in inserted.iter().filter(|(_, b)| floating.contains(b.as_str())) {
             let subject = Subject::Person { was_floating: false };
-            outbox.push(
-                submissions::person_written(state, tx, actor, *id, subject, "created", json!({ "import_job": job }))
-                    .await?,
-            );
+            let written =
+                PersonWritten { person_id: *id, subject, action: "created", detail: json!({ "import_job": job }) };
+            outbox.append(observe::person_written(state, tx, actor, written).await?);
         }
         let bidxs: Vec<String> = skipped.iter().map(|(_, w)| w.id_bidx.clone()).collect();
         let existing: HashMap<String, store::ImportExisting> =
@@ -500,9 +499,8 @@ async fn run_person_import(
                         updated_ids.push(e.id);
                         let subject = Subject::Person { was_floating: e.kind == "floating" };
                         let detail = json!({ "import_job": job });
-                        outbox.push(
-                            submissions::person_written(state, tx, actor, e.id, subject, "changed", detail).await?,
-                        );
+                        let written = PersonWritten { person_id: e.id, subject, action: "changed", detail };
+                        outbox.append(observe::person_written(state, tx, actor, written).await?);
                     } else {
                         errors.push((i, "此人正被他人修改，请稍后重试".into()));
                     }
@@ -570,7 +568,7 @@ struct Batch {
     held: i64,
     created: Vec<i64>,
     updated: Vec<i64>,
-    outbox: Vec<submissions::Outbox>,
+    outbox: AfterCommit,
 }
 
 impl Batch {
@@ -584,9 +582,7 @@ impl Batch {
     async fn commit_and_continue(&mut self, state: &AppState, actor: &Actor, job: i64) -> AppResult<i64> {
         let n = self.audit(actor, job).await?;
         self.tx.commit_and_continue().await?;
-        for o in self.outbox.drain(..) {
-            o.deliver(state);
-        }
+        std::mem::take(&mut self.outbox).run(state);
         self.created.clear();
         self.updated.clear();
         self.held = 0;
@@ -597,9 +593,7 @@ impl Batch {
     async fn commit(mut self, state: &AppState, actor: &Actor, job: i64) -> AppResult<i64> {
         let n = self.audit(actor, job).await?;
         self.tx.commit().await?;
-        for o in self.outbox {
-            o.deliver(state);
-        }
+        self.outbox.run(state);
         Ok(n)
     }
 

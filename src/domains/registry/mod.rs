@@ -16,6 +16,7 @@ pub mod import;
 pub mod ledger_store;
 pub mod ledgers;
 pub mod model;
+pub mod observe;
 pub mod pages;
 pub mod person_store;
 pub mod persons;

@@ -4,12 +4,12 @@
 use super::codes::Codes;
 use super::id_number::{IdNumber, mask_phone};
 use super::model::{self, SearchText, classify, extra_fields, initials, kind_label, status_label};
+use super::observe::{self, AfterCommit, PersonWritten, Subject};
 use super::person_store::{self as store, PersonFilter, PersonRow, PersonWrite, RegScope, Sort};
 use crate::audit;
 use crate::auth::{Actor, Permission, Scope};
 use crate::domains::org::model::{check_date, check_phone, check_text};
 use crate::domains::org::{area_store, departments};
-use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::paging::{Page, Paging};
@@ -603,18 +603,15 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
         }
     })?;
     audit::record(&mut tx, &actor.audit(), "person_created", "person", id, p.audit_view()).await?;
-    let outbox = submissions::person_written(
-        state,
-        &mut tx,
-        actor,
-        id,
-        Subject::Person { was_floating: false },
-        "created",
-        json!({}),
-    )
-    .await?;
+    let written = PersonWritten {
+        person_id: id,
+        subject: Subject::Person { was_floating: false },
+        action: "created",
+        detail: json!({}),
+    };
+    let after = observe::person_written(state, &mut tx, actor, written).await?;
     tx.commit().await?;
-    outbox.deliver(state);
+    after.run(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }
@@ -648,15 +645,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PersonInpu
     }
     let changes = audit::changes(&before.audit_view(), &p.audit_view());
     audit::record(&mut tx, &actor.audit(), "person_updated", "person", id, changes.clone()).await?;
-    let outbox = if changes.as_object().is_some_and(|c| !c.is_empty()) {
-        let was_floating = before.kind == "floating";
-        submissions::person_written(state, &mut tx, actor, id, Subject::Person { was_floating }, "changed", changes)
-            .await?
+    let after = if changes.as_object().is_some_and(|c| !c.is_empty()) {
+        let subject = Subject::Person { was_floating: before.kind == "floating" };
+        let written = PersonWritten { person_id: id, subject, action: "changed", detail: changes };
+        observe::person_written(state, &mut tx, actor, written).await?
     } else {
-        submissions::Outbox::default()
+        AfterCommit::default()
     };
     tx.commit().await?;
-    outbox.deliver(state);
+    after.run(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }
@@ -704,18 +701,15 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: i64, input: &Sta
     let change =
         json!({ "status": { "from": row.status, "to": input.status }, "date": date.to_string(), "reason": reason });
     audit::record(&mut tx, &actor.audit(), "person_status", "person", id, change.clone()).await?;
-    let outbox = submissions::person_written(
-        state,
-        &mut tx,
-        actor,
-        id,
-        Subject::Person { was_floating: false },
-        "changed",
-        change,
-    )
-    .await?;
+    let written = PersonWritten {
+        person_id: id,
+        subject: Subject::Person { was_floating: false },
+        action: "changed",
+        detail: change,
+    };
+    let after = observe::person_written(state, &mut tx, actor, written).await?;
     tx.commit().await?;
-    outbox.deliver(state);
+    after.run(state);
     let row = store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     Ok(present(row, None))
 }

@@ -2,13 +2,13 @@
 //! visible only to the person's grid staff, community and town centre, and the signing department.
 
 use super::model::{check_extra, special_fields, special_kinds_of_department, special_label};
+use super::observe::{self, PersonWritten, Subject};
 use super::person_store;
 use super::special_store as store;
 use crate::audit;
 use crate::auth::{Actor, Permission, Role, Scope};
 use crate::domains::org::departments;
 use crate::domains::org::model::{check_date, check_text};
-use crate::domains::submissions::hooks::{self as submissions, Subject};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -161,18 +161,15 @@ pub async fn create(state: &AppState, actor: &Actor, person_id: i64, input: &Spe
         json!({ "file": id, "kind": input.kind }),
     )
     .await?;
-    let outbox = submissions::person_written(
-        state,
-        &mut tx,
-        actor,
+    let written = PersonWritten {
         person_id,
-        Subject::File(&input.kind),
-        "created",
-        json!({ "special_file": { "id": id, "kind": input.kind, "next_visit_due": due } }),
-    )
-    .await?;
+        subject: Subject::File(&input.kind),
+        action: "created",
+        detail: json!({ "special_file": { "id": id, "kind": input.kind, "next_visit_due": due } }),
+    };
+    let after = observe::person_written(state, &mut tx, actor, written).await?;
     tx.commit().await?;
-    outbox.deliver(state);
+    after.run(state);
     list(state, actor, person_id).await?.into_iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("档案"))
 }
 

@@ -1,6 +1,7 @@
 //! Where the register feeds the stream: registering or changing a person, or creating a
 //! special-population file, sends (or updates, or resends) a submission in the register's own
-//! transaction, so the change and its submission land together or not at all.
+//! transaction, so the change and its submission land together or not at all. The register does
+//! not call this by name: `on_person_written` subscribes to `registry::observe`.
 
 use super::model::{action_label, kind_label};
 use super::store::{self, MappingRow, NewStep, NewSubmission, SubmissionRow};
@@ -12,20 +13,11 @@ use crate::domains::events::calendar::{Limit, WorkCalendar};
 use crate::domains::events::store::holder_accounts;
 use crate::domains::org::model::department_kind_label;
 use crate::domains::registry::model as registry;
+use crate::domains::registry::observe::{AfterCommit, PersonWritten, Subject};
 use crate::domains::registry::person_store::{self, PersonRow};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::{Value, json};
-
-/// What happened in the register.
-#[derive(Clone, Copy, Debug)]
-pub enum Subject<'a> {
-    /// The person was registered, changed or changed status: submits the floating kind (if the person
-    /// is or was floating) and every kind of special-population file the person has.
-    Person { was_floating: bool },
-    /// A special-population file of this kind was created.
-    File(&'a str),
-}
 
 /// Messages for the outside sender, delivered once the transaction has committed.
 #[derive(Default, Debug)]
@@ -38,6 +30,28 @@ impl Outbox {
             state.notifier.send(&to, &text);
         }
     }
+
+    /// The same messages, as work for after the register's commit.
+    fn after_commit(self) -> AfterCommit {
+        let mut after = AfterCommit::default();
+        if !self.0.is_empty() {
+            after.then(move |state| self.deliver(state));
+        }
+        after
+    }
+}
+
+/// The register's subscriber (wired in `domains::wire`).
+pub fn on_person_written<'a>(
+    state: &'a AppState,
+    tx: &'a mut Tx,
+    actor: &'a Actor,
+    w: &'a PersonWritten<'a>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<AfterCommit>> + Send + 'a>> {
+    Box::pin(async move {
+        let out = person_written(state, tx, actor, w.person_id, w.subject, w.action, w.detail.clone()).await?;
+        Ok(out.after_commit())
+    })
 }
 
 /// The masked view of a person a submission carries (no ID number or phone in clear).
@@ -143,7 +157,7 @@ pub async fn tell_returned(
 
 /// Sends, updates or resends the submissions a register change calls for, in the caller's transaction.
 /// `detail` is what changed (masked), or `{}` for a registration.
-pub async fn person_written(
+async fn person_written(
     state: &AppState,
     tx: &mut Tx,
     actor: &Actor,
