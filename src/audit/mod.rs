@@ -2,6 +2,7 @@
 
 pub mod api;
 mod chain;
+pub mod labels;
 pub mod pages;
 mod store;
 

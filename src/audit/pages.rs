@@ -1,7 +1,9 @@
 //! The audit search page (audit administrators only).
 
+use super::labels::{self, Line};
 use super::{AuditQuery, AuditRow, search};
 use crate::auth::{Actor, Permission};
+use crate::domains::org::accounts::AccountName;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
@@ -13,6 +15,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes() -> Vec<Entry> {
     vec![get("/audit", Access::Perm(Permission::ReadAudit), "审计记录检索", audit_page)]
@@ -43,13 +46,50 @@ struct AuditPage {
     l: Layout,
     f: Form,
     list: Page<AuditRow>,
+    rows: Vec<RowView>,
+    actions: &'static [(&'static str, &'static str)],
+    objects: &'static [(&'static str, &'static str)],
     prev: Option<String>,
     next: Option<String>,
 }
 
-impl AuditPage {
-    fn when(&self, ms: &i64) -> String {
-        crate::clock::format_local(*ms)
+/// One row as the audit administrator reads it.
+struct RowView {
+    id: i64,
+    at: String,
+    /// `张三（网格员 · 嫩水社区第一网格）`, or what a system actor is.
+    who: String,
+    username: String,
+    action: String,
+    action_code: String,
+    object: String,
+    lines: Vec<Line>,
+    ip: String,
+}
+
+fn view(r: &AuditRow, names: &HashMap<i64, AccountName>) -> RowView {
+    let who = match r.account_id.and_then(|id| names.get(&id)) {
+        _ if let Some(sys) = labels::system_actor_label(&r.username) => sys.to_owned(),
+        Some(n) if n.unit_name.is_empty() => format!("{}（{}）", n.display_name, n.role_label),
+        Some(n) => format!("{}（{} · {}）", n.display_name, n.role_label, n.unit_name),
+        None => r.username.clone(),
+    };
+    let named = (r.object_type == "account").then(|| r.object_id.parse::<i64>().ok()).flatten();
+    let object = match (r.object_id.as_str(), named.and_then(|id| names.get(&id))) {
+        ("", _) => labels::object_label(&r.object_type).to_owned(),
+        (id, Some(n)) => format!("账号 {id}（{}）", n.display_name),
+        (id, None) => format!("{} {id}", labels::object_label(&r.object_type)),
+    };
+    RowView {
+        id: r.id,
+        at: crate::clock::format_local(r.at),
+        who,
+        username: r.username.clone(),
+        action: labels::action_label(&r.action).to_owned(),
+        action_code: r.action.clone(),
+        object,
+        lines: labels::describe(&r.detail),
+        ip: r.ip.clone(),
     }
 }
 
@@ -77,6 +117,14 @@ async fn audit_page(State(s): State<AppState>, a: Actor, ApiQuery(f): ApiQuery<F
         per_page: Some(50),
     };
     let list = search(&s.db, &q).await?;
+    let mut ids: Vec<i64> = list.items.iter().filter_map(|r| r.account_id).collect();
+    ids.extend(
+        list.items.iter().filter(|r| r.object_type == "account").filter_map(|r| r.object_id.parse::<i64>().ok()),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    let names = crate::domains::org::accounts::names(&s.db, &ids).await?;
+    let rows = list.items.iter().map(|r| view(r, &names)).collect();
     let enc = crate::web::form::urlencode;
     let base = format!(
         "/audit?username={}&action={}&object_type={}&object_id={}&from={}&to={}",
@@ -89,5 +137,6 @@ async fn audit_page(State(s): State<AppState>, a: Actor, ApiQuery(f): ApiQuery<F
     );
     let prev = list.has_prev().then(|| format!("{base}&page={}", list.page - 1));
     let next = list.has_next().then(|| format!("{base}&page={}", list.page + 1));
-    render(&AuditPage { l: Layout::for_actor(&a, "审计记录"), f, list, prev, next })
+    let (actions, objects) = (labels::ACTIONS, labels::objects());
+    render(&AuditPage { l: Layout::for_actor(&a, "审计记录"), f, list, rows, actions, objects, prev, next })
 }

@@ -140,3 +140,22 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: &str, now: Millis) -> sqlx
 pub async fn clear_failures(tx: &mut Tx, username: &str) -> sqlx::Result<()> {
     tx.execute("DELETE FROM login_failures WHERE username = $1", args![username]).await.map(drop)
 }
+
+/// Display name, role and unit of accounts by id, whatever their status (for the audit trail).
+pub async fn names_of(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let args = ids.iter().map(|i| crate::db::Value::from(*i)).collect();
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT a.id, a.display_name, a.role, COALESCE(d.name, ar.name, '') FROM accounts a \
+                 LEFT JOIN departments d ON d.id = a.department_id LEFT JOIN areas ar ON ar.id = COALESCE(a.area_id, d.area_id) \
+                 WHERE a.id IN ({marks})"
+            ),
+            args,
+        )
+        .await
+}

@@ -348,3 +348,23 @@ mod tests {
         }
     }
 }
+
+/// How an account is named to people: display name, role and unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountName {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub unit_name: String,
+}
+
+/// The names of accounts by id (unknown ids are left out); for the audit trail, which has no scope.
+pub async fn names(db: &Db, ids: &[i64]) -> AppResult<std::collections::HashMap<i64, AccountName>> {
+    let rows = store::names_of(db, ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name, role, unit_name)| {
+            let role_label = crate::auth::Role::parse(&role).map(|r| r.label()).unwrap_or("");
+            (id, AccountName { display_name, role_label, unit_name })
+        })
+        .collect())
+}
