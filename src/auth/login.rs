@@ -170,7 +170,7 @@ pub struct ChangePassword {
     pub confirm_password: Option<String>,
 }
 
-/// Changes the caller's own password; other sessions of the account end.
+/// Changes the caller's own password; other sessions and every API token of the account end.
 pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePassword) -> AppResult<()> {
     if let Some(confirm) = &input.confirm_password
         && confirm != &input.new_password
@@ -188,11 +188,20 @@ pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePass
     let hash = password::hash_blocking(input.new_password.clone()).await?;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, actor.id, &hash, false, actor.now).await?;
-    if let Via::Session { id_hash, .. } = &actor.via {
-        tx.execute("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", crate::args![actor.id, id_hash.as_str()])
+    match &actor.via {
+        Via::Session { id_hash, .. } => {
+            tx.execute(
+                "DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
+                crate::args![actor.id, id_hash.as_str()],
+            )
             .await?;
+        }
+        Via::Token { .. } => store::delete_sessions_of(&mut tx, actor.id).await?,
     }
-    audit::record(&mut tx, &actor.audit(), "password_change", "account", actor.id, json!({})).await?;
+    // Tokens were issued under the old password: they end too (the owner issues new ones).
+    let tokens = store::revoke_tokens_of(&mut tx, actor.id, actor.now).await?;
+    audit::record(&mut tx, &actor.audit(), "password_change", "account", actor.id, json!({ "tokens_revoked": tokens }))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

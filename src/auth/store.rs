@@ -132,6 +132,21 @@ pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> sqlx::Result<()
     tx.execute("DELETE FROM sessions WHERE account_id = $1", args![account_id]).await.map(drop)
 }
 
+/// Revokes every live API token of an account (after a password change or reset); answers how many.
+pub async fn revoke_tokens_of(tx: &mut Tx, account_id: i64, now: Millis) -> sqlx::Result<u64> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        args![now, account_id],
+    )
+    .await
+}
+
+/// Ends every way into an account: its sessions and its API tokens.
+pub async fn end_access(tx: &mut Tx, account_id: i64, now: Millis) -> sqlx::Result<()> {
+    delete_sessions_of(tx, account_id).await?;
+    revoke_tokens_of(tx, account_id, now).await.map(drop)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct TokenRow {
     pub id: i64,

@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod meta;
 pub mod middleware;
+pub mod next_path;
 pub mod openapi;
 pub mod pages;
 pub mod paging;

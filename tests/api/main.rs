@@ -7,6 +7,8 @@ mod areas;
 mod assessment;
 mod audit;
 mod auth;
+mod auth_redirect;
+mod auth_tokens_end;
 mod authz_matrix;
 mod bulletins;
 mod dashboard;

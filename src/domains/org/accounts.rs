@@ -317,7 +317,7 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String
     let hash = password::hash_blocking(plain.clone()).await?;
     let mut tx = db.begin().await?;
     crate::auth::store::set_password(&mut tx, id, &hash, true, actor.now).await?;
-    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    crate::auth::store::end_access(&mut tx, id, actor.now).await?;
     audit::record(&mut tx, &actor.audit(), "password_reset", "account", id, json!({})).await?;
     tx.commit().await?;
     Ok(plain)
@@ -332,7 +332,7 @@ pub async fn reset_totp(db: &Db, actor: &Actor, id: i64) -> AppResult<AccountOut
     }
     let mut tx = db.begin().await?;
     crate::auth::store::set_totp(&mut tx, id, None, false, actor.now).await?;
-    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    crate::auth::store::end_access(&mut tx, id, actor.now).await?;
     audit::record(&mut tx, &actor.audit(), "totp_reset", "account", id, json!({})).await?;
     tx.commit().await?;
     get(db, actor, id).await
