@@ -30,7 +30,8 @@ pub struct NewSession {
 const BAD_CREDENTIALS: &str = "用户名或密码错误";
 
 /// Signs in with username, password and (when enabled) a one-time code.
-/// The answer for a wrong password is the same whether or not the user exists.
+/// The answer for a wrong password is the same whether or not the user exists. The attempt is
+/// counted before the password is checked (see `reserve`), so parallel guesses cannot outrun the lock.
 pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> AppResult<NewSession> {
     let now = state.clock.now();
     let username = input.username.trim().to_lowercase();
@@ -47,24 +48,12 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         request_id: meta.request_id.clone(),
         now,
     };
-
-    let mut tx = state.db.begin().await?;
-    if let Some(f) = store::failures(&mut tx, &username).await? {
-        match gate(f.failures, f.last_failed_at, f.locked_until, now) {
-            Gate::Locked(left) => {
-                return Err(AppError::TooManyRequests(format!("尝试次数过多，请 {} 后再试", describe_wait(left))));
-            }
-            Gate::Wait(left) => {
-                return Err(AppError::TooManyRequests(format!("请 {} 后再试", describe_wait(left))));
-            }
-            Gate::Allowed if f.locked_until.is_some() => store::clear_failures(&mut tx, &username).await?,
-            Gate::Allowed => {}
-        }
-    }
-    let cred = store::credentials_by_username(&mut tx, &username).await?;
+    let attempt = reserve(state, &username, now).await?;
+    let cred = store::credentials_by_name(&state.db, &username).await?;
     let hash = cred.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
     let password_ok = password::verify_blocking(input.password.clone(), hash).await? && cred.is_some();
 
+    let mut tx = state.db.begin().await?;
     let failure = match (&cred, password_ok) {
         (Some(c), true) if c.status == "retired" => Some("账号已停用"),
         (Some(c), true) if c.status == "locked" => Some("账号已被锁定"),
@@ -87,24 +76,9 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     };
 
     if let Some(reason) = failure {
-        let n = store::add_failure(
-            &mut tx,
-            &username,
-            now,
-            state.config.lock_after_failures,
-            now + state.config.lock_duration,
-        )
-        .await?;
         let account_id = cred.as_ref().map(|c| c.id);
-        audit::record(
-            &mut tx,
-            &ctx(account_id),
-            "login_failed",
-            "account",
-            account_id.unwrap_or(0),
-            json!({ "reason": reason, "failures": n }),
-        )
-        .await?;
+        let detail = json!({ "reason": reason, "failures": attempt });
+        audit::record(&mut tx, &ctx(account_id), "login_failed", "account", account_id.unwrap_or(0), detail).await?;
         tx.commit().await?;
         return Err(match reason {
             "账号已被锁定" => AppError::Forbidden("账号已被锁定，请联系安全管理员".into()),
@@ -117,21 +91,7 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()));
     };
     store::clear_failures(&mut tx, &username).await?;
-    let token = secret::random_token();
-    let csrf = secret::random_token();
-    store::insert_session(
-        &mut tx,
-        &secret::sha256_hex(&token),
-        c.id,
-        &csrf,
-        c.totp_enabled,
-        now,
-        now + state.config.absolute_timeout,
-        &meta.ip,
-        &meta.user_agent,
-    )
-    .await?;
-    store::mark_login(&mut tx, c.id, now).await?;
+    let session = open_session(state, &mut tx, &c, now, meta).await?;
     audit::record(
         &mut tx,
         &ctx(Some(c.id)),
@@ -142,6 +102,60 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     )
     .await?;
     tx.commit().await?;
+    Ok(session)
+}
+
+/// Passes the gate (delay, lock) and counts this attempt in one step; answers the attempt's number.
+/// An attempt that finds the record changed under it (a parallel attempt counted first) reads it again.
+async fn reserve(state: &AppState, username: &str, now: crate::clock::Millis) -> AppResult<i64> {
+    for _ in 0..3 {
+        let mut tx = state.db.begin().await?;
+        let seen = store::failures(&mut tx, username).await?;
+        let mut count = 1;
+        if let Some(f) = &seen {
+            match gate(f.failures, f.last_failed_at, f.locked_until, now) {
+                Gate::Locked(left) => {
+                    return Err(AppError::TooManyRequests(format!("尝试次数过多，请 {} 后再试", describe_wait(left))));
+                }
+                Gate::Wait(left) => {
+                    return Err(AppError::TooManyRequests(format!("请 {} 后再试", describe_wait(left))));
+                }
+                // A lock that has run out starts the count again.
+                Gate::Allowed if f.locked_until.is_some() => {}
+                Gate::Allowed => count = f.failures + 1,
+            }
+        }
+        let lock = (count >= state.config.lock_after_failures).then_some(now + state.config.lock_duration);
+        if store::reserve_attempt(&mut tx, username, seen.as_ref(), count, now, lock).await? {
+            tx.commit().await?;
+            return Ok(count);
+        }
+    }
+    Err(AppError::TooManyRequests("登录尝试过于频繁，请稍后再试".into()))
+}
+
+async fn open_session(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    c: &store::Credentials,
+    now: crate::clock::Millis,
+    meta: &RequestMeta,
+) -> AppResult<NewSession> {
+    let token = secret::random_token();
+    let csrf = secret::random_token();
+    store::insert_session(
+        tx,
+        &secret::sha256_hex(&token),
+        c.id,
+        &csrf,
+        c.totp_enabled,
+        now,
+        now + state.config.absolute_timeout,
+        &meta.ip,
+        &meta.user_agent,
+    )
+    .await?;
+    store::mark_login(tx, c.id, now).await?;
     Ok(NewSession { token, csrf, account_id: c.id })
 }
 

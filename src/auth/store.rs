@@ -36,6 +36,11 @@ pub async fn credentials_by_username(tx: &mut Tx, username: &str) -> sqlx::Resul
     tx.fetch_optional(&format!("{CREDENTIALS} WHERE a.username = $1"), args![username]).await
 }
 
+/// The same read outside a transaction (sign-in reads it before the slow password check).
+pub async fn credentials_by_name(db: &Db, username: &str) -> sqlx::Result<Option<Credentials>> {
+    db.read().fetch_optional(&format!("{CREDENTIALS} WHERE a.username = $1"), args![username]).await
+}
+
 pub async fn credentials_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Credentials>> {
     db.read().fetch_optional(&format!("{CREDENTIALS} WHERE a.id = $1"), args![id]).await
 }
@@ -59,24 +64,36 @@ pub async fn clear_failures(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
     tx.execute("DELETE FROM login_failures WHERE username = $1", args![key]).await.map(drop)
 }
 
-/// Counts one more failure and sets the lock when the limit is reached; answers the new count.
-pub async fn add_failure(
+/// Counts one sign-in attempt before its password is checked: writes `count` (and the lock, if set)
+/// only when the record is still as `seen` was read, so two racing attempts cannot both pass the gate
+/// on the same count. Answers whether this attempt was counted.
+pub async fn reserve_attempt(
     tx: &mut Tx,
     key: &str,
+    seen: Option<&FailureRow>,
+    count: i64,
     now: Millis,
-    lock_after: i64,
-    lock_until: Millis,
-) -> sqlx::Result<i64> {
-    let (n,): (i64,) = tx
-        .fetch_one(
-            "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, 1, $2, NULL) \
-             ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $2, \
-             locked_until = CASE WHEN login_failures.failures + 1 >= $3 THEN $4 ELSE NULL END \
-             RETURNING failures",
-            args![key, now, lock_after, lock_until],
-        )
-        .await?;
-    Ok(n)
+    locked_until: Option<Millis>,
+) -> sqlx::Result<bool> {
+    let n = match seen {
+        None => {
+            tx.execute(
+                "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (username) DO NOTHING",
+                args![key, count, now, locked_until],
+            )
+            .await?
+        }
+        Some(f) => {
+            tx.execute(
+                "UPDATE login_failures SET failures = $1, last_failed_at = $2, locked_until = $3 \
+                 WHERE username = $4 AND failures = $5 AND last_failed_at = $6",
+                args![count, now, locked_until, key, f.failures, f.last_failed_at],
+            )
+            .await?
+        }
+    };
+    Ok(n == 1)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

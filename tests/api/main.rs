@@ -7,6 +7,7 @@ mod areas;
 mod assessment;
 mod audit;
 mod auth;
+mod auth_lockout;
 mod auth_redirect;
 mod auth_tokens_end;
 mod authz_matrix;
