@@ -57,6 +57,7 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     let failure = match (&cred, password_ok) {
         (Some(c), true) if c.status == "retired" => Some("账号已停用"),
         (Some(c), true) if c.status == "locked" => Some("账号已被锁定"),
+        (Some(c), true) if c.awaiting_activation => Some("账号尚未启用"),
         (Some(c), true) if c.totp_enabled => {
             let code = input.totp.as_deref().unwrap_or("").trim();
             if code.is_empty() {
@@ -83,6 +84,7 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         return Err(match reason {
             "账号已被锁定" => AppError::Forbidden("账号已被锁定，请联系安全管理员".into()),
             "账号已停用" => AppError::Forbidden("账号已停用".into()),
+            "账号尚未启用" => AppError::Forbidden("账号尚未启用：须由另一位管理员启用".into()),
             "动态口令错误" => AppError::field("totp", "动态口令错误"),
             _ => AppError::Unauthenticated(BAD_CREDENTIALS.into()),
         });
@@ -92,15 +94,12 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     };
     store::clear_failures(&mut tx, &username).await?;
     let session = open_session(state, &mut tx, &c, now, meta).await?;
-    audit::record(
-        &mut tx,
-        &ctx(Some(c.id)),
-        "login",
-        "account",
-        c.id,
-        json!({ "via": "password", "totp": c.totp_enabled }),
-    )
-    .await?;
+    let watched = crate::domains::org::duties::watch_sign_in(&mut tx, c.id, now, &meta.ip).await?;
+    let mut detail = json!({ "via": "password", "totp": c.totp_enabled });
+    if watched.as_array().is_some_and(|w| !w.is_empty()) {
+        detail["first_after_issue"] = watched;
+    }
+    audit::record(&mut tx, &ctx(Some(c.id)), "login", "account", c.id, detail).await?;
     tx.commit().await?;
     Ok(session)
 }

@@ -20,13 +20,15 @@ pub struct Credentials {
     pub totp_last_step: Option<i64>,
     pub demo: bool,
     pub status: String,
+    /// Created by an administrator and not yet activated by another (三员分立).
+    pub awaiting_activation: bool,
     /// The materialised path of the bound area (or of the department's area).
     pub scope_path: String,
     pub scope_area_id: i64,
 }
 
 const CREDENTIALS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, a.password_hash, \
-     a.must_change_password, a.totp_secret, a.totp_enabled, a.totp_last_step, a.demo, a.status, \
+     a.must_change_password, a.totp_secret, a.totp_enabled, a.totp_last_step, a.demo, a.status, a.awaiting_activation, \
      ar.path AS scope_path, ar.id AS scope_area_id \
      FROM accounts a \
      LEFT JOIN departments d ON d.id = a.department_id \

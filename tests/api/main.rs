@@ -15,6 +15,7 @@ mod bulletins;
 mod dashboard;
 mod dashboard_scale;
 mod departments;
+mod duties;
 mod event_pages;
 mod events;
 mod field;
