@@ -153,7 +153,7 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
             let hash = password::hash(&plain)?;
             let mut tx = db.begin().await?;
             auth_store::set_password(&mut tx, acc.id, &hash, true, now).await?;
-            auth_store::delete_sessions_of(&mut tx, acc.id).await?;
+            auth_store::end_access(&mut tx, acc.id, now).await?;
             audit::record(&mut tx, &ctx, "password_reset", "account", acc.id, json!({}))
                 .await
                 .map_err(|e| anyhow!("{e}"))?;

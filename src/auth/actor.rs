@@ -184,7 +184,7 @@ impl FromRequestParts<AppState> for PendingActor {
             return Err(AppError::Unauthenticated("请先登录".into()));
         };
         let cred = store::credentials_by_id(&state.db, account_id).await?.ok_or_else(expired)?;
-        if cred.status != "active" {
+        if cred.status != "active" || cred.awaiting_activation {
             return Err(AppError::Unauthenticated("账号已被锁定或停用".into()));
         }
         let actor = Actor::from_credentials(&cred, via, meta, now, state.config.require_totp_for_admins)?;

@@ -18,6 +18,8 @@ pub fn routes() -> Vec<Entry> {
     vec![
         post("/api/v1/auth/login", Access::Public, "登录（成功后设置会话 Cookie）", api_login)
             .body("username, password, totp?"),
+        post("/api/v1/auth/setup", Access::Public, "用一次性设置码设置自己的密码（之后再登录）", api_setup)
+            .body("username, setup_code, new_password, confirm_password?"),
         post("/api/v1/auth/logout", Access::Pending, "退出登录", api_logout),
         get("/api/v1/auth/me", Access::Pending, "当前账号", api_me),
         post("/api/v1/auth/password", Access::Pending, "修改密码", api_password)
@@ -61,6 +63,22 @@ async fn api_login(
     let body = json!({ "account": me_json(&actor), "csrf_token": session.csrf });
     Ok(([(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies))], Json(body))
         .into_response())
+}
+
+async fn api_setup(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    ApiJson(input): ApiJson<crate::domains::org::duties::SetupInput>,
+) -> AppResult<StatusCode> {
+    let ctx = crate::audit::AuditCtx {
+        account_id: None,
+        username: input.username.trim().to_lowercase(),
+        ip: meta.ip,
+        request_id: meta.request_id,
+        now: s.clock.now(),
+    };
+    crate::domains::org::duties::set_up(&s.db, &ctx, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn api_logout(State(s): State<AppState>, PendingActor(a): PendingActor) -> AppResult<Response> {

@@ -30,7 +30,8 @@ pub struct NewSession {
 const BAD_CREDENTIALS: &str = "用户名或密码错误";
 
 /// Signs in with username, password and (when enabled) a one-time code.
-/// The answer for a wrong password is the same whether or not the user exists.
+/// The answer for a wrong password is the same whether or not the user exists. The attempt is
+/// counted before the password is checked (see `reserve`), so parallel guesses cannot outrun the lock.
 pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> AppResult<NewSession> {
     let now = state.clock.now();
     let username = input.username.trim().to_lowercase();
@@ -47,27 +48,16 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         request_id: meta.request_id.clone(),
         now,
     };
-
-    let mut tx = state.db.begin().await?;
-    if let Some(f) = store::failures(&mut tx, &username).await? {
-        match gate(f.failures, f.last_failed_at, f.locked_until, now) {
-            Gate::Locked(left) => {
-                return Err(AppError::TooManyRequests(format!("尝试次数过多，请 {} 后再试", describe_wait(left))));
-            }
-            Gate::Wait(left) => {
-                return Err(AppError::TooManyRequests(format!("请 {} 后再试", describe_wait(left))));
-            }
-            Gate::Allowed if f.locked_until.is_some() => store::clear_failures(&mut tx, &username).await?,
-            Gate::Allowed => {}
-        }
-    }
-    let cred = store::credentials_by_username(&mut tx, &username).await?;
+    let attempt = reserve(state, &username, now).await?;
+    let cred = store::credentials_by_name(&state.db, &username).await?;
     let hash = cred.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
     let password_ok = password::verify_blocking(input.password.clone(), hash).await? && cred.is_some();
 
+    let mut tx = state.db.begin().await?;
     let failure = match (&cred, password_ok) {
         (Some(c), true) if c.status == "retired" => Some("账号已停用"),
         (Some(c), true) if c.status == "locked" => Some("账号已被锁定"),
+        (Some(c), true) if c.awaiting_activation => Some("账号尚未启用"),
         (Some(c), true) if c.totp_enabled => {
             let code = input.totp.as_deref().unwrap_or("").trim();
             if code.is_empty() {
@@ -87,28 +77,14 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
     };
 
     if let Some(reason) = failure {
-        let n = store::add_failure(
-            &mut tx,
-            &username,
-            now,
-            state.config.lock_after_failures,
-            now + state.config.lock_duration,
-        )
-        .await?;
         let account_id = cred.as_ref().map(|c| c.id);
-        audit::record(
-            &mut tx,
-            &ctx(account_id),
-            "login_failed",
-            "account",
-            account_id.unwrap_or(0),
-            json!({ "reason": reason, "failures": n }),
-        )
-        .await?;
+        let detail = json!({ "reason": reason, "failures": attempt });
+        audit::record(&mut tx, &ctx(account_id), "login_failed", "account", account_id.unwrap_or(0), detail).await?;
         tx.commit().await?;
         return Err(match reason {
             "账号已被锁定" => AppError::Forbidden("账号已被锁定，请联系安全管理员".into()),
             "账号已停用" => AppError::Forbidden("账号已停用".into()),
+            "账号尚未启用" => AppError::Forbidden("账号尚未启用：须由另一位管理员启用".into()),
             "动态口令错误" => AppError::field("totp", "动态口令错误"),
             _ => AppError::Unauthenticated(BAD_CREDENTIALS.into()),
         });
@@ -117,10 +93,57 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into()));
     };
     store::clear_failures(&mut tx, &username).await?;
+    let session = open_session(state, &mut tx, &c, now, meta).await?;
+    let watched = crate::domains::org::duties::watch_sign_in(&mut tx, c.id, now, &meta.ip).await?;
+    let mut detail = json!({ "via": "password", "totp": c.totp_enabled });
+    if watched.as_array().is_some_and(|w| !w.is_empty()) {
+        detail["first_after_issue"] = watched;
+    }
+    audit::record(&mut tx, &ctx(Some(c.id)), "login", "account", c.id, detail).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// Passes the gate (delay, lock) and counts this attempt in one step; answers the attempt's number.
+/// An attempt that finds the record changed under it (a parallel attempt counted first) reads it again.
+async fn reserve(state: &AppState, username: &str, now: crate::clock::Millis) -> AppResult<i64> {
+    for _ in 0..3 {
+        let mut tx = state.db.begin().await?;
+        let seen = store::failures(&mut tx, username).await?;
+        let mut count = 1;
+        if let Some(f) = &seen {
+            match gate(f.failures, f.last_failed_at, f.locked_until, now) {
+                Gate::Locked(left) => {
+                    return Err(AppError::TooManyRequests(format!("尝试次数过多，请 {} 后再试", describe_wait(left))));
+                }
+                Gate::Wait(left) => {
+                    return Err(AppError::TooManyRequests(format!("请 {} 后再试", describe_wait(left))));
+                }
+                // A lock that has run out starts the count again.
+                Gate::Allowed if f.locked_until.is_some() => {}
+                Gate::Allowed => count = f.failures + 1,
+            }
+        }
+        let lock = (count >= state.config.lock_after_failures).then_some(now + state.config.lock_duration);
+        if store::reserve_attempt(&mut tx, username, seen.as_ref(), count, now, lock).await? {
+            tx.commit().await?;
+            return Ok(count);
+        }
+    }
+    Err(AppError::TooManyRequests("登录尝试过于频繁，请稍后再试".into()))
+}
+
+async fn open_session(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    c: &store::Credentials,
+    now: crate::clock::Millis,
+    meta: &RequestMeta,
+) -> AppResult<NewSession> {
     let token = secret::random_token();
     let csrf = secret::random_token();
     store::insert_session(
-        &mut tx,
+        tx,
         &secret::sha256_hex(&token),
         c.id,
         &csrf,
@@ -131,17 +154,7 @@ pub async fn login(state: &AppState, input: &LoginInput, meta: &RequestMeta) -> 
         &meta.user_agent,
     )
     .await?;
-    store::mark_login(&mut tx, c.id, now).await?;
-    audit::record(
-        &mut tx,
-        &ctx(Some(c.id)),
-        "login",
-        "account",
-        c.id,
-        json!({ "via": "password", "totp": c.totp_enabled }),
-    )
-    .await?;
-    tx.commit().await?;
+    store::mark_login(tx, c.id, now).await?;
     Ok(NewSession { token, csrf, account_id: c.id })
 }
 
@@ -170,7 +183,7 @@ pub struct ChangePassword {
     pub confirm_password: Option<String>,
 }
 
-/// Changes the caller's own password; other sessions of the account end.
+/// Changes the caller's own password; other sessions and every API token of the account end.
 pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePassword) -> AppResult<()> {
     if let Some(confirm) = &input.confirm_password
         && confirm != &input.new_password
@@ -188,11 +201,20 @@ pub async fn change_password(state: &AppState, actor: &Actor, input: &ChangePass
     let hash = password::hash_blocking(input.new_password.clone()).await?;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, actor.id, &hash, false, actor.now).await?;
-    if let Via::Session { id_hash, .. } = &actor.via {
-        tx.execute("DELETE FROM sessions WHERE account_id = $1 AND id <> $2", crate::args![actor.id, id_hash.as_str()])
+    match &actor.via {
+        Via::Session { id_hash, .. } => {
+            tx.execute(
+                "DELETE FROM sessions WHERE account_id = $1 AND id <> $2",
+                crate::args![actor.id, id_hash.as_str()],
+            )
             .await?;
+        }
+        Via::Token { .. } => store::delete_sessions_of(&mut tx, actor.id).await?,
     }
-    audit::record(&mut tx, &actor.audit(), "password_change", "account", actor.id, json!({})).await?;
+    // Tokens were issued under the old password: they end too (the owner issues new ones).
+    let tokens = store::revoke_tokens_of(&mut tx, actor.id, actor.now).await?;
+    audit::record(&mut tx, &actor.audit(), "password_change", "account", actor.id, json!({ "tokens_revoked": tokens }))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
 use crate::web::meta::{CsrfSubmitted, RequestMeta, clear_cookie, cookie, set_cookie};
+use crate::web::next_path::same_site;
 use crate::web::pages::{Layout, MsgQuery, redirect, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
@@ -47,15 +48,8 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site relative targets are followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
-        _ => "/".into(),
-    }
-}
-
 fn login_form(
+    s: &AppState,
     headers: &HeaderMap,
     next: String,
     username: String,
@@ -68,7 +62,7 @@ fn login_form(
     };
     let l = Layout { csrf: token.clone(), ..Layout::public("登录") };
     let mut resp = render(&LoginPage { l, next, username, error: error.clone(), need_totp })?;
-    if fresh && let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, false).parse() {
+    if fresh && let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, s.config.secure_cookies).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     if error.is_some() {
@@ -77,8 +71,12 @@ fn login_form(
     Ok(resp)
 }
 
-async fn login_page(headers: HeaderMap, ApiQuery(q): ApiQuery<NextQuery>) -> AppResult<Response> {
-    login_form(&headers, safe_next(q.next.as_deref()), String::new(), None, false)
+async fn login_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<NextQuery>,
+) -> AppResult<Response> {
+    login_form(&s, &headers, same_site(q.next.as_deref()), String::new(), None, false)
 }
 
 #[derive(Deserialize)]
@@ -104,7 +102,7 @@ async fn login_submit(
     if expected.is_empty() || !secret::constant_time_eq(&sent, &expected) {
         return Err(AppError::Csrf);
     }
-    let next = safe_next(f.next.as_deref());
+    let next = same_site(f.next.as_deref());
     let input = LoginInput {
         username: f.username.clone(),
         password: f.password,
@@ -125,7 +123,7 @@ async fn login_submit(
         Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
         Err(e) => {
             let need_totp = matches!(&e, AppError::Invalid { fields, .. } if fields.contains_key("totp"));
-            login_form(&headers, next, f.username, Some(e.to_string()), need_totp)
+            login_form(&s, &headers, next, f.username, Some(e.to_string()), need_totp)
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum Permission {
     ManageAccounts,
     /// Lock, unlock and reset passwords of accounts.
     AccountSecurity,
+    /// Activate an account another administrator created (三员分立: never one's own).
+    ActivateAccounts,
     /// Search the audit trail.
     ReadAudit,
     /// Read residents' personal data (the register).
@@ -153,6 +155,7 @@ impl Role {
             ManageStaff => matches!(self, SystemAdmin | CountyCenter | TownCenter | CommunityStaff),
             ManageAccounts => !self.grantable().is_empty(),
             AccountSecurity => matches!(self, SecurityAdmin),
+            ActivateAccounts => matches!(self, SystemAdmin | SecurityAdmin),
             ReadAudit => matches!(self, AuditAdmin),
             ReadPersonalData => matches!(
                 self,
@@ -257,6 +260,12 @@ mod tests {
             }
         }
         assert!(Role::AuditAdmin.grantable().is_empty());
+        // An administrator role and a business role are never granted by the same role's table
+        // mixed up: the security administrator grants only administrators, everyone else only business roles.
+        for r in ALL_ROLES {
+            let g = r.grantable();
+            assert!(g.iter().all(|x| x.is_admin()) || g.iter().all(|x| !x.is_admin()), "{r:?} grants both kinds");
+        }
     }
 
     #[test]

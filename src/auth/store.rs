@@ -20,13 +20,15 @@ pub struct Credentials {
     pub totp_last_step: Option<i64>,
     pub demo: bool,
     pub status: String,
+    /// Created by an administrator and not yet activated by another (三员分立).
+    pub awaiting_activation: bool,
     /// The materialised path of the bound area (or of the department's area).
     pub scope_path: String,
     pub scope_area_id: i64,
 }
 
 const CREDENTIALS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, a.password_hash, \
-     a.must_change_password, a.totp_secret, a.totp_enabled, a.totp_last_step, a.demo, a.status, \
+     a.must_change_password, a.totp_secret, a.totp_enabled, a.totp_last_step, a.demo, a.status, a.awaiting_activation, \
      ar.path AS scope_path, ar.id AS scope_area_id \
      FROM accounts a \
      LEFT JOIN departments d ON d.id = a.department_id \
@@ -34,6 +36,11 @@ const CREDENTIALS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.ar
 
 pub async fn credentials_by_username(tx: &mut Tx, username: &str) -> sqlx::Result<Option<Credentials>> {
     tx.fetch_optional(&format!("{CREDENTIALS} WHERE a.username = $1"), args![username]).await
+}
+
+/// The same read outside a transaction (sign-in reads it before the slow password check).
+pub async fn credentials_by_name(db: &Db, username: &str) -> sqlx::Result<Option<Credentials>> {
+    db.read().fetch_optional(&format!("{CREDENTIALS} WHERE a.username = $1"), args![username]).await
 }
 
 pub async fn credentials_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Credentials>> {
@@ -59,24 +66,36 @@ pub async fn clear_failures(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
     tx.execute("DELETE FROM login_failures WHERE username = $1", args![key]).await.map(drop)
 }
 
-/// Counts one more failure and sets the lock when the limit is reached; answers the new count.
-pub async fn add_failure(
+/// Counts one sign-in attempt before its password is checked: writes `count` (and the lock, if set)
+/// only when the record is still as `seen` was read, so two racing attempts cannot both pass the gate
+/// on the same count. Answers whether this attempt was counted.
+pub async fn reserve_attempt(
     tx: &mut Tx,
     key: &str,
+    seen: Option<&FailureRow>,
+    count: i64,
     now: Millis,
-    lock_after: i64,
-    lock_until: Millis,
-) -> sqlx::Result<i64> {
-    let (n,): (i64,) = tx
-        .fetch_one(
-            "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, 1, $2, NULL) \
-             ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $2, \
-             locked_until = CASE WHEN login_failures.failures + 1 >= $3 THEN $4 ELSE NULL END \
-             RETURNING failures",
-            args![key, now, lock_after, lock_until],
-        )
-        .await?;
-    Ok(n)
+    locked_until: Option<Millis>,
+) -> sqlx::Result<bool> {
+    let n = match seen {
+        None => {
+            tx.execute(
+                "INSERT INTO login_failures (username, failures, last_failed_at, locked_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (username) DO NOTHING",
+                args![key, count, now, locked_until],
+            )
+            .await?
+        }
+        Some(f) => {
+            tx.execute(
+                "UPDATE login_failures SET failures = $1, last_failed_at = $2, locked_until = $3 \
+                 WHERE username = $4 AND failures = $5 AND last_failed_at = $6",
+                args![count, now, locked_until, key, f.failures, f.last_failed_at],
+            )
+            .await?
+        }
+    };
+    Ok(n == 1)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -130,6 +149,21 @@ pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
 
 pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> sqlx::Result<()> {
     tx.execute("DELETE FROM sessions WHERE account_id = $1", args![account_id]).await.map(drop)
+}
+
+/// Revokes every live API token of an account (after a password change or reset); answers how many.
+pub async fn revoke_tokens_of(tx: &mut Tx, account_id: i64, now: Millis) -> sqlx::Result<u64> {
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        args![now, account_id],
+    )
+    .await
+}
+
+/// Ends every way into an account: its sessions and its API tokens.
+pub async fn end_access(tx: &mut Tx, account_id: i64, now: Millis) -> sqlx::Result<()> {
+    delete_sessions_of(tx, account_id).await?;
+    revoke_tokens_of(tx, account_id, now).await.map(drop)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

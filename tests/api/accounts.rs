@@ -275,10 +275,16 @@ async fn administrators_do_not_manage_what_is_not_theirs() {
     assert_eq!(app.try_login("gw", PASSWORD, None).await.status, StatusCode::OK);
     let (st, v) = app.post_json(&sec, &format!("/api/v1/accounts/{gw}/reset-password"), json!({})).await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let fresh = v["initial_password"].as_str().unwrap().to_owned();
+    // 三员分立: the security administrator gets a one-time code for the holder, not a password.
+    assert!(v["initial_password"].is_null(), "{v}");
+    let code = v["setup_code"].as_str().unwrap().to_owned();
     assert_eq!(app.try_login("gw", PASSWORD, None).await.status, StatusCode::UNAUTHORIZED);
-    let s = app.login("gw", &fresh).await;
-    assert_eq!(s.account["must_change_password"], true);
+    assert_eq!(app.try_login("gw", &code, None).await.status, StatusCode::UNAUTHORIZED);
+    let body = json!({ "username": "gw", "setup_code": code, "new_password": "Fresh2026x" });
+    assert_eq!(app.post_json(&Session::anon(), "/api/v1/auth/setup", body).await.0, StatusCode::NO_CONTENT);
+    app.clock.advance(wangge::clock::MINUTE);
+    let s = app.login("gw", "Fresh2026x").await;
+    assert_eq!(s.account["must_change_password"], false);
     // But may not retire or edit ordinary accounts (not a role it grants).
     let got = app.post_json(&sec, &format!("/api/v1/accounts/{gw}/retire"), json!({})).await;
     assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);

@@ -338,15 +338,25 @@ async fn every_kind_of_change_writes_its_row() {
     );
     let a = step!(
         "sysadmin",
-        app.post_json(&admin, "/api/v1/accounts", json!({ "username": "wangjl", "display_name": "王经理", "role": "county_viewer", "area_id": t.county, "password": "Initial2026" }))
-            .await,
+        app.post_json(
+            &admin,
+            "/api/v1/accounts",
+            json!({ "username": "wangjl", "display_name": "王经理", "role": "county_viewer", "area_id": t.county })
+        )
+        .await,
         "account_created",
         "account"
     );
     let ap = format!("/api/v1/accounts/{}", a["account"]["id"]);
+    step!("secadmin", app.post_json(&sec, &format!("{ap}/activate"), json!({})).await, "account_activated", "account");
     step!(
         "sysadmin",
-        app.patch_json(&admin, &ap, json!({ "version": a["account"]["version"], "display_name": "王建林" })).await,
+        app.patch_json(
+            &admin,
+            &ap,
+            json!({ "version": a["account"]["version"].as_i64().unwrap() + 1, "display_name": "王建林" })
+        )
+        .await,
         "account_updated",
         "account"
     );
@@ -358,9 +368,12 @@ async fn every_kind_of_change_writes_its_row() {
         "password_reset",
         "account"
     );
-    let initial = v["initial_password"].as_str().unwrap().to_owned();
+    // The holder spends the one-time code on a password of their own, then signs in.
+    let initial = "Initial2026";
+    let body = json!({ "username": "wangjl", "setup_code": v["setup_code"], "new_password": initial });
+    step!("wangjl", app.post_json(&Session::anon(), "/api/v1/auth/setup", body).await, "setup_code_used", "account");
     // The account's own actions.
-    let r = app.try_login("wangjl", &initial, None).await;
+    let r = app.try_login("wangjl", initial, None).await;
     let w = session_of(&r);
     let (action, _, _, username) = last_row(&app).await;
     assert_eq!((action.as_str(), username.as_str()), ("login", "wangjl"));

@@ -29,6 +29,8 @@ const STAFF: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdm
 /// Those who create accounts (each only roles it may grant) — and the security administrator.
 const ACCOUNTS: Expect = Only(&[CommunityStaff, TownCenter, CountyCenter, SystemAdmin, SecurityAdmin]);
 const SECURITY: Expect = Only(&[SecurityAdmin]);
+/// Activating an account another administrator created (三员分立).
+const ACTIVATE: Expect = Only(&[SystemAdmin, SecurityAdmin]);
 const AUDIT: Expect = Only(&[AuditAdmin]);
 const PERSONS: Expect =
     Only(&[GridWorker, GridLeader, CommunityStaff, TownCenter, CountyCenter, DepartmentHandler, CountyViewer]);
@@ -118,7 +120,9 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("POST",   "/api/v1/accounts/{id}/retire", ACCOUNTS),
     ("POST",   "/api/v1/accounts/{id}/reset-password", ACCOUNTS),
     ("POST",   "/api/v1/accounts/{id}/reset-totp", SECURITY),
+    ("POST",   "/api/v1/accounts/{id}/activate", ACTIVATE),
     ("GET",    "/api/v1/audit", AUDIT),
+    ("GET",    "/api/v1/audit/watch", AUDIT),
     ("GET",    "/api/v1/persons", PERSONS),
     ("POST",   "/api/v1/persons", EDIT),
     ("GET",    "/api/v1/persons/transfers", REGISTER),
@@ -183,6 +187,7 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/api/v1/openapi.json", Public),
     ("GET",    "/login", Public),
     ("POST",   "/login", Public),
+    ("POST",   "/api/v1/auth/setup", Public),
     ("POST",   "/logout", Pending),
     ("GET",    "/account", Pending),
     ("GET",    "/account/password", Pending),

@@ -140,6 +140,11 @@ impl TestApp {
     /// A fresh database (PostgreSQL when `WANGGE_TEST_DATABASE_URL` is set, else SQLite), migrated,
     /// with the root county 510725 演示县.
     pub async fn new() -> TestApp {
+        TestApp::with_config(|_| {}).await
+    }
+
+    /// Like `new`, with settings changed before the app starts.
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (url, pg) = match std::env::var("WANGGE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(admin_url) => {
@@ -160,10 +165,20 @@ impl TestApp {
         // Small import transactions, so that every import test of a few thousand rows also runs
         // the path of a large file: several batches, each carrying its progress.
         config.import_batch_rows = 3_000;
+        change(&mut config);
         let county_id = wangge::commands::create_county(&db, "510725", "演示县", clock.now()).await.expect("county");
         let state = AppState::new(db.clone(), clock.clone(), config, test_keys());
         let router = wangge::web::router(state.clone());
         TestApp { state, db, clock, router, county_id, _pg: pg, dir }
+    }
+
+    /// A second server on the same database (its own pool and caches, the same clock), as a
+    /// deployment with two instances behind one address has.
+    #[allow(dead_code)]
+    pub async fn second_server(&self) -> Router {
+        let db = wangge::db::connect(&self.state.config.database).await.expect("connect the second server");
+        let state = AppState::new(db, self.clock.clone(), self.state.config.clone(), test_keys());
+        wangge::web::router(state)
     }
 
     pub fn is_postgres(&self) -> bool {

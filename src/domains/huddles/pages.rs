@@ -5,7 +5,7 @@ use crate::auth::{Actor, Permission};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::{ApiPath, ApiQuery, PageForm};
-use crate::web::form::opt_i64;
+use crate::web::form::{opt_i64, urlencode};
 use crate::web::pages::{Layout, redirect, render};
 use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
@@ -82,7 +82,7 @@ async fn print(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<PageQu
 }
 
 fn back(h_community: i64, day: &str, msg: &str) -> Response {
-    redirect(&format!("/huddles?community={h_community}&day={day}&msg={msg}"))
+    redirect(&format!("/huddles?community={h_community}&day={}&msg={msg}", urlencode(day)))
 }
 
 #[derive(Deserialize, Default)]

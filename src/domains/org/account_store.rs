@@ -21,6 +21,8 @@ pub struct AccountRow {
     pub totp_enabled: bool,
     pub status: String,
     pub demo: bool,
+    /// Created by an administrator and not yet activated by another (三员分立).
+    pub awaiting_activation: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_login_at: Option<i64>,
@@ -29,7 +31,7 @@ pub struct AccountRow {
 
 const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, \
      COALESCE(d.name, ar.name) AS unit_name, a.staff_id, a.must_change_password, a.totp_enabled, a.status, a.demo, \
-     a.created_at, a.updated_at, a.last_login_at, a.version";
+     a.awaiting_activation, a.created_at, a.updated_at, a.last_login_at, a.version";
 const FROM: &str = "FROM accounts a LEFT JOIN departments d ON d.id = a.department_id JOIN areas ar ON ar.id = COALESCE(a.area_id, d.area_id)";
 
 #[derive(Debug, Default, Clone)]
@@ -107,11 +109,10 @@ pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>, now: Millis) -> sqlx::Resul
     Ok(id)
 }
 
-/// Administrator roles already held by the person behind a staff record (other accounts).
-pub async fn admin_roles_of_staff(tx: &mut Tx, staff_id: i64, except_account: i64) -> sqlx::Result<Vec<(String,)>> {
+/// Roles already held by the person behind a staff record (other live accounts).
+pub async fn roles_of_staff(tx: &mut Tx, staff_id: i64, except_account: i64) -> sqlx::Result<Vec<(String,)>> {
     tx.fetch_all(
-        "SELECT role FROM accounts WHERE staff_id = $1 AND id <> $2 AND status <> 'retired' \
-         AND role IN ('system_admin', 'security_admin', 'audit_admin')",
+        "SELECT role FROM accounts WHERE staff_id = $1 AND id <> $2 AND status <> 'retired'",
         args![staff_id, except_account],
     )
     .await

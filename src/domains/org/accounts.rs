@@ -2,6 +2,7 @@
 
 use super::account_store::{self as store, AccountFilter, AccountRow, NewAccount};
 use super::model::{AreaKind, check_text, check_username};
+use super::{duties, duty_store};
 use crate::audit;
 use crate::auth::role::{Binding, Role};
 use crate::auth::{Actor, Permission, password};
@@ -173,7 +174,16 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
     {
         errors.insert("staff_id".into(), "工作人员不存在或不在您的管辖范围内".into());
     }
+    let by_admin = actor.role.is_admin();
     let initial = match input.password.as_deref().filter(|p| !p.is_empty()) {
+        Some(_) if by_admin => {
+            errors.insert(
+                "password".into(),
+                "三员分立：管理员建立的账号不设初始密码，由另一位管理员启用时签发一次性设置码".into(),
+            );
+            None
+        }
+        None if by_admin => None,
         Some(p) => {
             if let Err(AppError::Invalid { fields, .. }) = password::check_policy("password", p, &username) {
                 errors.extend(fields);
@@ -186,12 +196,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
         return Err(AppError::fields(errors));
     }
     let Some(role) = role else { return Err(AppError::field("role", "角色不正确")) };
-    let plain = initial.clone().or_else(|| input.password.clone()).unwrap_or_default();
-    let hash = password::hash_blocking(plain).await?;
+    let hash = match by_admin {
+        true => duties::unknown_password_hash().await?,
+        false => {
+            password::hash_blocking(initial.clone().or_else(|| input.password.clone()).unwrap_or_default()).await?
+        }
+    };
     let mut tx = db.begin().await?;
-    if let (true, Some(staff_id)) = (role.is_admin(), input.staff_id) {
-        let held = store::admin_roles_of_staff(&mut tx, staff_id, 0).await?;
-        if held.iter().any(|(r,)| r != role.as_str()) {
+    if let Some(staff_id) = input.staff_id {
+        duties::check_sides(&mut tx, staff_id, role, 0).await?;
+        let held = store::roles_of_staff(&mut tx, staff_id, 0).await?;
+        if role.is_admin() && held.iter().any(|(r,)| r != role.as_str()) {
             return Err(AppError::field("staff_id", "三员分立：同一人不能同时担任系统、安全、审计管理员中的两个"));
         }
     }
@@ -213,13 +228,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
             e.into()
         }
     })?;
+    duty_store::mark_created(&mut tx, id, Some(actor.id), by_admin).await?;
+    if !by_admin {
+        duty_store::issue(&mut tx, id, "created", Some(actor.id), actor.now, None, None).await?;
+    }
     audit::record(
         &mut tx,
         &actor.audit(),
         "account_created",
         "account",
         id,
-        json!({ "username": username, "role": role.as_str(), "area_id": input.area_id, "department_id": input.department_id, "staff_id": input.staff_id }),
+        json!({ "username": username, "role": role.as_str(), "area_id": input.area_id, "department_id": input.department_id, "staff_id": input.staff_id, "awaiting_activation": by_admin }),
     )
     .await?;
     tx.commit().await?;
@@ -307,20 +326,40 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> AppRes
     get(db, actor, id).await
 }
 
-/// Sets a new initial password (generated, answered once); the holder must change it at next sign-in.
-pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String> {
+/// What a reset hands out: an administrator gets a one-time setup code for the holder (三员分立);
+/// another manager (a business role) a new initial password the holder must change at next sign-in.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ResetOut {
+    Code(duties::SetupCode),
+    Password { initial_password: String },
+}
+
+/// Resets an account's password; every session and API token of it ends.
+pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<ResetOut> {
     if !(actor.can(Permission::ManageAccounts) || actor.can(Permission::AccountSecurity)) {
         return Err(AppError::forbidden());
     }
     managed(db, actor, id, true).await?;
-    let plain = generate_password();
-    let hash = password::hash_blocking(plain.clone()).await?;
+    let plain = (!actor.role.is_admin()).then(generate_password);
+    let hash = match &plain {
+        Some(p) => password::hash_blocking(p.clone()).await?,
+        None => duties::unknown_password_hash().await?,
+    };
     let mut tx = db.begin().await?;
     crate::auth::store::set_password(&mut tx, id, &hash, true, actor.now).await?;
-    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
-    audit::record(&mut tx, &actor.audit(), "password_reset", "account", id, json!({})).await?;
+    crate::auth::store::end_access(&mut tx, id, actor.now).await?;
+    let out = match plain {
+        Some(p) => {
+            duty_store::issue(&mut tx, id, "reset", Some(actor.id), actor.now, None, None).await?;
+            ResetOut::Password { initial_password: p }
+        }
+        None => ResetOut::Code(duties::issue_code(&mut tx, id, "reset", actor.id, actor.now).await?),
+    };
+    let detail = json!({ "setup_code": matches!(out, ResetOut::Code(_)) });
+    audit::record(&mut tx, &actor.audit(), "password_reset", "account", id, detail).await?;
     tx.commit().await?;
-    Ok(plain)
+    Ok(out)
 }
 
 /// Clears a lost second factor (security administrator only); the holder sets it up again at next sign-in.
@@ -332,7 +371,7 @@ pub async fn reset_totp(db: &Db, actor: &Actor, id: i64) -> AppResult<AccountOut
     }
     let mut tx = db.begin().await?;
     crate::auth::store::set_totp(&mut tx, id, None, false, actor.now).await?;
-    crate::auth::store::delete_sessions_of(&mut tx, id).await?;
+    crate::auth::store::end_access(&mut tx, id, actor.now).await?;
     audit::record(&mut tx, &actor.audit(), "totp_reset", "account", id, json!({})).await?;
     tx.commit().await?;
     get(db, actor, id).await

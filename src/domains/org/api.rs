@@ -65,7 +65,18 @@ pub fn routes() -> Vec<Entry> {
         post("/api/v1/accounts/{id}/lock", ACCOUNTS_VIEW, "锁定账号", lock_account),
         post("/api/v1/accounts/{id}/unlock", ACCOUNTS_VIEW, "解锁账号", unlock_account),
         post("/api/v1/accounts/{id}/retire", ACCOUNTS, "停用账号", retire_account),
-        post("/api/v1/accounts/{id}/reset-password", ACCOUNTS_VIEW, "重置密码（生成新的初始密码）", reset_password),
+        post(
+            "/api/v1/accounts/{id}/reset-password",
+            ACCOUNTS_VIEW,
+            "重置密码（管理员得到一次性设置码，其他管理者得到新的初始密码）",
+            reset_password,
+        ),
+        post(
+            "/api/v1/accounts/{id}/activate",
+            Access::Perm(Permission::ActivateAccounts),
+            "启用管理员建立的账号（须另一位管理员，得到一次性设置码）",
+            activate_account,
+        ),
         post(
             "/api/v1/accounts/{id}/reset-totp",
             Access::Perm(Permission::AccountSecurity),
@@ -262,9 +273,15 @@ async fn unlock_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPat
 async fn retire_account(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {
     Ok(Json(accounts::set_status(&s.db, &a, id, "retired").await?))
 }
-async fn reset_password(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<Value> {
-    let p = accounts::reset_password(&s.db, &a, id).await?;
-    Ok(Json(json!({ "initial_password": p })))
+async fn reset_password(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::ResetOut> {
+    Ok(Json(accounts::reset_password(&s.db, &a, id).await?))
+}
+async fn activate_account(
+    State(s): State<AppState>,
+    a: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> J<super::duties::SetupCode> {
+    Ok(Json(super::duties::activate(&s.db, &a, id).await?))
 }
 
 async fn reset_totp(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<accounts::AccountOut> {

@@ -8,6 +8,8 @@ pub mod areas;
 pub mod department_store;
 pub mod departments;
 pub mod diagram;
+pub mod duties;
+pub mod duty_store;
 pub mod locate;
 pub mod map;
 pub mod map_store;

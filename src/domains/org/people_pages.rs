@@ -492,6 +492,8 @@ struct AccountPage {
     l: Layout,
     acc: accounts::AccountOut,
     new_password: Option<String>,
+    /// A one-time setup code and when it expires (an administrator's reset).
+    setup_code: Option<(String, String)>,
     can_security: bool,
     can_manage: bool,
     can_reset_totp: bool,
@@ -514,7 +516,7 @@ async fn account_page(
     let can_security = (a.can(Permission::AccountSecurity) || can_manage) && acc.row.id != a.id;
     let l = Layout::for_actor(&a, &acc.row.display_name).with_notice(mq.msg.as_deref());
     let can_reset_totp = a.can(Permission::AccountSecurity) && acc.row.totp_enabled && acc.row.id != a.id;
-    render(&AccountPage { l, acc, new_password: None, can_security, can_manage, can_reset_totp })
+    render(&AccountPage { l, acc, new_password: None, setup_code: None, can_security, can_manage, can_reset_totp })
 }
 
 async fn account_lock(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
@@ -533,10 +535,14 @@ async fn account_retire(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPat
 }
 
 async fn account_reset(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
-    let p = accounts::reset_password(&s.db, &a, id).await?;
+    let (new_password, setup_code) = match accounts::reset_password(&s.db, &a, id).await? {
+        accounts::ResetOut::Password { initial_password } => (Some(initial_password), None),
+        accounts::ResetOut::Code(c) => (None, Some((c.setup_code, crate::clock::format_local(c.expires_at)))),
+    };
     let acc = accounts::get(&s.db, &a, id).await?;
     let l = Layout::for_actor(&a, &acc.row.display_name);
-    render(&AccountPage { l, acc, new_password: Some(p), can_security: true, can_manage: false, can_reset_totp: false })
+    let (can_security, can_manage, can_reset_totp) = (true, false, false);
+    render(&AccountPage { l, acc, new_password, setup_code, can_security, can_manage, can_reset_totp })
 }
 
 async fn account_reset_totp(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
