@@ -6,6 +6,5 @@ pub mod check;
 pub mod coords;
 pub mod distance;
 pub mod index;
-pub mod overlay;
 pub mod polygon;
 pub mod tiles;

@@ -18,6 +18,7 @@ mod field;
 mod headers;
 mod huddles;
 mod imports;
+mod map_checks;
 mod maps;
 mod open311;
 mod open311_client;
