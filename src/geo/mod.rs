@@ -8,3 +8,4 @@ pub mod distance;
 pub mod index;
 pub mod polygon;
 pub mod tiles;
+pub mod union;
