@@ -1,7 +1,8 @@
 //! `wangge bench geo`: the grid of a coordinate among `--grids` grid polygons (a jittered lattice
 //! that tiles the plane, like real neighbouring grids), on one core: lookups per second through
 //! the R-tree, checked against a full scan on a sample; then the overlap and gap check of 30 and
-//! 300 neighbouring grids.
+//! 300 neighbouring grids, and of a community at the limits (26 grids of `MAX_GRID_VERTICES` each),
+//! old (hand-made, quadratic) against new (`geo`, near-linear).
 
 use crate::cli::BenchGeoArgs;
 use crate::demo::names::Rng;
@@ -75,6 +76,79 @@ pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
             r.overlaps.len(),
             r.gaps.len()
         );
+    }
+    worst_case()
+}
+
+/// A community at the limits: `grids` cells of a jittered 6-wide lattice whose shared edges carry
+/// `per_edge` wiggled vertices each (the same points seen from both sides, so the cells still tile).
+fn detailed_tiling(grids: usize, per_edge: usize) -> Vec<(i64, Shape)> {
+    let (cols, rows) = (6usize, grids.div_ceil(6));
+    let step = 0.004;
+    let mut rng = Rng::new(7);
+    let mut jitter = || (rng.below(1000) as f64 / 1000.0 - 0.5) * step * 0.5;
+    let corners: Vec<Vec<(f64, f64)>> = (0..=cols)
+        .map(|i| (0..=rows).map(|j| (104.0 + i as f64 * step + jitter(), 31.0 + j as f64 * step + jitter())).collect())
+        .collect();
+    // An edge from corner p to q with its inner points; the wiggle depends on the pair, not the direction.
+    let edge = |p: (usize, usize), q: (usize, usize)| -> Vec<(f64, f64)> {
+        let (lo, hi, flip) = if p <= q { (p, q, false) } else { (q, p, true) };
+        let (a, b) = (corners[lo.0][lo.1], corners[hi.0][hi.1]);
+        let (nx, ny) = (-(b.1 - a.1), b.0 - a.0);
+        let mut pts: Vec<(f64, f64)> = (0..per_edge)
+            .map(|k| {
+                let t = k as f64 / per_edge as f64;
+                let w = 0.002 * (t * std::f64::consts::PI * 40.0).sin() * t * (1.0 - t);
+                (a.0 + (b.0 - a.0) * t + nx * w, a.1 + (b.1 - a.1) * t + ny * w)
+            })
+            .collect();
+        if flip {
+            pts.push(b);
+            pts.reverse();
+            pts.pop();
+        }
+        pts
+    };
+    let mut out = Vec::new();
+    for j in 0..rows {
+        for i in 0..cols {
+            if out.len() == grids {
+                return out;
+            }
+            let c = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
+            let ring: Vec<(f64, f64)> = (0..4).flat_map(|k| edge(c[k], c[(k + 1) % 4])).collect();
+            if let Some(s) = Shape::new(vec![ring]) {
+                out.push(((j * cols + i) as i64, s));
+            }
+        }
+    }
+    out
+}
+
+/// The check at the limits, old against new; the old one only on the input it was measured on
+/// (8 grids × 4,000 vertices took 19 s a page view) since at the limits it takes many minutes.
+fn worst_case() -> anyhow::Result<()> {
+    let cap = crate::geo::boundary::MAX_GRID_VERTICES;
+    for (grids, vertices, old) in [(8usize, 4_000usize, true), (26, cap, false)] {
+        let shapes = detailed_tiling(grids, vertices / 4 - 1);
+        let n: usize = shapes.iter().map(|(_, s)| s.rings.iter().map(Vec::len).sum::<usize>()).sum();
+        let t = Instant::now();
+        let new = crate::geo::check::check(&shapes, None, 1.0);
+        let new_s = t.elapsed().as_secs_f64();
+        let findings = new.overlaps.len() + new.gaps.len() + new.seams.len();
+        let old_s = if old {
+            let t = Instant::now();
+            super::geo_old::check::check(&shapes, None, 1.0);
+            format!("{:.2} s", t.elapsed().as_secs_f64())
+        } else {
+            "not run (minutes)".into()
+        };
+        println!(
+            "  check of {grids} grids × {} vertices ({n} in all): new {:.3} s, old {old_s} ({findings} findings: a tiling has none)",
+            n / grids.max(1),
+            new_s
+        );
+        anyhow::ensure!(findings == 0, "the detailed tiling should be clean: {new:?}");
     }
     Ok(())
 }

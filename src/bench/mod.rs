@@ -3,6 +3,7 @@
 mod bulletin;
 mod events;
 mod geo;
+mod geo_old;
 mod public;
 mod register;
 mod sync;

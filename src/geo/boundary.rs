@@ -5,8 +5,35 @@
 use super::coords::{Datum, out_of_china, to_wgs84};
 use serde_json::{Value, json};
 
-/// Most vertices one boundary may have.
+/// Most vertices one boundary may have (a community's or a town's own outline).
 pub const MAX_VERTICES: usize = 20_000;
+
+/// Most vertices one grid's boundary may have. A grid is a few hundred households; even a rural
+/// grid covering a whole village has an outline of at most ~10 km, and a vertex every 2 m along it
+/// (finer than any survey or 天地图 tracing of a field boundary) is 5,000. The cap bounds the overlap
+/// and gap check of a community (26 grids × 5,000 vertices, see `wangge bench geo`).
+pub const MAX_GRID_VERTICES: usize = 5_000;
+
+/// Refuses a grid boundary (GeoJSON geometry or Feature) with more vertices than `MAX_GRID_VERTICES`.
+pub fn check_grid_cap(value: &Value) -> Result<(), String> {
+    let geom = value.get("geometry").filter(|_| value.get("type").and_then(Value::as_str) == Some("Feature"));
+    let n = count_vertices(geom.unwrap_or(value).get("coordinates").unwrap_or(&Value::Null));
+    if n > MAX_GRID_VERTICES {
+        return Err(format!(
+            "网格边界的坐标点过多（{n} 个，一个网格最多 {MAX_GRID_VERTICES} 个）：请在制图软件中简化边界（如容差 1 米的抽稀）后再导入"
+        ));
+    }
+    Ok(())
+}
+
+/// Positions in nested GeoJSON coordinates (a position is an array whose first item is a number).
+fn count_vertices(v: &Value) -> usize {
+    match v.as_array() {
+        Some(a) if a.first().is_some_and(Value::is_number) => 1,
+        Some(a) => a.iter().map(count_vertices).sum(),
+        None => 0,
+    }
+}
 
 /// The boundary in WGS-84, ready to store, or why it cannot be.
 pub fn parse(value: &Value, datum: Datum) -> Result<Value, String> {

@@ -4,9 +4,14 @@
 //! meeting (an open strip between them belongs to no grid). Pure geometry on WGS-84 shapes, in
 //! metres of a local projection; pieces smaller than the tolerance (digitising noise) are left out.
 
-use super::overlay::{self, Op, Pt, Region};
 use super::polygon::Shape;
-use serde::Serialize;
+use geo::{Area, BooleanOps, BoundingRect, Centroid, Coord, LineString, MultiPolygon, Polygon, Rect, unary_union};
+use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::{AABB, RTree};
+use serde::{Deserialize, Serialize};
+
+/// A planar point (metres of a local projection, or degrees).
+pub type Pt = (f64, f64);
 
 /// Metres per degree of latitude, and of longitude at the equator (good to a fraction of a percent
 /// over a community or a town).
@@ -34,13 +39,25 @@ impl Local {
         (self.lon0 + x / self.kx, self.lat0 + y / M_PER_DEG_LAT)
     }
 
-    pub fn region(&self, shape: &Shape) -> Region {
-        Region::new(shape.rings.iter().map(|r| r.iter().map(|p| self.to_metres(*p)).collect()).collect())
+    fn coord_degrees(&self, c: Coord) -> Pt {
+        self.to_degrees((c.x, c.y))
+    }
+
+    /// A shape in metres as a clean multipolygon: even–odd over all its rings (as `Shape::contains`
+    /// decides), so ring orientation and which ring is a hole do not matter.
+    pub fn region(&self, shape: &Shape) -> MultiPolygon {
+        let rings: Vec<Polygon> = shape
+            .rings
+            .iter()
+            .filter(|r| r.len() >= 3)
+            .map(|r| Polygon::new(LineString::from(r.iter().map(|p| self.to_metres(*p)).collect::<Vec<_>>()), vec![]))
+            .collect();
+        MultiPolygon::new(rings).union(&MultiPolygon::new(vec![]))
     }
 }
 
 /// Two grids overlapping.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Overlap {
     pub a: i64,
     pub b: i64,
@@ -51,7 +68,7 @@ pub struct Overlap {
 }
 
 /// An uncovered piece.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Gap {
     pub area_m2: f64,
     pub at: (f64, f64),
@@ -61,7 +78,7 @@ pub struct Gap {
 
 /// Two grids that come close but never meet: the strip between them belongs to neither (found
 /// when the community has no boundary of its own; with one, such strips are gaps inside it).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Seam {
     pub a: i64,
     pub b: i64,
@@ -76,7 +93,7 @@ pub const SEAM_MIN_M: f64 = 0.05;
 /// Further apart than this they are not neighbours that were meant to meet.
 pub const SEAM_MAX_M: f64 = 10.0;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Report {
     pub overlaps: Vec<Overlap>,
     pub gaps: Vec<Gap>,
@@ -86,129 +103,179 @@ pub struct Report {
     pub tolerance_m2: f64,
 }
 
+impl Report {
+    /// The same report at a coarser tolerance: overlaps and gaps whose area (as shown, to 0.1 m²)
+    /// is under it are left out. Seams do not depend on the tolerance.
+    pub fn at_tolerance(mut self, tolerance_m2: f64) -> Report {
+        self.overlaps.retain(|o| o.area_m2 >= tolerance_m2);
+        self.gaps.retain(|g| g.area_m2 >= tolerance_m2);
+        self.tolerance_m2 = tolerance_m2.max(self.tolerance_m2);
+        self
+    }
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// One grid in metres, with its box.
+struct Grid {
+    id: i64,
+    shape: MultiPolygon,
+    bbox: Rect,
+}
+
 /// Checks grids (id, WGS-84 shape) against each other, and against `outer` (the community's
-/// boundary) when given. Pieces under `tolerance_m2` are not reported.
+/// boundary) when given. Pieces under `tolerance_m2` are not reported. Candidate pairs come from an
+/// R-tree of the grids' boxes and every geometric step is a sweep (`geo`'s boolean operations,
+/// R-trees of edges), so the time grows near-linearly with the vertices, not with their square.
 pub fn check(grids: &[(i64, Shape)], outer: Option<&Shape>, tolerance_m2: f64) -> Report {
     let mut report = Report { within_boundary: outer.is_some(), tolerance_m2, ..Default::default() };
     let Some(first) = grids.first().map(|(_, s)| s.bbox).or(outer.map(|s| s.bbox)) else {
         return report;
     };
     let local = Local::around((first[0] + first[2]) / 2.0, (first[1] + first[3]) / 2.0);
-    let regions: Vec<(i64, Region, [f64; 4])> = grids
+    let regions: Vec<Grid> = grids
         .iter()
-        .map(|(id, s)| {
-            let r = local.region(s);
-            let b = metre_box(&r);
-            (*id, r, b)
+        .filter_map(|(id, s)| {
+            let shape = local.region(s);
+            let bbox = shape.bounding_rect()?;
+            Some(Grid { id: *id, shape, bbox })
         })
-        .filter(|(_, r, _)| !r.is_empty())
         .collect();
-    for (i, (a, ra, ba)) in regions.iter().enumerate() {
-        for (b, rb, bb) in &regions[i + 1..] {
-            let apart = box_distance(ba, bb);
-            if apart > SEAM_MAX_M {
-                continue;
+    // The union first: when the grids' areas add up to the union's (less than the tolerance apart),
+    // no two of them can overlap by the tolerance, and no pair needs intersecting.
+    let covered = unary_union(regions.iter().map(|g| &g.shape));
+    let summed: f64 = regions.iter().map(|g| g.shape.unsigned_area()).sum();
+    let may_overlap = summed - covered.unsigned_area() >= tolerance_m2.max(f64::MIN_POSITIVE);
+    let mut edges: Vec<Option<RTree<Line<[f64; 2]>>>> = regions.iter().map(|_| None).collect();
+    for (i, j) in candidate_pairs(&regions) {
+        let (ga, gb) = (&regions[i], &regions[j]);
+        let (a, b) = (ga.id.min(gb.id), ga.id.max(gb.id));
+        let apart = box_distance(&ga.bbox, &gb.bbox);
+        let mut overlapping = false;
+        if apart <= 0.0 && may_overlap {
+            let both = ga.shape.intersection(&gb.shape);
+            let area = both.unsigned_area();
+            if area >= tolerance_m2
+                && area > 0.0
+                && let Some(c) = both.centroid()
+            {
+                overlapping = true;
+                report.overlaps.push(Overlap { a, b, area_m2: round1(area), at: local.to_degrees(c.x_y()) });
             }
-            let mut overlapping = false;
-            if apart <= 0.0 {
-                let (area, centre) = overlay::overlap(ra, rb);
-                if area >= tolerance_m2
-                    && let Some(c) = centre
-                {
-                    overlapping = true;
-                    let at = local.to_degrees(c);
-                    report.overlaps.push(Overlap { a: *a.min(b), b: *a.max(b), area_m2: round1(area), at });
-                }
-            }
-            if outer.is_none() && !overlapping {
-                let (d, mid) = closest_approach(ra, rb);
-                if d > SEAM_MIN_M && d <= SEAM_MAX_M {
-                    let at = local.to_degrees(mid);
-                    report.seams.push(Seam { a: *a.min(b), b: *a.max(b), distance_m: round1(d), at });
-                }
+        }
+        if outer.is_none() && !overlapping {
+            let (d, mid) = closest_approach(&regions, &mut edges, i, j);
+            if d > SEAM_MIN_M && d <= SEAM_MAX_M {
+                report.seams.push(Seam { a, b, distance_m: round1(d), at: local.to_degrees(mid) });
             }
         }
     }
-    let all: Vec<Region> = regions.into_iter().map(|(_, r, _)| r).collect();
-    let covered = overlay::union_all(&all);
-    let rings: Vec<Vec<Pt>> = match outer {
-        // Pieces of the community not covered by any grid: the outer rings of the difference.
-        Some(o) => overlay::apply(&local.region(o), &covered, Op::Difference).rings,
+    let pieces: Vec<(f64, Polygon)> = match outer {
+        // Pieces of the community not covered by any grid (islands of cover inside a piece are its holes).
+        Some(o) => local.region(o).difference(&covered).0.into_iter().map(|p| (p.unsigned_area(), p)).collect(),
         // Holes of the union, turned the right way round.
         None => covered
-            .rings
-            .into_iter()
-            .filter(|r| overlay::ring_area_centroid(r).0 < 0.0)
-            .map(|mut r| {
-                r.reverse();
-                r
+            .0
+            .iter()
+            .flat_map(|p| p.interiors())
+            .map(|h| {
+                let mut ring = h.clone();
+                ring.0.reverse();
+                let p = Polygon::new(ring, vec![]);
+                (p.unsigned_area(), p)
             })
             .collect(),
     };
-    // Rings turning clockwise inside a piece are islands of cover within it: subtract them.
-    let (pieces, islands): (Vec<_>, Vec<_>) =
-        rings.iter().map(|r| (r, overlay::ring_area_centroid(r))).partition(|(_, (a, _))| *a > 0.0);
-    for (ring, (area, centre)) in pieces {
-        let inside = Region { rings: vec![ring.clone()] };
-        let holes: f64 = islands.iter().filter(|(r, _)| inside.contains(r[0])).map(|(_, (a, _))| -a).sum();
-        let area = area - holes;
-        if area >= tolerance_m2 {
-            let ring = ring.iter().map(|p| local.to_degrees(*p)).collect();
-            report.gaps.push(Gap { area_m2: round1(area), at: local.to_degrees(centre), ring });
-        }
-    }
+    report.gaps = pieces
+        .into_iter()
+        .filter(|(area, _)| *area >= tolerance_m2 && *area > 0.0)
+        .filter_map(|(area, p)| {
+            let centre = Polygon::new(p.exterior().clone(), vec![]).centroid()?;
+            let pts = &p.exterior().0;
+            let ring = pts[..pts.len().saturating_sub(1)].iter().map(|c| local.coord_degrees(*c)).collect();
+            Some(Gap { area_m2: round1(area), at: local.to_degrees(centre.x_y()), ring })
+        })
+        .collect();
     report.overlaps.sort_by(|x, y| y.area_m2.total_cmp(&x.area_m2));
     report.gaps.sort_by(|x, y| y.area_m2.total_cmp(&x.area_m2));
     report.seams.sort_by(|x, y| x.distance_m.total_cmp(&y.distance_m));
     report
 }
 
-/// A region's bounding box in metres: [min x, min y, max x, max y].
-fn metre_box(r: &Region) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for &(x, y) in r.rings.iter().flatten() {
-        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+/// Pairs of grids (indices, first < second) whose boxes come within `SEAM_MAX_M` of each other,
+/// found through an R-tree of the boxes: about four per grid in a tiling, never all pairs.
+fn candidate_pairs(regions: &[Grid]) -> Vec<(usize, usize)> {
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = regions
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let (lo, hi) = (g.bbox.min(), g.bbox.max());
+            GeomWithData::new(Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]), i)
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    let mut pairs = Vec::new();
+    for (i, g) in regions.iter().enumerate() {
+        let (lo, hi) = (g.bbox.min(), g.bbox.max());
+        let near = AABB::from_corners([lo.x - SEAM_MAX_M, lo.y - SEAM_MAX_M], [hi.x + SEAM_MAX_M, hi.y + SEAM_MAX_M]);
+        pairs.extend(tree.locate_in_envelope_intersecting(&near).map(|c| c.data).filter(|&j| j > i).map(|j| (i, j)));
     }
-    b
+    pairs.sort_unstable();
+    pairs.retain(|&(i, j)| box_distance(&regions[i].bbox, &regions[j].bbox) <= SEAM_MAX_M);
+    pairs
 }
 
 /// How far apart two boxes are (0 or less when they touch or overlap).
-fn box_distance(a: &[f64; 4], b: &[f64; 4]) -> f64 {
-    let dx = (b[0] - a[2]).max(a[0] - b[2]).max(0.0);
-    let dy = (b[1] - a[3]).max(a[1] - b[3]).max(0.0);
+fn box_distance(a: &Rect, b: &Rect) -> f64 {
+    let (a0, a1, b0, b1) = (a.min(), a.max(), b.min(), b.max());
+    let dx = (b0.x - a1.x).max(a0.x - b1.x).max(0.0);
+    let dy = (b0.y - a1.y).max(a0.y - b1.y).max(0.0);
     if dx == 0.0 && dy == 0.0 {
         // Touching or overlapping boxes: report how deep, as a non-positive number.
-        return -((a[2].min(b[2]) - a[0].max(b[0])).min(a[3].min(b[3]) - a[1].max(b[1])));
+        return -((a1.x.min(b1.x) - a0.x.max(b0.x)).min(a1.y.min(b1.y) - a0.y.max(b0.y)));
     }
     dx.hypot(dy)
 }
 
-/// The closest point of segment a–b to p, and its distance.
-fn to_segment(p: Pt, a: Pt, b: Pt) -> (f64, Pt) {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-    let q = (a.0 + t * dx, a.1 + t * dy);
-    ((p.0 - q.0).hypot(p.1 - q.1), q)
+/// An R-tree of a region's edges, for nearest-edge queries.
+fn edge_tree(shape: &MultiPolygon) -> RTree<Line<[f64; 2]>> {
+    let rings = shape.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    let lines = rings.flat_map(|r| r.lines().map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y])));
+    RTree::bulk_load(lines.collect())
 }
 
-/// How close two regions' boundaries come (metres), and the middle of that closest approach. The
-/// closest approach of two polygons that do not cross is always at a vertex of one of them.
-fn closest_approach(ra: &Region, rb: &Region) -> (f64, Pt) {
+/// How close two grids' boundaries come (metres, up to `SEAM_MAX_M`; beyond it: infinity), and the
+/// middle of that closest approach. The closest approach of two polygons that do not cross is
+/// always at a vertex of one of them: each vertex near the other's box (a sparse pass first) asks the other's edge tree
+/// for its nearest edge, and the search stops once they are found to meet.
+fn closest_approach(regions: &[Grid], edges: &mut [Option<RTree<Line<[f64; 2]>>>], i: usize, j: usize) -> (f64, Pt) {
+    for k in [i, j] {
+        if edges[k].is_none() {
+            edges[k] = Some(edge_tree(&regions[k].shape));
+        }
+    }
     let mut best = (f64::INFINITY, (0.0, 0.0));
-    for (from, to) in [(ra, rb), (rb, ra)] {
-        for &p in from.rings.iter().flatten() {
-            for ring in &to.rings {
-                let n = ring.len();
-                for i in 0..n {
-                    let (d, q) = to_segment(p, ring[i], ring[(i + 1) % n]);
-                    if d < best.0 {
-                        best = (d, ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0));
-                    }
+    for (from, to) in [(i, j), (j, i)] {
+        let Some(tree) = edges[to].as_ref() else { continue };
+        let (lo, hi) = (regions[to].bbox.min(), regions[to].bbox.max());
+        let near = |c: &&Coord| {
+            c.x >= lo.x - SEAM_MAX_M && c.x <= hi.x + SEAM_MAX_M && c.y >= lo.y - SEAM_MAX_M && c.y <= hi.y + SEAM_MAX_M
+        };
+        let rings = regions[from].shape.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+        let vertices: Vec<&Coord> = rings.flat_map(|r| r.0.iter()).filter(near).collect();
+        // Every 32nd vertex first: neighbours sharing an edge are found to meet after a few queries.
+        let sparse = vertices.iter().step_by(32);
+        for c in sparse.chain(vertices.iter()) {
+            let p = [c.x, c.y];
+            let Some(line) = tree.nearest_neighbor(&p) else { continue };
+            let q = line.nearest_point(&p);
+            let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+            if d < best.0 {
+                best = (d, ((p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0));
+                if d <= SEAM_MIN_M {
+                    return best;
                 }
             }
         }
@@ -219,6 +286,7 @@ fn closest_approach(ra: &Region, rb: &Region) -> (f64, Pt) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::Area;
 
     /// A square `side` metres wide whose south-west corner is `(dx, dy)` metres from (104.7, 31.7).
     fn square(dx: f64, dy: f64, w: f64, h: f64) -> Shape {
@@ -373,7 +441,7 @@ mod tests {
         );
         // Leave out an inner cell: exactly one gap, the size of that cell.
         let missing = grids.remove(3 * n + 4);
-        let cell = Local::around(104.0, 31.0).region(&missing.1).area();
+        let cell = Local::around(104.0, 31.0).region(&missing.1).unsigned_area();
         let r = check(&grids, None, 1.0);
         assert!(r.overlaps.is_empty(), "{:?}", r.overlaps);
         assert_eq!(r.gaps.len(), 1, "{:?}", r.gaps);

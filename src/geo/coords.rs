@@ -29,6 +29,28 @@ impl Datum {
     }
 }
 
+/// Why a coordinate a person or a device gave is refused (one sentence for every entry point).
+pub const OUTSIDE_CHINA: &str =
+    "位置不在中国境内（经度应在 72–138、纬度在 0.8–56 之间；0,0 是定位未成功），请重新定位或填写地点";
+/// Why half a coordinate is refused.
+pub const HALF: &str = "经度和纬度须同时提供";
+
+/// The one rule for a coordinate given by a person, a phone or a client (events, 随手拍, Open311,
+/// patrol points and findings, houses and places): WGS-84 longitude and latitude, finite, inside
+/// China's box (which refuses 0,0, the "no fix" of many phones, with everything abroad).
+pub fn check(lon: f64, lat: f64) -> Result<(f64, f64), &'static str> {
+    if lon.is_finite() && lat.is_finite() && !out_of_china(lon, lat) { Ok((lon, lat)) } else { Err(OUTSIDE_CHINA) }
+}
+
+/// An optional coordinate: both or neither; a given one follows `check`.
+pub fn check_pair(lon: Option<f64>, lat: Option<f64>) -> Result<Option<(f64, f64)>, &'static str> {
+    match (lon, lat) {
+        (None, None) => Ok(None),
+        (Some(x), Some(y)) => check(x, y).map(Some),
+        _ => Err(HALF),
+    }
+}
+
 /// Whether a point lies outside the box GCJ-02 applies to (it is then left as it is).
 pub fn out_of_china(lon: f64, lat: f64) -> bool {
     !(72.004..=137.8347).contains(&lon) || !(0.8293..=55.8271).contains(&lat)
@@ -106,6 +128,19 @@ mod tests {
 
     fn close(a: (f64, f64), b: (f64, f64), eps: f64) -> bool {
         (a.0 - b.0).abs() < eps && (a.1 - b.1).abs() < eps
+    }
+
+    #[test]
+    fn one_rule_for_given_coordinates() {
+        assert_eq!(check(104.7, 31.7), Ok((104.7, 31.7)));
+        for (x, y) in
+            [(0.0, 0.0), (2.35, 48.85), (-104.7, 31.7), (31.7, 104.7), (f64::NAN, 31.0), (104.0, f64::INFINITY)]
+        {
+            assert_eq!(check(x, y), Err(OUTSIDE_CHINA), "({x}, {y})");
+        }
+        assert_eq!(check_pair(None, None), Ok(None));
+        assert_eq!(check_pair(Some(104.7), None), Err(HALF));
+        assert_eq!(check_pair(Some(0.0), Some(0.0)), Err(OUTSIDE_CHINA));
     }
 
     #[test]

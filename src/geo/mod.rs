@@ -6,6 +6,6 @@ pub mod check;
 pub mod coords;
 pub mod distance;
 pub mod index;
-pub mod overlay;
 pub mod polygon;
 pub mod tiles;
+pub mod union;

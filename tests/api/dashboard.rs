@@ -185,14 +185,20 @@ async fn the_map_is_shaded_by_the_chosen_figure() {
     let (_, d) = app.get(&town, "/api/v1/dashboard?shade=activity_rate").await;
     assert_eq!(d["map"]["legend"].as_array().unwrap().len(), 5);
     assert_eq!(d["map"]["legend"][4]["label"], "80%–100%");
-    // The page draws the same map as inline SVG, each grid a link to its community.
+    // Above a community the page draws the children (communities here) as labelled regions built
+    // from their grids' outlines, each a link one level down, with the children's legend (issue 22.9).
     let r = app.call(Method::GET, "/dashboard?shade=people", &town, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
     assert!(html.contains("<svg class=\"map\"") && html.contains("fill-rule=\"evenodd\""), "{html}");
-    let link = format!("<a href=\"/dashboard?area={}&#38;shade=people\"><path d=\"M20.0 ", t.comm_a1);
+    let link = format!("<a href=\"/dashboard?area={}&amp;shade=people\" class=\"region\"><path d=\"M20.0 ", t.comm_a1);
     assert!(html.contains(&link), "{html}");
-    assert!(html.contains("<title>嫩水第一网格：2</title>"));
+    assert_eq!(html.matches("class=\"region\"").count(), 1, "金山社区 has no grid with a boundary: {html}");
+    assert!(
+        html.contains("<title>嫩水社区：3</title>") && html.contains("class=\"region-label\">嫩水社区 3</text>"),
+        "{html}"
+    );
+    assert!(html.contains("各下级合计，点击进入"));
     assert!(!html.contains("https://") && !html.contains("http://"));
     // Bad figure: a Chinese error on the field.
     let got = app.get(&town, "/api/v1/dashboard?shade=salary").await;
@@ -237,4 +243,33 @@ async fn the_page_draws_tiles_bars_and_the_map_without_scripts() {
     assert!(r.text().contains("↑ 鹤山镇"));
     let home = app.call(Method::GET, "/", &town, None).await.text();
     assert!(home.contains("id=\"home-dashboard\"") && home.contains("href=\"/dashboard\""));
+}
+
+#[tokio::test]
+async fn the_county_map_draws_its_towns_as_labelled_regions_that_lead_down() {
+    let Town { app, t, .. } = town().await;
+    let county = session(&app, "county_c", CountyCenter, Bind::Area(t.county)).await;
+    let r = app.call(Method::GET, "/dashboard?shade=people", &county, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    // 鹤山镇 has grids with boundaries: one region, the union of its two grids; 文昌镇 has none.
+    assert_eq!(html.matches("class=\"region\"").count(), 1, "{html}");
+    assert!(html.contains(&format!("<a href=\"/dashboard?area={}&amp;shade=people\" class=\"region\">", t.town_a)));
+    assert!(html.contains("class=\"region-label\">鹤山镇 3</text>"), "{html}");
+    assert!(!html.contains("<title>嫩水第一网格"), "grids are not drawn one by one above a community");
+    // 金山第一网格 drawn between the two: the three touching squares become one outline of 鹤山镇, and
+    // the map follows the change at once (the unions are kept per value of the grid change counter).
+    let admin = app.demo_session("sysadmin2", SystemAdmin, Bind::Area(t.county)).await;
+    let (st, v) = app
+        .patch_json(
+            &admin,
+            &format!("/api/v1/areas/{}", t.grid_a2_1),
+            json!({ "version": 1, "boundary": square(104.71) }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let html = app.call(Method::GET, "/dashboard?shade=people", &county, None).await.text();
+    let start = html.find("class=\"region\"><path d=\"").unwrap();
+    let path = &html[start..start + html[start..].find("\" fill").unwrap()];
+    assert_eq!(path.matches('M').count(), 1, "three touching squares are one outline: {path}");
 }

@@ -578,3 +578,19 @@ async fn the_figures_page_shows_the_api_numbers() {
     assert!(html.contains("嫩水社区"));
     assert!(html.contains("环境卫生"));
 }
+
+#[tokio::test]
+async fn an_event_at_0_0_or_abroad_is_refused_like_a_patrol_point() {
+    let l = setup().await;
+    let app = &l.app;
+    for (lon, lat) in [(0.0, 0.0), (2.35, 48.85), (31.7, 104.7)] {
+        let mut body = garbage("坐标不对的事件");
+        body["lon"] = json!(lon);
+        body["lat"] = json!(lat);
+        let got = app.post_json(&l.worker, "/api/v1/events", body).await;
+        assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("lon"));
+        assert!(got.1["fields"]["lon"].as_str().unwrap().contains("不在中国境内"), "{}", got.1);
+    }
+    let (n,): (i64,) = app.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await.unwrap();
+    assert_eq!(n, 0);
+}

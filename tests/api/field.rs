@@ -425,3 +425,34 @@ async fn abandoned_uploads_are_removed_after_thirty_days() {
     assert!(r.to_string().contains("请重新拍摄"), "{r}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, 0);
 }
+
+#[tokio::test]
+async fn synced_coordinates_follow_the_one_rule() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let started = app.now();
+    app.clock.advance(120_000);
+    let (st, v) = sync(
+        &app,
+        &worker,
+        json!([
+            { "op_id": "op-coord-0001", "kind": "event.report", "data": { "category": "0401", "title": "垃圾满溢",
+              "details": { "what": "小区东门垃圾桶满溢三天无人清运", "where": "嫩水路幸福小区东门" }, "address": "嫩水路 8 号", "lon": 0.0, "lat": 0.0 } },
+            { "op_id": "op-coord-0002", "kind": "patrol.start", "data": { "started_at": started } },
+            { "op_id": "op-coord-0003", "kind": "patrol.points", "ref_op": "op-coord-0002",
+              "data": { "points": [{ "lat": 48.85, "lng": 2.35, "accuracy": 10.0, "at": started + 60_000 }] } },
+            { "op_id": "op-coord-0004", "kind": "place.create", "data": { "grid_id": t.grid_a1_1, "name": "嫩水网吧", "place_type": "internet_cafe",
+              "address": "嫩水路 3 号", "safety_person": "刘安全", "contact_phone": "13800001111", "lat": 0.0, "lon": 0.0 } },
+        ]),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let r = &v["results"];
+    assert_eq!(r[0]["status"], "rejected", "{v}");
+    assert!(r[0]["fields"]["lon"].as_str().unwrap().contains("不在中国境内"), "{v}");
+    assert_eq!(r[2]["status"], "rejected", "{v}");
+    assert!(r[2]["fields"]["points[0].lat"].as_str().unwrap().contains("不在中国境内"), "{v}");
+    assert_eq!(r[3]["status"], "rejected", "{v}");
+    assert!(r[3]["fields"]["lon"].as_str().unwrap().contains("不在中国境内"), "{v}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, 0);
+}

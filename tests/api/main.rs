@@ -25,6 +25,7 @@ mod field;
 mod headers;
 mod huddles;
 mod imports;
+mod map_checks;
 mod maps;
 mod open311;
 mod open311_client;

@@ -555,3 +555,14 @@ async fn an_app_posts_more_than_the_per_address_window_under_its_key() {
     }
     assert_eq!(events(app).await, 8);
 }
+
+#[tokio::test]
+async fn a_request_at_0_0_or_abroad_is_refused() {
+    let w = world().await;
+    for (lat, long) in [("0", "0"), ("48.85", "2.35")] {
+        let r = post311(&w.app, "/open311/v2/requests.json", &drain_form(&w.key, lat, long)).await;
+        let e = spec_errors(&r, StatusCode::BAD_REQUEST);
+        assert!(e.iter().any(|m| m.contains("不在中国境内")), "{e:?}");
+    }
+    assert_eq!(events(&w.app).await, 0);
+}

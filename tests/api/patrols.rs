@@ -338,3 +338,23 @@ async fn daily_check_in_once_a_day() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.audit_rows("checked_in").await.len(), 2);
 }
+
+#[tokio::test]
+async fn patrol_points_and_findings_follow_the_one_coordinate_rule() {
+    let (app, t, _admin) = TestApp::with_tree().await;
+    let w = bearer(&app, "pw9", Role::GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let (st, p) = app.post_json(&w, "/api/v1/patrols", json!({})).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    app.clock.advance(MINUTE);
+    let pts = format!("/api/v1/patrols/{id}/points");
+    // Paris is a real fix, but not in a Chinese grid.
+    let got = app.post_json(&w, &pts, json!({ "points": [pt(48.85, 2.35, 10.0, app.now())] })).await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("points[0].lat"));
+    assert!(got.1["fields"]["points[0].lat"].as_str().unwrap().contains("不在中国境内"), "{}", got.1);
+    let findings = format!("/api/v1/patrols/{id}/findings");
+    let got =
+        app.post_json(&w, &findings, json!({ "description": "电线杆上贴满了小广告", "lat": 0.0, "lng": 0.0 })).await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("lat"));
+    assert!(got.1["fields"]["lat"].as_str().unwrap().contains("不在中国境内"), "{}", got.1);
+}

@@ -673,3 +673,28 @@ async fn staff_pages_lead_to_the_board_the_cards_the_office_hours_and_the_field_
     let home = app.call(Method::GET, "/", &town, None).await.text();
     assert!(!home.contains("href=\"/field/\""), "{home}");
 }
+
+#[tokio::test]
+async fn a_report_at_0_0_or_abroad_is_refused_on_the_page_and_the_api() {
+    let (app, _t, _admin) = TestApp::with_tree().await;
+    for (lon, lat) in [(0.0, 0.0), (2.35, 48.85)] {
+        let mut body = drain_json("嫩水路 8 号");
+        body["lon"] = json!(lon);
+        body["lat"] = json!(lat);
+        let (st, v) = report_api(&app, [10, 0, 0, 9], body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v["fields"]["location"].as_str().unwrap().contains("不在中国境内"), "{v}");
+        let mut fields = drain_fields("嫩水路 8 号");
+        for f in fields.iter_mut() {
+            match f.0 {
+                "lon" => f.1 = lon.to_string(),
+                "lat" => f.1 = lat.to_string(),
+                _ => {}
+            }
+        }
+        let r = report_page(&app, [10, 0, 0, 9], &fields, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("不在中国境内"));
+    }
+    assert_eq!(count(&app, "public_reports").await, 0);
+}

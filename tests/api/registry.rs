@@ -482,3 +482,26 @@ async fn a_wrong_or_lost_data_key_is_refused_at_start() {
         .unwrap_err();
     assert!(err.to_string().contains("数据密钥与数据库不匹配"), "{err}");
 }
+
+#[tokio::test]
+async fn houses_and_places_follow_the_one_coordinate_rule() {
+    let p = setup().await;
+    let got = p
+        .app
+        .post_json(&p.worker, "/api/v1/houses", json!({ "grid_id": p.tree.grid_a1_1, "house_no": "NS-0009", "house_use": "自住", "address": "嫩水路9号", "lon": 0.0, "lat": 0.0 }))
+        .await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("lon"));
+    assert!(got.1["fields"]["lon"].as_str().unwrap().contains("不在中国境内"), "{}", got.1);
+    let got = p
+        .app
+        .post_json(&p.worker, "/api/v1/places", json!({ "grid_id": p.tree.grid_a1_1, "name": "嫩水网吧", "place_type": "网吧", "credit_code": "91350100M000100Y43",
+            "safety_person": "周九", "contact_phone": "13312345678", "address": "嫩水路10号", "lon": 2.35, "lat": 48.85 }))
+        .await;
+    assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("lon"));
+    // In China: accepted.
+    let (st, h) = p
+        .app
+        .post_json(&p.worker, "/api/v1/houses", json!({ "grid_id": p.tree.grid_a1_1, "house_no": "NS-0009", "house_use": "自住", "address": "嫩水路9号", "lon": 104.7, "lat": 31.7 }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{h}");
+}

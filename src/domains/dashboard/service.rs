@@ -218,6 +218,8 @@ pub struct MapOut {
     pub width: f64,
     pub height: f64,
     pub grids: Vec<MapGrid>,
+    /// Above a community: the children as regions (their grids' union), drawn instead of the grids.
+    pub regions: Vec<super::regions::MapRegion>,
     /// Grids without a boundary (named up to 200) and how many there are.
     pub unmapped: Vec<(i64, String)>,
     pub unmapped_total: i64,
@@ -391,6 +393,20 @@ pub async fn dashboard_shaded(
             }
         })
         .collect();
+    let (mut width, mut height, mut regions) = (width, height, Vec::new());
+    if matches!(area_kind, "county" | "town") {
+        let inputs: Vec<super::regions::Input> = children
+            .iter()
+            .enumerate()
+            .map(|(c, (id, name, _, _))| super::regions::Input {
+                id: *id,
+                name,
+                value: child_values[c],
+                grids: drawn.iter().filter(|(i, _)| child_of(&grids[*i].path) == Some(c)).map(|(_, v)| v).collect(),
+            })
+            .collect();
+        (width, height, regions) = super::regions::regions(db, &shade, &child_bins, &inputs).await?;
+    }
     let child_rows = children
         .iter()
         .enumerate()
@@ -442,6 +458,7 @@ pub async fn dashboard_shaded(
             width,
             height,
             grids: map_grids,
+            regions,
             unmapped,
             unmapped_total,
         },

@@ -154,8 +154,8 @@ async fn locate(
         };
     }
     if let (Some(lon), Some(lat)) = (i.lon, i.lat) {
-        if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-            e.insert("lon".into(), "经纬度不在有效范围内".into());
+        if let Err(msg) = crate::geo::coords::check(lon, lat) {
+            e.insert("lon".into(), msg.into());
             return Ok(None);
         }
         return crate::domains::org::locate::grid_at_within(state, actor.scope.path(), lon, lat).await;

@@ -304,8 +304,10 @@ pub fn posted(pairs: &[(String, String)]) -> Result<Posted, FieldErrors> {
     if has_lat != has_long {
         e.insert("long".into(), "lat 和 long 须同时提供".into());
     }
-    if lat == Some(0.0) && lon == Some(0.0) {
-        e.insert("lat".into(), "坐标 0,0 不是有效位置（定位未成功？）".into());
+    if let (Some(y), Some(x)) = (lat, lon)
+        && let Err(msg) = crate::geo::coords::check(x, y)
+    {
+        e.insert("lat".into(), msg.into());
     }
     let address = text(&mut e, "address_string", one_of(pairs, "address_string"), 200);
     let grid_code = one_of(pairs, &format!("attribute[{GRID_ATTRIBUTE}]")).map(str::to_owned);

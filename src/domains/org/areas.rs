@@ -175,6 +175,7 @@ struct Details {
 }
 
 fn check_details(
+    kind: AreaKind,
     boundary: Option<&Value>,
     households: Option<i64>,
     area_note: Option<&str>,
@@ -184,7 +185,12 @@ fn check_details(
     let boundary = match boundary.filter(|b| !b.is_null()) {
         None => None,
         // The map checks too (no self-intersecting ring, inside China), as for imported and drawn boundaries.
-        Some(b) => match check_boundary(b).and_then(|g| crate::geo::boundary::parse(&g, Datum::Wgs84).map(|_| g)) {
+        Some(b) => match check_boundary(b)
+            .and_then(
+                |g| if kind == AreaKind::Grid { crate::geo::boundary::check_grid_cap(&g).map(|_| g) } else { Ok(g) },
+            )
+            .and_then(|g| crate::geo::boundary::parse(&g, Datum::Wgs84).map(|_| g))
+        {
             Ok(g) => Some(g.to_string()),
             Err(e) => {
                 errors.insert("boundary".into(), e);
@@ -246,6 +252,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAreaInput) -> AppResult<A
         Err(e) => return Err(e),
     };
     let d = check_details(
+        kind,
         input.boundary.as_ref(),
         input.households,
         input.area_note.as_deref(),
@@ -340,6 +347,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &UpdateAreaInput) ->
         Err(e) => return Err(e),
     };
     let d = check_details(
+        kind,
         input.boundary.as_ref(),
         input.households.or(row.households),
         Some(input.area_note.as_deref().unwrap_or(row.area_note.as_deref().unwrap_or(""))),

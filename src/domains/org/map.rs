@@ -124,6 +124,23 @@ pub fn outlines(geoms: &[Value], min_step: f64) -> Option<Outline> {
     Some(Outline { width: p.width, height: p.height, paths })
 }
 
+/// Like `outlines`, with points (labels) projected the same way.
+pub fn outlines_labelled(geoms: &[Value], labels: &[(f64, f64)], min_step: f64) -> Option<(Outline, Vec<(f64, f64)>)> {
+    let all: Vec<Vec<Vec<(f64, f64)>>> = geoms.iter().map(rings).collect();
+    let p = Projection::of(all.iter().flatten().flatten().copied())?;
+    let paths = all
+        .iter()
+        .map(|rings| {
+            let mut d = String::new();
+            for ring in rings {
+                p.ring(ring, min_step, &mut d);
+            }
+            d
+        })
+        .collect();
+    Some((Outline { width: p.width, height: p.height, paths }, labels.iter().map(|l| p.point(*l)).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,3 +80,49 @@ pub async fn grid_workers(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String,
         )
         .await
 }
+
+/// A grid's version stamp: `(id, name, version, has a boundary)`, by code, for the check's fingerprint.
+pub async fn grid_stamps(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String, i64, bool)>> {
+    let mut f = crate::db::Filter::new();
+    super::area_store::within(&mut f, "path", path);
+    f.and1("kind = ?", "grid").and1("status = ?", "active");
+    db.read()
+        .fetch_all(
+            &format!("SELECT id, name, version, boundary IS NOT NULL FROM areas{} ORDER BY code", f.where_sql()),
+            f.args(),
+        )
+        .await
+}
+
+/// The stored check of an area: `(fingerprint, report JSON, checked_at)`.
+pub async fn stored_check(db: &Db, area_id: i64) -> sqlx::Result<Option<(String, String, Millis)>> {
+    db.read()
+        .fetch_optional("SELECT fingerprint, report, checked_at FROM grid_checks WHERE area_id = $1", args![area_id])
+        .await
+}
+
+/// Keeps an area's check (replacing an older one).
+pub async fn save_check(db: &Db, area_id: i64, fingerprint: &str, report: &str, now: Millis) -> sqlx::Result<()> {
+    db.read()
+        .execute(
+            "INSERT INTO grid_checks (area_id, fingerprint, report, checked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (area_id) DO UPDATE SET fingerprint = $2, report = $3, checked_at = $4",
+            args![area_id, fingerprint, report, now],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Forgets the stored checks of every area a change under `path` touches: the area itself, its
+/// ancestors and everything below it, in the change's transaction.
+pub async fn forget_checks(tx: &mut Tx, path: &str) -> sqlx::Result<()> {
+    // `-1` names no area: an empty IN list is not SQL.
+    let ancestors: Vec<i64> = std::iter::once(-1).chain(super::model::path_ids(path)).collect();
+    let mut values: Vec<crate::db::Value> = ancestors.iter().map(|id| (*id).into()).collect();
+    values.extend([path.into(), super::model::subtree_end(path).into()]);
+    let marks = vec!["?"; ancestors.len()].join(", ");
+    let mut f = crate::db::Filter::new();
+    f.and(&format!("(area_id IN ({marks}) OR area_id IN (SELECT id FROM areas WHERE path >= ? AND path < ?))"), values);
+    tx.execute(&format!("DELETE FROM grid_checks{}", f.where_sql()), f.args()).await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ use super::map_store::{self as store, GridShape};
 use super::model::AreaKind;
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::clock::Millis;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::geo::boundary;
@@ -53,6 +54,8 @@ pub struct CheckOut {
     pub tolerance_m2: f64,
     /// Grids without a boundary (not checked), by name.
     pub undrawn: Vec<String>,
+    /// When this result was computed (it is kept until a boundary under the area changes).
+    pub checked_at: Millis,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,15 +88,19 @@ fn shape_of(text: Option<&str>) -> Option<Shape> {
     serde_json::from_str::<Value>(text?).ok().as_ref().and_then(Shape::from_geojson)
 }
 
-/// Checks grids (with boundaries as given, GeoJSON text) inside an area.
-fn run_check(area: &AreaRow, grids: &[(i64, String, Option<String>)], tolerance: f64) -> CheckOut {
-    let names: HashMap<i64, &str> = grids.iter().map(|(id, name, _)| (*id, name.as_str())).collect();
+/// Checks grids (with boundaries as given, GeoJSON text) inside an area: the bare geometry.
+fn compute(area: &AreaRow, grids: &[(i64, String, Option<String>)], tolerance: f64) -> Report {
     let shapes: Vec<(i64, Shape)> =
         grids.iter().filter_map(|(id, _, b)| shape_of(b.as_deref()).map(|s| (*id, s))).collect();
-    let undrawn = grids.iter().filter(|(_, _, b)| b.is_none()).map(|(_, n, _)| n.clone()).collect();
     let outer = if area.kind == "grid" { None } else { shape_of(area.boundary.as_deref()) };
-    let Report { overlaps, gaps, seams, within_boundary, tolerance_m2 } =
-        check::check(&shapes, outer.as_ref(), tolerance);
+    check::check(&shapes, outer.as_ref(), tolerance)
+}
+
+/// A report with the grids' names (`grids`: id, name, has a boundary).
+fn describe(report: Report, grids: &[(i64, &str, bool)], checked_at: Millis) -> CheckOut {
+    let names: HashMap<i64, &str> = grids.iter().map(|(id, name, _)| (*id, *name)).collect();
+    let undrawn = grids.iter().filter(|(_, _, drawn)| !drawn).map(|(_, n, _)| n.to_string()).collect();
+    let Report { overlaps, gaps, seams, within_boundary, tolerance_m2 } = report;
     let name = |id: i64| names.get(&id).map(|n| n.to_string()).unwrap_or_default();
     let overlaps = overlaps
         .into_iter()
@@ -103,7 +110,12 @@ fn run_check(area: &AreaRow, grids: &[(i64, String, Option<String>)], tolerance:
         .into_iter()
         .map(|m| SeamOut { a: m.a, a_name: name(m.a), b: m.b, b_name: name(m.b), distance_m: m.distance_m, at: m.at })
         .collect();
-    CheckOut { overlaps, gaps, seams, within_boundary, tolerance_m2, undrawn }
+    CheckOut { overlaps, gaps, seams, within_boundary, tolerance_m2, undrawn, checked_at }
+}
+
+fn run_check(area: &AreaRow, grids: &[(i64, String, Option<String>)], tolerance: f64, now: Millis) -> CheckOut {
+    let named: Vec<(i64, &str, bool)> = grids.iter().map(|(id, n, b)| (*id, n.as_str(), b.is_some())).collect();
+    describe(compute(area, grids, tolerance), &named, now)
 }
 
 fn tolerance_of(t: Option<f64>) -> AppResult<f64> {
@@ -114,14 +126,48 @@ fn tolerance_of(t: Option<f64>) -> AppResult<f64> {
     }
 }
 
-/// The overlap and gap check of the grids under an area (a grid: its community's grids).
+/// The stored check keeps pieces from this size (m²) up; a finer tolerance is computed live.
+const STORED_FLOOR_M2: f64 = 0.01;
+/// Changes when the check's algorithm does, so checks stored by an older one are recomputed.
+const CHECK_ALGORITHM: &str = "geo-1";
+
+/// What a stored check was computed from: the area's and its grids' versions (every boundary
+/// change bumps the grid's version), in code order.
+fn fingerprint(area: &AreaRow, grids: impl Iterator<Item = (i64, i64)>) -> String {
+    let mut text = format!("{CHECK_ALGORITHM};{}:{}:{};", area.id, area.version, area.kind);
+    for (id, version) in grids {
+        text.push_str(&format!("{id}:{version};"));
+    }
+    crate::auth::secret::sha256_hex(&text)
+}
+
+/// The overlap and gap check of the grids under an area (a grid: its community's grids). Computed
+/// once per boundary version and stored; a view reads the stored result while its fingerprint holds.
 pub async fn check_area(db: &Db, actor: &Actor, id: i64, tolerance: Option<f64>) -> AppResult<(AreaRow, CheckOut)> {
     let tolerance = tolerance_of(tolerance)?;
     let area = map_area(db, actor, id).await?;
-    let grids: Vec<(i64, String, Option<String>)> =
-        store::grids_under(db, &area.path).await?.into_iter().map(|g| (g.id, g.name, g.boundary)).collect();
-    let out = run_check(&area, &grids, tolerance);
-    Ok((area, out))
+    if tolerance >= STORED_FLOOR_M2 {
+        let stamps = store::grid_stamps(db, &area.path).await?;
+        let print = fingerprint(&area, stamps.iter().map(|(id, _, v, _)| (*id, *v)));
+        if let Some((f, text, at)) = store::stored_check(db, area.id).await?
+            && f == print
+            && let Ok(report) = serde_json::from_str::<Report>(&text)
+        {
+            let named: Vec<(i64, &str, bool)> = stamps.iter().map(|(id, n, _, b)| (*id, n.as_str(), *b)).collect();
+            return Ok((area, describe(report.at_tolerance(tolerance), &named, at)));
+        }
+    }
+    let grids = store::grids_under(db, &area.path).await?;
+    let print = fingerprint(&area, grids.iter().map(|g| (g.id, g.version)));
+    let grids: Vec<(i64, String, Option<String>)> = grids.into_iter().map(|g| (g.id, g.name, g.boundary)).collect();
+    if tolerance < STORED_FLOOR_M2 {
+        return Ok((area.clone(), run_check(&area, &grids, tolerance, actor.now)));
+    }
+    let report = compute(&area, &grids, STORED_FLOOR_M2);
+    let text = serde_json::to_string(&report).map_err(|e| AppError::Internal(e.into()))?;
+    store::save_check(db, area.id, &print, &text, actor.now).await?;
+    let named: Vec<(i64, &str, bool)> = grids.iter().map(|(id, n, b)| (*id, n.as_str(), b.is_some())).collect();
+    Ok((area, describe(report.at_tolerance(tolerance), &named, actor.now)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -253,7 +299,7 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
             new.insert(grid.id, Value::Null);
             continue;
         }
-        match boundary::parse(geom, datum) {
+        match boundary::check_grid_cap(geom).and_then(|_| boundary::parse(geom, datum)) {
             Ok(g) => {
                 new.insert(grid.id, g);
             }
@@ -290,12 +336,13 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
             (g.id, g.name.clone(), b)
         })
         .collect();
-    let check = run_check(&area, &after, tolerance);
+    let check = run_check(&area, &after, tolerance, actor.now);
     let dry_run = q.dry_run.unwrap_or(false);
     if dry_run || changed.is_empty() {
         return Ok(ImportOut { dry_run, changed, unchanged, check });
     }
     let mut tx = db.begin().await?;
+    store::forget_checks(&mut tx, &area.path).await?;
     for c in &mut changed {
         let before = grids.iter().find(|g| g.id == c.id).and_then(|g| g.boundary.clone());
         let text = c.boundary.to_string();
@@ -344,10 +391,15 @@ pub async fn set_boundary(db: &Db, actor: &Actor, id: i64, input: &BoundaryInput
     let datum = datum_of("datum", input.datum.as_deref())?;
     let new = match input.boundary.as_ref().filter(|b| !b.is_null()) {
         None => None,
-        Some(b) => Some(boundary::parse(b, datum).map_err(|e| AppError::field("boundary", e))?),
+        Some(b) => Some(
+            boundary::check_grid_cap(b)
+                .and_then(|_| boundary::parse(b, datum))
+                .map_err(|e| AppError::field("boundary", e))?,
+        ),
     };
     let before = row.boundary.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok());
     let mut tx = db.begin().await?;
+    store::forget_checks(&mut tx, &row.path).await?;
     let text = new.as_ref().map(Value::to_string);
     if !store::set_boundary(&mut tx, id, input.version, text.as_deref(), actor.now).await? {
         return Err(AppError::Conflict("该网格的边界已被他人修改，请刷新页面后重新绘制".into()));

@@ -72,11 +72,8 @@ pub fn check_points(points: &[Fix], start: Millis, now: Millis) -> FieldErrors {
         e.insert("points".into(), format!("每次最多上传 {MAX_BATCH} 个位置点"));
     }
     for (i, p) in points.iter().enumerate().take(MAX_BATCH) {
-        if !p.lat.is_finite() || !(-90.0..=90.0).contains(&p.lat) || (p.lat == 0.0 && p.lng == 0.0) {
-            e.insert(format!("points[{i}].lat"), "纬度不在有效范围内（-90 到 90）".into());
-        }
-        if !p.lng.is_finite() || !(-180.0..=180.0).contains(&p.lng) {
-            e.insert(format!("points[{i}].lng"), "经度不在有效范围内（-180 到 180）".into());
+        if let Err(msg) = crate::geo::coords::check(p.lng, p.lat) {
+            e.insert(format!("points[{i}].lat"), msg.into());
         }
         if !p.accuracy.is_finite() || p.accuracy <= 0.0 || p.accuracy > 100_000.0 {
             e.insert(format!("points[{i}].accuracy"), "定位精度应为大于 0 的米数".into());
@@ -90,22 +87,18 @@ pub fn check_points(points: &[Fix], start: Millis, now: Millis) -> FieldErrors {
 
 /// Checks an optional position (check-in, finding): both or neither, in range.
 pub fn check_position(lat: Option<f64>, lng: Option<f64>, e: &mut FieldErrors) {
-    match (lat, lng) {
-        (None, None) => {}
-        (Some(la), Some(lo)) => {
-            if !la.is_finite() || !(-90.0..=90.0).contains(&la) || (la == 0.0 && lo == 0.0) {
-                e.insert("lat".into(), "纬度不在有效范围内（-90 到 90）".into());
+    if let Err(msg) = crate::geo::coords::check_pair(lng, lat) {
+        e.insert(
+            if lat.is_none() {
+                "lat"
+            } else if lng.is_none() {
+                "lng"
+            } else {
+                "lat"
             }
-            if !lo.is_finite() || !(-180.0..=180.0).contains(&lo) {
-                e.insert("lng".into(), "经度不在有效范围内（-180 到 180）".into());
-            }
-        }
-        (Some(_), None) => {
-            e.insert("lng".into(), "请同时提供经度和纬度".into());
-        }
-        (None, Some(_)) => {
-            e.insert("lat".into(), "请同时提供经度和纬度".into());
-        }
+            .into(),
+            msg.into(),
+        );
     }
 }
 

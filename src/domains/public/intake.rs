@@ -113,13 +113,8 @@ fn check(state: &AppState, r: &ResidentReport) -> AppResult<Checked> {
         e.insert("category".into(), "请选择问题类型".into());
     }
     match r.location {
-        Some((lon, lat))
-            if !lon.is_finite()
-                || !lat.is_finite()
-                || !(-180.0..=180.0).contains(&lon)
-                || !(-90.0..=90.0).contains(&lat) =>
-        {
-            e.insert("location".into(), "位置不正确".into());
+        Some((lon, lat)) if crate::geo::coords::check(lon, lat).is_err() => {
+            e.insert("location".into(), crate::geo::coords::OUTSIDE_CHINA.into());
         }
         None if address.is_empty() && !e.contains_key("address") => {
             e.insert("address".into(), "请填写地点，或允许使用手机定位".into());

@@ -103,12 +103,8 @@ fn code(e: &mut FieldErrors, codes: &Codes, field: &str, table: &str, label: &st
 }
 
 fn coords(e: &mut FieldErrors, lon: Option<f64>, lat: Option<f64>) {
-    match (lon, lat) {
-        (None, None) => {}
-        (Some(x), Some(y)) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => {}
-        _ => {
-            e.insert("lon".into(), "经纬度应成对填写，且在有效范围内".into());
-        }
+    if let Err(msg) = crate::geo::coords::check_pair(lon, lat) {
+        e.insert("lon".into(), format!("经纬度应成对填写，且在有效范围内：{msg}"));
     }
 }
 

@@ -1,8 +1,5 @@
-//! Boolean operations on polygons (intersection, union, difference) by edge classification: every
-//! edge of one region is split where it meets the other's boundary, each piece is kept or dropped by
-//! whether it lies inside, outside or on the other's boundary, and the kept pieces are the result's
-//! boundary. Areas come straight from the pieces (Green's theorem); rings are traced when needed.
-//! Works in planar units (metres of a local projection, see `check`); holes and concave shapes allowed.
+//! The hand-made polygon overlay the check used before `geo` (edge classification), kept only as
+//! the old side of `wangge bench geo`: every edge of one region is split where it meets the other.
 
 use std::collections::HashMap;
 
@@ -91,11 +88,6 @@ impl Region {
 
     pub fn is_empty(&self) -> bool {
         self.rings.is_empty()
-    }
-
-    /// The area (holes subtracted).
-    pub fn area(&self) -> f64 {
-        self.rings.iter().map(|r| twice_area(r)).sum::<f64>() / 2.0
     }
 
     pub fn contains(&self, p: Pt) -> bool {
@@ -260,11 +252,6 @@ fn pieces(a: &Region, b: &Region, op: Op) -> Vec<Seg> {
     out
 }
 
-/// The area of `a op b` without tracing rings.
-pub fn area(a: &Region, b: &Region, op: Op) -> f64 {
-    pieces(a, b, op).iter().map(|(p, q)| cross(*p, *q)).sum::<f64>() / 2.0
-}
-
 /// The area and the centroid of `a ∩ b` (centroid `None` when they do not overlap).
 pub fn overlap(a: &Region, b: &Region) -> (f64, Option<Pt>) {
     let segs = pieces(a, b, Op::Intersection);
@@ -370,94 +357,4 @@ pub fn ring_area_centroid(ring: &[Pt]) -> (f64, Pt) {
         return (0.0, ring.first().copied().unwrap_or((0.0, 0.0)));
     }
     (twice / 2.0, (cx / (3.0 * twice), cy / (3.0 * twice)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<Pt> {
-        vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-    }
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-6
-    }
-
-    #[test]
-    fn overlapping_and_touching_squares() {
-        let a = Region::new(vec![rect(0.0, 0.0, 10.0, 10.0)]);
-        let b = Region::new(vec![rect(5.0, 5.0, 15.0, 15.0)]);
-        let (area, centre) = overlap(&a, &b);
-        assert!(close(area, 25.0), "{area}");
-        let c = centre.unwrap();
-        assert!(close(c.0, 7.5) && close(c.1, 7.5), "{c:?}");
-        assert!(close(super::area(&a, &b, Op::Union), 175.0));
-        assert!(close(super::area(&a, &b, Op::Difference), 75.0));
-        // Touching along an edge, or at a corner only: no overlap, the union is the sum.
-        let right = Region::new(vec![rect(10.0, 0.0, 20.0, 10.0)]);
-        assert!(close(overlap(&a, &right).0, 0.0));
-        let u = apply(&a, &right, Op::Union);
-        assert_eq!(u.rings.len(), 1, "one outline: {u:?}");
-        assert!(close(u.area(), 200.0));
-        let corner = Region::new(vec![rect(10.0, 10.0, 20.0, 20.0)]);
-        assert!(close(overlap(&a, &corner).0, 0.0));
-        assert!(close(apply(&a, &corner, Op::Union).area(), 200.0));
-        // The same square twice overlaps entirely; input orientation does not matter.
-        let mut cw = rect(0.0, 0.0, 10.0, 10.0);
-        cw.reverse();
-        assert!(close(overlap(&a, &Region::new(vec![cw])).0, 100.0));
-        // A square partly sharing an edge and overlapping.
-        let half = Region::new(vec![rect(0.0, 0.0, 5.0, 10.0)]);
-        assert!(close(overlap(&a, &half).0, 50.0));
-        assert!(close(super::area(&a, &half, Op::Union), 100.0));
-    }
-
-    #[test]
-    fn holes_count_as_outside() {
-        // A square with a hole, and a square exactly filling the hole: they touch, no overlap.
-        let donut = Region::new(vec![rect(0.0, 0.0, 10.0, 10.0), rect(3.0, 3.0, 7.0, 7.0)]);
-        assert!(close(donut.area(), 84.0));
-        let plug = Region::new(vec![rect(3.0, 3.0, 7.0, 7.0)]);
-        assert!(close(overlap(&donut, &plug).0, 0.0));
-        let u = apply(&donut, &plug, Op::Union);
-        assert!(close(u.area(), 100.0), "{u:?}");
-        // A bigger square over the hole overlaps only the ring part.
-        let big = Region::new(vec![rect(2.0, 2.0, 8.0, 8.0)]);
-        assert!(close(overlap(&donut, &big).0, 36.0 - 16.0));
-        // A union with an enclosed gap keeps it as a clockwise ring.
-        let frame: Vec<Region> = [
-            rect(0.0, 0.0, 30.0, 10.0),
-            rect(0.0, 20.0, 30.0, 30.0),
-            rect(0.0, 10.0, 10.0, 20.0),
-            rect(20.0, 10.0, 30.0, 20.0),
-        ]
-        .into_iter()
-        .map(|r| Region::new(vec![r]))
-        .collect();
-        let u = union_all(&frame);
-        let holes: Vec<_> = u.rings.iter().map(|r| ring_area_centroid(r)).filter(|(a, _)| *a < 0.0).collect();
-        assert_eq!(holes.len(), 1, "{u:?}");
-        assert!(close(holes[0].0, -100.0) && close(holes[0].1.0, 15.0) && close(holes[0].1.1, 15.0));
-        assert!(close(u.area(), 800.0));
-    }
-
-    #[test]
-    fn a_sliver_gap_and_concave_shapes() {
-        // Two squares 0.2 apart inside a frame that covers both: the gap is 0.2 × 10.
-        let outer = Region::new(vec![rect(0.0, 0.0, 20.2, 10.0)]);
-        let grids =
-            union_all(&[Region::new(vec![rect(0.0, 0.0, 10.0, 10.0)]), Region::new(vec![rect(10.2, 0.0, 20.2, 10.0)])]);
-        let gap = apply(&outer, &grids, Op::Difference);
-        assert_eq!(gap.rings.len(), 1, "{gap:?}");
-        assert!(close(gap.area(), 2.0), "{}", gap.area());
-        // An L shape and a square in its notch: they touch on two edges, no overlap.
-        let l = Region::new(vec![vec![(0.0, 0.0), (2.0, 0.0), (2.0, 1.0), (1.0, 1.0), (1.0, 2.0), (0.0, 2.0)]]);
-        let notch = Region::new(vec![rect(1.0, 1.0, 2.0, 2.0)]);
-        assert!(close(overlap(&l, &notch).0, 0.0));
-        assert!(close(apply(&l, &notch, Op::Union).area(), 4.0));
-        // A triangle crossing the L: clipped exactly.
-        let tri = Region::new(vec![vec![(0.0, 0.0), (2.0, 2.0), (0.0, 2.0)]]);
-        assert!(close(overlap(&l, &tri).0, 2.0 - 0.5), "{}", overlap(&l, &tri).0);
-    }
 }
