@@ -4,7 +4,7 @@
 
 use super::model::{Bin, Shade, colour_of, show};
 use crate::db::Db;
-use crate::domains::org::{map, map_store};
+use crate::domains::org::{locate, map};
 use crate::error::{AppError, AppResult};
 use crate::geo::union::union_geojson;
 use serde::Serialize;
@@ -45,7 +45,7 @@ pub async fn regions(
     bins: &[Bin],
     children: &[Input<'_>],
 ) -> AppResult<(f64, f64, Vec<MapRegion>)> {
-    let generation = map_store::geo_generation(db).await?;
+    let generation = locate::boundaries_generation(db).await?;
     let unions: Vec<Union> = {
         let mut cache = UNIONS.lock().map_err(|_| AppError::Internal(anyhow::anyhow!("region cache poisoned")))?;
         if cache.as_ref().is_none_or(|(g, _)| *g != generation) {

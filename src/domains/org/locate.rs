@@ -89,3 +89,9 @@ pub async fn grid_at_within(
     let in_scope = |id: i64| built.paths.get(&id).is_some_and(|p| p.starts_with(scope_path));
     Ok(built.index.locate_where(lon, lat, in_scope).and_then(|id| built.paths.get(&id).map(|p| (id, p.clone()))))
 }
+
+/// The change counter of grid boundaries: moves with every change of any grid (for other domains'
+/// caches of drawn shapes, such as the dashboard's regions).
+pub async fn boundaries_generation(db: &crate::db::Db) -> AppResult<i64> {
+    Ok(map_store::geo_generation(db).await?)
+}
