@@ -97,3 +97,8 @@ document.addEventListener("submit", function (e) {
     });
   }
 })();
+// Print buttons (data-print): the browser's print dialog; the print styles leave the nav and buttons out.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest ? e.target.closest("[data-print]") : null;
+  if (b) { e.preventDefault(); window.print(); }
+});

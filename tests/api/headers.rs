@@ -34,3 +34,12 @@ async fn security_headers_on_pages_and_api_answers() {
         assert!(!home.text().contains(needle), "home page mentions {needle}");
     }
 }
+
+#[tokio::test]
+async fn the_browser_finds_a_favicon() {
+    let app = TestApp::new().await;
+    let r = app.call(Method::GET, "/favicon.ico", &Session::anon(), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "image/x-icon");
+    assert_eq!(&r.body[..4], &[0, 0, 1, 0], "an ICO file");
+}

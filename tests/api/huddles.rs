@@ -163,3 +163,59 @@ async fn huddle_pulls_problems_carries_them_over_and_solves() {
     assert!(html.contains("日碰头会记录") && html.contains("通知物业两日内清理"), "{html}");
     assert_eq!(app.audit_rows("huddle_decision").await.len(), 3);
 }
+
+/// The text of one community's line on the huddle overview.
+fn community_line(html: &str, id: i64) -> String {
+    let start = html.find(&format!("id=\"community-{id}\"")).unwrap_or_else(|| panic!("community {id} listed: {html}"));
+    html[start..].split("</li>").next().unwrap_or("").to_owned()
+}
+
+#[tokio::test]
+async fn above_a_community_the_huddle_page_lists_the_communities_to_pick_with_their_day() {
+    let (app, t, _admin) = TestApp::with_tree().await;
+    let w = app.demo_session("ow1", Role::GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let cs = app.demo_session("ocs", Role::CommunityStaff, Bind::Area(t.comm_a1)).await;
+    let (st, e) = app
+        .post_json(
+            &w,
+            "/api/v1/events",
+            json!({ "category": "0401", "title": "垃圾桶满溢无人清运",
+                    "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" } }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{e}");
+    let (st, h) = app.post_json(&cs, "/api/v1/huddles", json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{h}");
+    let (st, _) = app.post_json(&cs, "/api/v1/huddles/items", json!({ "title": "路灯不亮" })).await;
+    assert_eq!(st, StatusCode::CREATED);
+
+    let town = app.demo_session("otown", Role::TownCenter, Bind::Area(t.town_a)).await;
+    let county = app.demo_session("ocounty", Role::CountyCenter, Bind::Area(app.county_id)).await;
+    let viewer = app.demo_session("oviewer", Role::CountyViewer, Bind::Area(app.county_id)).await;
+    for s in [&town, &county, &viewer] {
+        let r = app.call(Method::GET, "/huddles", s, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("<nav>") && html.contains("日碰头会 · 2026-03-02"), "{html}");
+        let a1 = community_line(&html, t.comm_a1);
+        assert!(a1.contains("嫩水社区") && a1.contains("在议问题 2") && a1.contains("未办结事件 1"), "{a1}");
+        assert!(a1.contains("已召开") && a1.contains(&format!("/huddles?community={}&amp;day=2026-03-02", t.comm_a1)));
+        let a2 = community_line(&html, t.comm_a2);
+        assert!(a2.contains("在议问题 0") && a2.contains("未办结事件 0") && a2.contains("未召开"), "{a2}");
+    }
+    // The town sees its own communities only; the county sees every town's, grouped under the town.
+    let html = app.call(Method::GET, "/huddles", &town, None).await.text();
+    assert!(!html.contains(&format!("id=\"community-{}\"", t.comm_b1)) && !html.contains("<h2"), "{html}");
+    let html = app.call(Method::GET, "/huddles", &county, None).await.text();
+    assert!(html.contains(&format!("id=\"community-{}\"", t.comm_b1)), "{html}");
+    assert!(
+        html.contains("<h2 class=\"flush\">鹤山镇</h2>") && html.contains("<h2 class=\"flush\">文昌镇</h2>"),
+        "{html}"
+    );
+    // A chosen community still opens its huddle; a day in the future is refused in Chinese.
+    let r = app.call(Method::GET, &format!("/huddles?community={}", t.comm_a1), &town, None).await;
+    assert!(r.status == StatusCode::OK && r.text().contains("路灯不亮"));
+    let r = app.call(Method::GET, "/huddles?day=2099-01-01", &county, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("不能选择今天以后的日期"));
+}

@@ -559,4 +559,52 @@ async fn the_submissions_page_lists_and_signs() {
     let r = app.send(req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(list(app, &police, "?state=signed").await.len(), 1);
+    // The notice says what happened and what comes next, not only "已保存".
+    let to = r.header("location");
+    assert_eq!(to, format!("/submissions?msg=signed&done={sid}"));
+    let html = app.call(axum::http::Method::GET, &to, &police, None).await.text();
+    let notice = html.split("role=\"status\">").nth(1).and_then(|t| t.split("</div>").next()).unwrap_or("");
+    assert!(notice.starts_with("已签收 BS") && notice.contains("王五") && notice.contains("下一步"), "{notice}");
+    assert!(!html.contains(">已保存<"), "{html}");
+}
+
+/// Posts one page form action on a submission; answers where it sends the browser.
+async fn page_act(app: &TestApp, s: &Session, sid: i64, action: &str, extra: &str) -> String {
+    let (_, v) = app.get(s, &format!("/api/v1/submissions/{sid}")).await;
+    let body = format!("_csrf={}&action={action}&version={}{extra}", s.csrf.clone().unwrap(), v["version"]);
+    let req = app
+        .request(axum::http::Method::POST, &format!("/submissions/{sid}/actions"), s)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    r.header("location")
+}
+
+fn notice_of(html: &str) -> String {
+    html.split("role=\"status\">").nth(1).and_then(|t| t.split("</div>").next()).unwrap_or("").to_owned()
+}
+
+#[tokio::test]
+async fn returning_and_resending_on_the_page_say_who_has_it_now_and_overdue_is_a_red_badge() {
+    let s = setup().await;
+    let app = &s.app;
+    person(app, &s.worker, floating(s.tree.grid_a1_1, "钱七", 98)).await;
+    let police = app.demo_session("police_page", DepartmentHandler, Bind::Department(s.tree.dept_a)).await;
+    let worker = app.demo_session("worker_page", GridWorker, Bind::Area(s.tree.grid_a1_1)).await;
+    let sid = list(app, &police, "").await[0]["id"].as_i64().unwrap();
+    let to = page_act(app, &police, sid, "return", "&note=%E8%AF%B7%E6%A0%B8%E5%AE%9E").await;
+    let n = notice_of(&app.call(axum::http::Method::GET, &to, &police, None).await.text());
+    assert!(n.starts_with("已退回 ") && n.contains("已通知报送人") && n.contains("下一步：网格"), "{n}");
+    let to = page_act(app, &worker, sid, "resend", "").await;
+    let n = notice_of(&app.call(axum::http::Method::GET, &to, &worker, None).await.text());
+    assert!(n.starts_with("已重新报送 ") && n.contains("已转交") && n.contains("等待签收，期限"), "{n}");
+    // Past the deadline the card is the red badge (the same class as the events' 红牌), not a grey tag.
+    app.clock.advance(10 * DAY);
+    let police = app.demo_session("police_late", DepartmentHandler, Bind::Department(s.tree.dept_a)).await;
+    let html = app.call(axum::http::Method::GET, "/submissions", &police, None).await.text();
+    assert!(html.contains("<span class=\"badge red\">红牌·已超时</span>"), "{html}");
+    let css = app.call(axum::http::Method::GET, "/static/app.css", &police, None).await.text();
+    assert!(css.contains(".badge.red { background: #fdecea; color: var(--bad)"), "{css}");
 }

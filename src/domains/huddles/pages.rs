@@ -56,7 +56,19 @@ struct HuddlePage {
     staff: Vec<(i64, String)>,
 }
 
+#[derive(Template)]
+#[template(path = "huddles/overview.html")]
+struct OverviewPage {
+    l: Layout,
+    day: String,
+    groups: Vec<(String, Vec<super::store::CommunityDay>)>,
+}
+
 async fn page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Response> {
+    if q.community.trim().is_empty() && service::own_community(&s, &a).await?.is_none() {
+        let (day, groups) = service::overview(&s, &a, Some(&q.day)).await?;
+        return render(&OverviewPage { l: Layout::for_actor(&a, "日碰头会"), day, groups });
+    }
     let h = service::view(&s, &a, &q.view()?).await?;
     let c = service::community(&s, &a, Some(h.community_id)).await?;
     let (communities, staff) = service::choices(&s, &a, Some(&c)).await?;

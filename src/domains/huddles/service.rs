@@ -39,6 +39,30 @@ pub async fn community(state: &AppState, actor: &Actor, id: Option<i64>) -> AppR
     }
 }
 
+/// The caller's own community, or None when the caller works above (or beside) communities.
+pub async fn own_community(state: &AppState, actor: &Actor) -> AppResult<Option<AreaRow>> {
+    let a = area_store::get(&state.db, actor.scope.path(), actor.scope.area_id()).await?;
+    Ok(a.filter(|a| a.kind == "community"))
+}
+
+/// The communities in scope to pick from, grouped by town, with each one's figures of the day.
+pub async fn overview(
+    state: &AppState,
+    actor: &Actor,
+    day: Option<&str>,
+) -> AppResult<(String, Vec<(String, Vec<store::CommunityDay>)>)> {
+    may_read(actor)?;
+    let (day, _) = self::day(actor, day)?;
+    let mut groups: Vec<(String, Vec<store::CommunityDay>)> = Vec::new();
+    for c in store::community_days(&state.db, actor.scope.path(), &day).await? {
+        match groups.last_mut() {
+            Some((town, list)) if *town == c.town_name => list.push(c),
+            _ => groups.push((c.town_name.clone(), vec![c])),
+        }
+    }
+    Ok((day, groups))
+}
+
 /// A day (`YYYY-MM-DD`, default today) no later than today; answers it and its end in milliseconds.
 pub fn day(actor: &Actor, d: Option<&str>) -> AppResult<(String, i64)> {
     let today = day_of(actor.now);

@@ -301,3 +301,41 @@ pub async fn communities_under(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, St
         )
         .await
 }
+
+/// One community of a scope on a day: problems still open on its record, its open events now,
+/// and whether the day's huddle was held.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CommunityDay {
+    pub id: i64,
+    pub name: String,
+    pub town_name: String,
+    pub open_items: i64,
+    pub open_events: i64,
+    pub held: i64,
+}
+
+/// Every active community of a subtree with its day's figures, in one grouped query.
+pub async fn community_days(db: &Db, path: &str, day: &str) -> sqlx::Result<Vec<CommunityDay>> {
+    let end = subtree_end(path);
+    db.read()
+        .fetch_all(
+            &format!(
+                "SELECT c.id, c.name, COALESCE(p.name, '') AS town_name, COALESCE(it.n, 0) AS open_items, \
+                 COALESCE(ev.n, 0) AS open_events, COALESCE(hd.n, 0) AS held FROM areas c \
+                 LEFT JOIN areas p ON p.id = c.parent_id \
+                 LEFT JOIN (SELECT h.community_id, COUNT(*) AS n FROM huddle_items h WHERE h.community_path >= $1 \
+                   AND h.community_path < $2 AND h.first_day <= $3 AND (h.solved_day IS NULL OR h.solved_day > $3) \
+                   GROUP BY h.community_id) it ON it.community_id = c.id \
+                 LEFT JOIN (SELECT c2.id AS community_id, COUNT(*) AS n FROM areas c2 JOIN events e \
+                   ON e.area_path >= c2.path AND e.area_path < substr(c2.path, 1, length(c2.path) - 1) || '0' \
+                   WHERE c2.kind = 'community' AND c2.path >= $1 AND c2.path < $2 AND e.state IN ({OPEN_EVENT_STATES}) \
+                   GROUP BY c2.id) ev ON ev.community_id = c.id \
+                 LEFT JOIN (SELECT community_id, COUNT(*) AS n FROM huddles WHERE day = $3 GROUP BY community_id) hd \
+                   ON hd.community_id = c.id \
+                 WHERE c.kind = 'community' AND c.status = 'active' AND c.path >= $1 AND c.path < $2 \
+                 ORDER BY c.code LIMIT 2000"
+            ),
+            args![path, end.as_str(), day],
+        )
+        .await
+}

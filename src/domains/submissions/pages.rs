@@ -34,6 +34,9 @@ struct PageQuery {
     page: String,
     #[serde(default)]
     msg: Option<String>,
+    /// The submission just acted on (`?msg=signed&done=ID`): the notice says what happened and what is next.
+    #[serde(default)]
+    done: String,
 }
 
 #[derive(Template)]
@@ -71,13 +74,15 @@ async fn list_page(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Pa
         per_page: Some(20),
         ..Default::default()
     };
+    let notice = done_notice(&s, &a, q.msg.as_deref(), &q.done).await?;
+    let l = Layout::for_actor(&a, "特殊人群报送签收").with_notice(q.msg.as_deref());
     let todo = service::todo(&s, &a, None, Some(50)).await?.items;
     let list = service::list(&s, &a, &lq).await?;
     let pg = list.page;
     let link = |p: i64| format!("/submissions?state={}&kind={}&page={p}", urlencode(&q.state), urlencode(&q.kind));
     let (prev, next) = (list.has_prev().then(|| link(pg - 1)), list.has_next().then(|| link(pg + 1)));
     render(&ListPage {
-        l: Layout::for_actor(&a, "特殊人群报送签收").with_notice(q.msg.as_deref()),
+        l: Layout { notice: notice.or(l.notice), ..l },
         todo,
         list,
         state: q.state,
@@ -106,6 +111,33 @@ async fn act(
     PageForm(f): PageForm<ActionForm>,
 ) -> AppResult<Response> {
     let input = ActionInput { action: Some(f.action), note: Some(f.note), version: opt_i64("version", &f.version)? };
+    let done = match input.action.as_deref() {
+        Some("sign") => "signed",
+        Some("return") => "returned",
+        _ => "resent",
+    };
     service::act(&s, &a, id, &input).await?;
-    Ok(redirect("/submissions?msg=saved"))
+    Ok(redirect(&format!("/submissions?msg={done}&done={id}")))
+}
+
+/// The notice after an action: what happened to which submission, who has it now and what comes next.
+async fn done_notice(s: &AppState, a: &Actor, msg: Option<&str>, done: &str) -> AppResult<Option<String>> {
+    let (Some(msg), Ok(id)) = (msg, done.parse::<i64>()) else { return Ok(None) };
+    let d = service::get(s, a, id).await?.submission;
+    let what = format!("{}（{} · {}·{}）", d.no, d.person_name, d.kind_label, d.action_label);
+    Ok(match (msg, d.state.as_str()) {
+        ("signed", "signed") => Some(format!(
+            "已签收 {what}，本次报送办结；下一步：{}按{}管理要求跟进，报送人 {} 可在报送列表看到“已签收”。",
+            d.department_name, d.kind_label, d.sent_by
+        )),
+        ("returned", "returned") => Some(format!(
+            "已退回 {what}，已通知报送人 {}；下一步：网格按退回原因修改后重新报送，{}再签收。",
+            d.sent_by, d.department_name
+        )),
+        ("resent", "waiting") => Some(format!(
+            "已重新报送 {what}，已转交 {}；下一步：等待签收，期限 {}。",
+            d.department_name, d.deadline_text
+        )),
+        _ => None,
+    })
 }
