@@ -6,6 +6,7 @@ mod accounts;
 mod areas;
 mod assessment;
 mod audit;
+mod audit_anchor;
 mod auth;
 mod authz_matrix;
 mod bulletins;
