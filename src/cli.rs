@@ -259,6 +259,14 @@ pub struct BenchRegisterArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditAction {
-    /// Check the hash chain; report the first altered or missing row.
+    /// Check the keyed chain and the anchors; report truncation or the first altered or missing row.
     Verify(DataArgs),
+    /// Append an anchor (row count and head hash) to the anchor file; with --print, print the file for the paper log.
+    Anchor {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print every anchor instead of writing a new one.
+        #[arg(long)]
+        print: bool,
+    },
 }

@@ -197,7 +197,10 @@ pub async fn audit(action: AuditAction) -> anyhow::Result<()> {
     match action {
         AuditAction::Verify(data) => {
             let (db, _) = open(&data).await?;
-            let report = audit::verify(&db).await?;
+            let (report, notes) = audit_verify(&db, &data.data_dir, Clock::System.now()).await?;
+            for n in notes {
+                println!("{n}");
+            }
             println!("{report}");
             db.close().await;
             match report {
@@ -205,7 +208,35 @@ pub async fn audit(action: AuditAction) -> anyhow::Result<()> {
                 _ => bail!("审计记录校验未通过"),
             }
         }
+        AuditAction::Anchor { data, print } => {
+            if print {
+                print!("{}", audit_anchors_text(&data.data_dir)?);
+                return Ok(());
+            }
+            let (db, _) = open(&data).await?;
+            let a = audit::anchor::anchor_now(&db, &data.data_dir, Clock::System.now(), false).await?;
+            db.close().await;
+            println!("已写入锚点：{} 共 {} 条，末条哈希 {}", crate::clock::format_local(a.at), a.rows, a.hash);
+            Ok(())
+        }
     }
+}
+
+/// What `audit verify` checks and prints (the command without opening the database).
+pub async fn audit_verify(db: &Db, data_dir: &Path, now: i64) -> anyhow::Result<(audit::VerifyReport, Vec<String>)> {
+    audit::verify_data_dir(db, data_dir, now).await
+}
+
+/// The anchor file as `audit anchor --print` prints it: one line per anchor, for the paper log.
+pub fn audit_anchors_text(data_dir: &Path) -> anyhow::Result<String> {
+    let anchors = audit::anchor::read(data_dir)?
+        .ok_or_else(|| anyhow!("锚点文件 {} 不存在", audit::anchor::path(data_dir).display()))?;
+    let mut out = String::from("时间\t条数\t末条哈希\t说明\n");
+    for a in anchors {
+        let note = if a.keyed_after { "启用审计密钥（此前各条为 SHA-256 链）" } else { "定期锚点" };
+        out.push_str(&format!("{}\t{}\t{}\t{note}\n", crate::clock::format_local(a.at), a.rows, a.hash));
+    }
+    Ok(out)
 }
 
 pub async fn backup(data: DataArgs, file: &Path) -> anyhow::Result<()> {

@@ -21,6 +21,7 @@ pub async fn open(data: &DataArgs) -> anyhow::Result<(Db, Config)> {
     std::fs::create_dir_all(&data.data_dir).with_context(|| format!("无法创建数据目录 {}", data.data_dir.display()))?;
     let db = connect(&url).await?;
     db.migrate().await.context("数据库迁移失败")?;
+    crate::audit::anchor::prepare(&db, &data.data_dir, Clock::System.now()).await?;
     tracing::info!(database = %url.describe(), "database ready");
     Ok((db, Config::new(data.data_dir.clone(), url)))
 }
@@ -62,6 +63,7 @@ pub async fn run(state: AppState, listen: &str) -> anyhow::Result<()> {
     println!("wangge 已启动：http://{addr}/");
     let db = state.db.clone();
     crate::domains::events::cards::spawn(state.clone());
+    crate::audit::anchor::spawn_hourly(db.clone(), state.config.data_dir.clone(), state.clock.clone());
     let app = crate::web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;

@@ -1,12 +1,45 @@
 //! The audit trail: one append-only, hash-chained row per sign-in, change, export and personal-data read.
 
+pub mod anchor;
 pub mod api;
 mod chain;
 pub mod labels;
+pub mod key;
 pub mod pages;
 mod store;
 
 pub use chain::{VerifyReport, verify};
+
+/// `audit verify` of a data directory: the chain under the installed key, the rows before keying as the
+/// anchor file records them, and every anchor; a passing check is anchored too. Answers the report and
+/// notes for the operator.
+pub async fn verify_data_dir(
+    db: &crate::db::Db,
+    data_dir: &std::path::Path,
+    now: Millis,
+) -> anyhow::Result<(VerifyReport, Vec<String>)> {
+    let key = key::installed().ok_or_else(|| anyhow::anyhow!("审计密钥未加载"))?;
+    let mut notes = Vec::new();
+    let anchors = match anchor::read(data_dir)? {
+        Some(a) => a,
+        None => {
+            notes.push(format!(
+                "注意：锚点文件 {} 不存在，只能校验库内的链，无法发现末尾被删除的记录",
+                anchor::path(data_dir).display()
+            ));
+            Vec::new()
+        }
+    };
+    let plain_until = anchors.iter().find(|a| a.keyed_after).map(|a| a.rows).unwrap_or(0);
+    if plain_until > 0 {
+        notes.push(format!("第 1 至 {plain_until} 条记录写于启用审计密钥之前，按原 SHA-256 链校验"));
+    }
+    let report = chain::verify_with(db, &chain::Expect { key, plain_until, anchors: &anchors }).await?;
+    if let VerifyReport::Intact { .. } = report {
+        anchor::anchor_now(db, data_dir, now, false).await?;
+    }
+    Ok((report, notes))
+}
 pub use store::{AuditQuery, AuditRow, changes_of, search};
 
 use crate::clock::Millis;

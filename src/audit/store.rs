@@ -1,10 +1,10 @@
 //! SQL for the audit trail: append under a lock, read pages, search.
 
 use super::AuditCtx;
-use super::chain::{GENESIS, row_hash};
+use super::chain::{Fields, GENESIS, row_hash};
 use crate::args;
 use crate::db::{Backend, Db, Filter, Tx, like_contains};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -54,22 +54,26 @@ pub(super) async fn append_many(tx: &mut Tx, ctx: &AuditCtx, entries: &[Entry<'_
     let last: Option<(i64, String)> =
         tx.fetch_optional("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", args![]).await?;
     let (mut id, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let key = super::key::installed().ok_or_else(|| AppError::Internal(anyhow::anyhow!("审计密钥未加载")))?;
     let mut rows = Vec::with_capacity(entries.len());
     for (action, object_type, object_id, detail) in entries {
         id += 1;
         let detail = detail.to_string();
         let hash = row_hash(
-            &prev_hash,
-            id,
-            ctx.now,
-            ctx.account_id,
-            &ctx.username,
-            action,
-            object_type,
-            object_id,
-            &detail,
-            &ctx.ip,
-            &ctx.request_id,
+            Some(key),
+            &Fields {
+                prev_hash: &prev_hash,
+                id,
+                at: ctx.now,
+                account_id: ctx.account_id,
+                username: &ctx.username,
+                action,
+                object_type,
+                object_id,
+                detail: &detail,
+                ip: &ctx.ip,
+                request_id: &ctx.request_id,
+            },
         );
         rows.push(args![
             id,
@@ -99,6 +103,13 @@ pub(super) async fn fetch_range(db: &Db, after_id: i64, limit: i64) -> sqlx::Res
             args![after_id, limit],
         )
         .await
+}
+
+/// The last row's id (the row count of an intact chain) and hash (0 and the genesis hash when empty).
+pub(super) async fn head(db: &Db) -> sqlx::Result<(i64, String)> {
+    let last: Option<(i64, String)> =
+        db.read().fetch_optional("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", args![]).await?;
+    Ok(last.unwrap_or((0, GENESIS.to_owned())))
 }
 
 /// Filters of the audit search page and API.

@@ -54,7 +54,7 @@ impl Keys {
         let path = data_dir.join("keys").join("data.key");
         if !path.exists() {
             let dir = path.parent().ok_or_else(|| anyhow!("密钥目录无效"))?;
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
             let text = Keys::generate_hex();
             write_private(&path, &text)?;
             tracing::warn!(path = %path.display(), "new data encryption key created; back it up separately from the database");
@@ -108,7 +108,8 @@ impl Keys {
 /// Bytes of the HMAC kept in a blind index.
 const BLIND_INDEX_BYTES: usize = 12;
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+/// Writes a new file readable by the owner only (0600); refuses to replace an existing one.
+pub(crate) fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::io::Write;
@@ -122,6 +123,17 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
         std::fs::write(path, text)?;
         Ok(())
     }
+}
+
+/// Creates a directory (and its parents) readable by the owner only (0700 for the last one).
+pub(crate) fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

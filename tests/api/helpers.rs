@@ -160,6 +160,7 @@ impl TestApp {
         };
         let db = wangge::db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
+        wangge::audit::key::install(test_audit_key());
         let clock = Clock::manual(start_ms());
         let mut config = Config::new(dir.path().to_path_buf(), url);
         // Small import transactions, so that every import test of a few thousand rows also runs
@@ -456,6 +457,11 @@ pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str, f
 }
 
 /// Fixed keys for the tests' personal data (a deployment loads its own from a key file or the environment).
+/// The audit chain key every test app of this process appends under.
+pub fn test_audit_key() -> wangge::audit::key::AuditKey {
+    wangge::audit::key::AuditKey::from_hex(&"a7".repeat(32)).unwrap()
+}
+
 pub fn test_keys() -> wangge::crypto::Keys {
     wangge::crypto::Keys::from_hex(&"5a".repeat(48)).unwrap()
 }

@@ -7,6 +7,7 @@ mod activity_periods;
 mod areas;
 mod assessment;
 mod audit;
+mod audit_anchor;
 mod audit_page;
 mod auth;
 mod auth_lockout;

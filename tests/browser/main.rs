@@ -69,6 +69,7 @@ async fn start_app() -> (String, AppState, tempfile::TempDir) {
     let url = DbUrl::Sqlite { path: dir.path().join("wangge.db"), create: true };
     let db = connect(&url).await.unwrap();
     db.migrate().await.unwrap();
+    wangge::audit::anchor::prepare(&db, dir.path(), Clock::System.now()).await.unwrap();
     let hash = wangge::auth::password::hash("wangge2026").unwrap();
     wangge::demo::seed_county(&db, &hash, Clock::System.now()).await.unwrap();
     let keys = wangge::crypto::Keys::load(dir.path()).unwrap();
