@@ -166,6 +166,8 @@ pub enum BenchAction {
     Public(BenchPublicArgs),
     /// The field app: a phone's queue of records sent through the real HTTP sync endpoint in the app's batches.
     Sync(BenchSyncArgs),
+    /// Uploads: peak memory of the Excel reader on the worst file the limits accept, and on a refused one.
+    Upload,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -29,6 +29,9 @@ pub struct Config {
     /// Rows per transaction of a person import (default 50,000): larger batches write the pages
     /// they share once, smaller ones hold the write lock for less time and show progress sooner.
     pub import_batch_rows: usize,
+    /// Imports this server runs at once (default 2; each account one at a time): parsing a large
+    /// file takes memory and a core, so more wait with "稍后再试".
+    pub max_imports: usize,
     /// A tile background for the maps (none: boundaries only, no internet needed).
     pub tiles: Option<crate::geo::tiles::TileSource>,
     /// The public address of the site (`https://wangge.example.gov.cn`) for QR codes on posters and
@@ -52,6 +55,7 @@ impl Config {
             secure_cookies: false,
             trust_proxy: false,
             import_batch_rows: 50_000,
+            max_imports: 2,
             tiles: None,
             public_url: None,
         }

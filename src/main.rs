@@ -34,6 +34,7 @@ async fn main() -> std::process::ExitCode {
         Command::Bench { action: wangge::cli::BenchAction::Geo(args) } => wangge::bench::geo(args),
         Command::Bench { action: wangge::cli::BenchAction::Public(args) } => wangge::bench::public(args).await,
         Command::Bench { action: wangge::cli::BenchAction::Sync(args) } => wangge::bench::sync(args).await,
+        Command::Bench { action: wangge::cli::BenchAction::Upload } => wangge::bench::upload(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

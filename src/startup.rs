@@ -18,7 +18,11 @@ pub fn db_url(data: &DataArgs) -> anyhow::Result<DbUrl> {
 /// Opens and migrates the database.
 pub async fn open(data: &DataArgs) -> anyhow::Result<(Db, Config)> {
     let url = db_url(data)?;
-    std::fs::create_dir_all(&data.data_dir).with_context(|| format!("无法创建数据目录 {}", data.data_dir.display()))?;
+    if !data.data_dir.exists() {
+        // A new data directory holds the register: only its owner may enter it.
+        crate::crypto::create_private_dir(&data.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", data.data_dir.display()))?;
+    }
     let db = connect(&url).await?;
     db.migrate().await.context("数据库迁移失败")?;
     crate::audit::anchor::prepare(&db, &data.data_dir, Clock::System.now()).await?;

@@ -3,8 +3,8 @@
 pub mod anchor;
 pub mod api;
 mod chain;
-pub mod labels;
 pub mod key;
+pub mod labels;
 pub mod pages;
 mod store;
 

@@ -7,6 +7,7 @@ mod geo_old;
 mod public;
 mod register;
 mod sync;
+mod upload;
 
 pub use bulletin::bulletin;
 pub use events::events;
@@ -14,6 +15,7 @@ pub use geo::geo;
 pub use public::public;
 pub use register::register;
 pub use sync::sync;
+pub use upload::upload;
 
 /// Percentiles of a set of durations, in milliseconds.
 pub struct Stats {

@@ -11,6 +11,9 @@ pub use reader::{SheetStream, read_first_sheet};
 
 /// Largest upload accepted for import.
 pub const MAX_UPLOAD_BYTES: usize = 30 * 1024 * 1024;
+/// Largest unpacked shared-strings part: the reader holds every shared string in memory, so this
+/// bounds its memory (a 200,000-row register of distinct names and addresses is about 40 MB).
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest total of the unpacked parts of an upload (zip-bomb guard).
 pub const MAX_UNPACKED_BYTES: u64 = 400 * 1024 * 1024;
 /// Largest ratio of unpacked to packed size of any part.
@@ -167,6 +170,13 @@ fn column_letter(mut i: usize) -> String {
     s
 }
 
+fn shared_strings_too_big() -> AppError {
+    AppError::TooLarge(format!(
+        "表格中的文字内容解压后超过 {} MB，请分成几个文件导入",
+        MAX_SHARED_STRINGS_BYTES / 1024 / 1024
+    ))
+}
+
 /// Refuses what is not a plausible xlsx: too big, not a zip, a zip bomb (declared unpacked size or
 /// ratio too large), or without a workbook part.
 pub fn check_upload(bytes: &[u8]) -> AppResult<()> {
@@ -186,10 +196,29 @@ pub fn check_upload(bytes: &[u8]) -> AppResult<()> {
         if f.size() > 1024 * 1024 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
             return Err(AppError::UnsupportedType("文件压缩比异常（疑似压缩炸弹），已拒绝".into()));
         }
-        has_workbook |= f.name().map(|n| n == "xl/workbook.xml").unwrap_or(false);
+        let name = f.name().unwrap_or_default();
+        if name == "xl/sharedStrings.xml" && f.size() > MAX_SHARED_STRINGS_BYTES {
+            return Err(shared_strings_too_big());
+        }
+        has_workbook |= name == "xl/workbook.xml";
     }
     if total > MAX_UNPACKED_BYTES {
         return Err(AppError::UnsupportedType("文件解压后过大（疑似压缩炸弹），已拒绝".into()));
+    }
+    // The declared sizes may lie: unpack what the reader will hold in memory, counting, and stop at the cap.
+    if let Ok(mut part) = zip.by_name("xl/sharedStrings.xml") {
+        let mut sink = [0u8; 64 * 1024];
+        let mut seen: u64 = 0;
+        loop {
+            let n = std::io::Read::read(&mut part, &mut sink).map_err(|_| not_xlsx())?;
+            if n == 0 {
+                break;
+            }
+            seen += n as u64;
+            if seen > MAX_SHARED_STRINGS_BYTES {
+                return Err(shared_strings_too_big());
+            }
+        }
     }
     if !has_workbook {
         return Err(not_xlsx());

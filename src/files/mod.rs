@@ -71,10 +71,14 @@ impl LocalFiles {
         let id = hex::encode(crate::auth::secret::random_bytes(16));
         let path = self.path_of(&id)?;
         if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(|e| AppError::Internal(e.into()))?;
+            let dir = dir.to_owned();
+            tokio::task::spawn_blocking(move || crate::crypto::create_private_dir(&dir))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(AppError::Internal)?;
         }
         let tmp = path.with_extension("part");
-        tokio::fs::write(&tmp, bytes).await.map_err(|e| AppError::Internal(e.into()))?;
+        write_private(&tmp, bytes).await?;
         tokio::fs::rename(&tmp, &path).await.map_err(|e| AppError::Internal(e.into()))?;
         Ok(id)
     }
@@ -94,6 +98,18 @@ impl LocalFiles {
             let _ = tokio::fs::remove_file(path).await;
         }
     }
+}
+
+/// Writes a stored file readable by its owner only (photos and exports carry personal data).
+async fn write_private(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut opts = tokio::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(path).await.map_err(|e| AppError::Internal(e.into()))?;
+    f.write_all(bytes).await.map_err(|e| AppError::Internal(e.into()))?;
+    f.sync_all().await.map_err(|e| AppError::Internal(e.into()))
 }
 
 #[cfg(test)]

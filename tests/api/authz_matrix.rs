@@ -375,6 +375,7 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/field/icon-192.png", Public),
     ("GET",    "/static/field/icon-512.png", Public),
     ("GET",    "/static/app.css", Public),
+    ("GET",    "/favicon.ico", Public),
     ("GET",    "/static/app.js", Public),
     ("GET",    "/healthz", Public),
     ("GET",    "/public/grids/{code}", Public),

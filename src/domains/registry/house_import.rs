@@ -196,9 +196,10 @@ pub fn template(e: Entity, codes: &Codes) -> AppResult<Vec<u8>> {
 /// Checks the file (nothing is written for a bad one), creates the job and starts it in the background.
 pub async fn start(state: &AppState, actor: &Actor, e: Entity, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
     houses::scope_path(actor)?;
-    let u = import::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
+    let mut u = import::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
+    let slot = u.slot.take().ok_or_else(|| AppError::Internal(anyhow::anyhow!("import slot missing")))?;
     let (state2, actor2, id) = (state.clone(), actor.clone(), u.job);
-    import::spawn_job(state, id, async move { run(&state2, &actor2, e, u).await });
+    import::spawn_job(state, id, slot, async move { run(&state2, &actor2, e, u).await });
     Ok(id)
 }
 

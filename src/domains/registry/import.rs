@@ -173,6 +173,7 @@ fn header_of(field: &str) -> &str {
 /// unreadable start), creates the job and runs it in the background while the rest is read.
 pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
     actor.require(Permission::EditRegister)?;
+    let slot = super::import_slots::take(state, actor.id)?;
     let mut sheet = excel::SheetStream::open(bytes, CHUNK).await?;
     let map = header_map(&PERSON_COLUMNS, &sheet.headers)?;
     let first = match sheet.next_chunk().await {
@@ -182,7 +183,7 @@ pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &st
     let expected = sheet.declared_rows.max(first.len());
     let id = create_job(state, actor, "persons", file_name, expected).await?;
     let (state2, actor2) = (state.clone(), actor.clone());
-    spawn_job(state, id, async move { run_person_import(&state2, &actor2, id, map, first, sheet).await });
+    spawn_job(state, id, slot, async move { run_person_import(&state2, &actor2, id, map, first, sheet).await });
     Ok(id)
 }
 
@@ -222,9 +223,12 @@ pub(super) struct Upload {
     pub headers: Vec<String>,
     pub map: HashMap<&'static str, usize>,
     pub rows: Vec<Vec<String>>,
+    /// The import's place among those running (taken out when the job starts).
+    pub slot: Option<super::import_slots::ImportSlot>,
 }
 
 /// Reads the file and checks its headers (nothing is written for a bad one), then creates the job.
+/// The upload holds an import slot (`import_slots`) until its job ends.
 pub(super) async fn open_job(
     state: &AppState,
     actor: &Actor,
@@ -234,6 +238,7 @@ pub(super) async fn open_job(
     bytes: Vec<u8>,
 ) -> AppResult<Upload> {
     actor.require(Permission::EditRegister)?;
+    let slot = super::import_slots::take(state, actor.id)?;
     let (headers, rows) = tokio::task::spawn_blocking(move || excel::read_first_sheet(&bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
@@ -242,7 +247,7 @@ pub(super) async fn open_job(
         return Err(AppError::field("file", "表格中没有数据行"));
     }
     let id = create_job(state, actor, entity, file_name, rows.len()).await?;
-    Ok(Upload { job: id, headers, map, rows })
+    Ok(Upload { job: id, headers, map, rows, slot: Some(slot) })
 }
 
 /// Records a new import job of `rows` rows (as far as known) and its audit row.
@@ -264,10 +269,17 @@ async fn create_job(state: &AppState, actor: &Actor, entity: &str, file_name: &s
 }
 
 /// Runs an import in the background; an error marks the job failed.
-pub(super) fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = AppResult<()>> + Send + 'static) {
+pub(super) fn spawn_job(
+    state: &AppState,
+    id: i64,
+    slot: super::import_slots::ImportSlot,
+    work: impl Future<Output = AppResult<()>> + Send + 'static,
+) {
     let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = work.await {
+        let result = work.await;
+        drop(slot);
+        if let Err(e) = result {
             tracing::error!(job = id, error = %e, "import failed");
             let now = state.clock.now();
             let _ = store::update_job(&state.db, id, "failed", 0, 0, 0, 0, None, &format!("导入失败：{e}"), now).await;

@@ -13,6 +13,7 @@ pub mod household_pages;
 pub mod houses;
 pub mod id_number;
 pub mod import;
+pub mod import_slots;
 pub mod ledger_store;
 pub mod ledgers;
 pub mod model;
