@@ -41,6 +41,9 @@ pub enum AppError {
     TooLarge(String),
     #[error("{0}")]
     UnsupportedType(String),
+    /// The address (path and query) is longer than any page or search needs.
+    #[error("网址太长（超过 {0} 个字符），请缩短搜索内容后重试")]
+    UriTooLong(usize),
     #[error("系统内部错误，请稍后再试")]
     Internal(#[from] anyhow::Error),
 }
@@ -105,6 +108,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +127,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedType(_) => "unsupported_type",
+            AppError::UriTooLong(_) => "uri_too_long",
             AppError::Internal(_) => "internal",
         }
     }

@@ -147,6 +147,18 @@ pub async fn method_not_allowed() -> Response {
     crate::error::AppError::MethodNotAllowed.into_response()
 }
 
+/// Longest path and query served. Hyper itself answers a bare 414 only past 64 KB, so everything
+/// between a real search and that limit gets a Chinese answer here (on pages as an error page).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+pub async fn uri_limit(req: Request, next: Next) -> Response {
+    let len = req.uri().path_and_query().map(|p| p.as_str().len()).unwrap_or(0);
+    if len > MAX_URI_BYTES {
+        return crate::error::AppError::UriTooLong(MAX_URI_BYTES).into_response();
+    }
+    next.run(req).await
+}
+
 /// The answer for a path nobody serves.
 pub async fn not_found() -> Response {
     crate::error::AppError::NotFound("页面不存在".into()).into_response()

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     app.fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(crate::excel::MAX_UPLOAD_BYTES + 1024 * 1024))
+        .layer(axum::middleware::from_fn(middleware::uri_limit))
         .layer(axum::middleware::from_fn(middleware::page_errors))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_meta))

@@ -40,4 +40,5 @@ mod registry;
 mod schema_parity;
 mod staff;
 mod submissions;
+mod uri_limit;
 mod visits;
