@@ -16,6 +16,7 @@ pub mod error;
 pub mod excel;
 pub mod files;
 pub mod geo;
+pub mod imports;
 pub mod notify;
 pub mod startup;
 pub mod state;

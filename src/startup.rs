@@ -44,7 +44,7 @@ pub async fn state_for(args: &ServeArgs) -> anyhow::Result<AppState> {
     config.public_url = crate::domains::public::qr::check_public_url(args.public_url.as_deref())?;
     let keys = crate::crypto::Keys::load(&args.data.data_dir)?;
     check_key(&db, &keys).await?;
-    let interrupted = crate::domains::registry::person_store::fail_interrupted_jobs(&db, Clock::System.now()).await?;
+    let interrupted = crate::imports::fail_interrupted_jobs(&db, Clock::System.now()).await?;
     if interrupted > 0 {
         tracing::warn!(jobs = interrupted, "import jobs interrupted by a restart were marked failed");
     }

@@ -135,7 +135,7 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow!("{e}"))?;
         done = Some(loop {
-            let j = person_store::job(&state.db, job).await?.context("job")?;
+            let j = crate::imports::job(&state, &town, job).await.map_err(|e| anyhow!("{e}"))?;
             if j.status == "done" || j.status == "failed" {
                 break j;
             }

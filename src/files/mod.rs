@@ -3,6 +3,9 @@
 //! Files are stored under generated names, never the client's; the type is decided from the bytes,
 //! not from the name or the header the client sent.
 
+mod store;
+pub use store::insert_file_row;
+
 use crate::error::{AppError, AppResult};
 use std::path::PathBuf;
 

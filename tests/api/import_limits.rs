@@ -96,12 +96,12 @@ async fn imports_run_one_per_account_and_a_few_per_server() {
     let c = app.demo_session("c", GridWorker, Bind::Area(tree.grid_b1_1)).await;
     let file = workbook(2);
     // Worker A's import is running (its slot is held): A's second one waits.
-    let slot_a = wangge::domains::registry::import_slots::take(&app.state, a.id()).unwrap();
+    let slot_a = wangge::imports::take_slot(&app.state, a.id()).unwrap();
     let (st, v) = upload(&app, &a, &file).await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert_eq!(v["message"], "您已有一个导入正在进行，请等它完成后再试");
     // B's runs too: the server's two places are taken, C is told to try again later.
-    let slot_b = wangge::domains::registry::import_slots::take(&app.state, b.id()).unwrap();
+    let slot_b = wangge::imports::take_slot(&app.state, b.id()).unwrap();
     let (st, v) = upload(&app, &c, &file).await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert_eq!(v["message"], "服务器上正在进行的导入较多，请稍后再试");

@@ -120,8 +120,7 @@ async fn attach(
     files: &[(String, &'static str, i64)],
 ) -> AppResult<()> {
     for (id, ct, size) in files {
-        crate::domains::registry::person_store::insert_file_row(tx, id, "event_photo", ct, *size, actor.id, actor.now)
-            .await?;
+        crate::files::insert_file_row(tx, id, "event_photo", ct, *size, actor.id, actor.now).await?;
         store::insert_file(tx, event_id, step_id, id, stage).await?;
     }
     Ok(())

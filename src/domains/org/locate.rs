@@ -1,7 +1,8 @@
 //! Which grid a coordinate lies in, through a cached R-tree of every active grid's boundary.
 //! The cache is rebuilt when the database's change counter of grids moved (bumped by triggers in the
 //! same transaction as any change of a grid, made by this server, another one, or any code path), so
-//! a lookup never answers from a stale index. `grid_at` is the entry point for other domains.
+//! a lookup never answers from a stale index. `grid_at` is the entry point for other domains;
+//! `grid_ids_by_code` finds the grids an import may name.
 
 use super::map_store;
 use crate::error::AppResult;
@@ -94,4 +95,10 @@ pub async fn grid_at_within(
 /// caches of drawn shapes, such as the dashboard's regions).
 pub async fn boundaries_generation(db: &crate::db::Db) -> AppResult<i64> {
     Ok(map_store::geo_generation(db).await?)
+}
+
+/// The active grids under `path` (an area path of the caller's scope) by their full code, as the
+/// imports name them.
+pub async fn grid_ids_by_code(db: &crate::db::Db, path: &str) -> AppResult<HashMap<String, i64>> {
+    Ok(super::area_store::grids_under(db, path).await?.into_iter().map(|(id, code)| (code, id)).collect())
 }

@@ -300,7 +300,7 @@ async fn export(s: &AppState, a: &Actor, e: ExportQuery, csv: bool) -> AppResult
         (true, Some(r)) => Some(r),
         (true, None) => return Err(AppError::field("reason", "导出完整号码需要填写原因")),
     };
-    let bytes = import::export(s, a, &q, reason.as_deref(), csv).await?;
+    let bytes = super::export::export(s, a, &q, reason.as_deref(), csv).await?;
     let (ct, name) = if csv { ("text/csv; charset=utf-8", "persons.csv") } else { (XLSX, "persons.xlsx") };
     Ok((
         [

@@ -4,15 +4,13 @@ use super::codes::Codes;
 use super::house_import_rows::{self as rows, Ready};
 use super::house_store;
 use super::houses;
-use super::import::{self, Upload};
-use super::person_store;
 use crate::audit::{self, AuditCtx};
-use crate::auth::Actor;
+use crate::auth::{Actor, Permission};
 use crate::crypto::Keys;
 use crate::db::Value;
-use crate::domains::org::area_store;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Column};
+use crate::imports::{self, Ending, Upload};
 use crate::state::AppState;
 use serde_json::{Map, json};
 use std::collections::HashMap;
@@ -195,11 +193,12 @@ pub fn template(e: Entity, codes: &Codes) -> AppResult<Vec<u8>> {
 
 /// Checks the file (nothing is written for a bad one), creates the job and starts it in the background.
 pub async fn start(state: &AppState, actor: &Actor, e: Entity, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
+    actor.require(Permission::EditRegister)?;
     houses::scope_path(actor)?;
-    let mut u = import::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
+    let mut u = imports::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
     let slot = u.slot.take().ok_or_else(|| AppError::Internal(anyhow::anyhow!("import slot missing")))?;
     let (state2, actor2, id) = (state.clone(), actor.clone(), u.job);
-    import::spawn_job(state, id, slot, async move { run(&state2, &actor2, e, u).await });
+    imports::spawn_job(state, id, slot, async move { run(&state2, &actor2, e, u).await });
     Ok(id)
 }
 
@@ -209,13 +208,12 @@ const BATCH: usize = 500;
 async fn run(state: &AppState, actor: &Actor, e: Entity, u: Upload) -> AppResult<()> {
     let codes = Codes::load(&state.db).await?;
     let scope = houses::scope_path(actor)?;
-    let grids: HashMap<String, i64> =
-        area_store::grids_under(&state.db, &scope).await?.into_iter().map(|(id, code)| (code, id)).collect();
+    let grids: HashMap<String, i64> = crate::domains::org::locate::grid_ids_by_code(&state.db, &scope).await?;
     let ctx = rows::Ctx { state, actor, codes: &codes, grids: &grids, scope: &scope, map: &u.map };
     let (mut imported, mut unchanged) = (0i64, 0i64);
     let mut errors: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    person_store::update_job(&state.db, u.job, "running", 0, 0, 0, 0, None, "", state.clock.now()).await?;
+    imports::progress(state, u.job, [0; 4]).await?;
     for (n, chunk) in u.rows.chunks(BATCH).enumerate() {
         let mut good = Vec::new();
         for (i, r) in rows::prepare(&ctx, e, n * BATCH, chunk).await? {
@@ -235,12 +233,11 @@ async fn run(state: &AppState, actor: &Actor, e: Entity, u: Upload) -> AppResult
         unchanged += same;
         let processed = (n * BATCH + chunk.len()) as i64;
         let failed = errors.len() as i64;
-        let now = state.clock.now();
-        person_store::update_job(&state.db, u.job, "running", processed, imported, unchanged, failed, None, "", now)
-            .await?;
+        imports::progress(state, u.job, [processed, imported, unchanged, failed]).await?;
     }
     errors.sort_by_key(|(i, _)| *i);
-    import::finish_job(state, actor, u.job, &u.headers, &u.rows, &errors, imported, unchanged, None).await
+    let end = Ending { headers: &u.headers, rows: &u.rows, errors: &errors, imported, unchanged, failure: None };
+    imports::finish_job(state, actor, u.job, end).await
 }
 
 /// Writes one batch in one transaction: new records inserted, changed ones updated (by version),

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod codes;
+pub mod export;
 pub mod forms;
 pub mod house_import;
 mod house_import_cells;
@@ -13,7 +14,6 @@ pub mod household_pages;
 pub mod houses;
 pub mod id_number;
 pub mod import;
-pub mod import_slots;
 pub mod ledger_store;
 pub mod ledgers;
 pub mod model;

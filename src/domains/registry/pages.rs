@@ -457,7 +457,7 @@ struct ImportPage {
     l: Layout,
     entity: String,
     label: &'static str,
-    job: Option<super::person_store::JobRow>,
+    job: Option<crate::imports::JobRow>,
     running: bool,
 }
 
@@ -468,7 +468,7 @@ impl ImportPage {
     }
 }
 
-fn import_view(a: &Actor, title: &str, entity: &str, job: Option<super::person_store::JobRow>) -> AppResult<Response> {
+fn import_view(a: &Actor, title: &str, entity: &str, job: Option<crate::imports::JobRow>) -> AppResult<Response> {
     let label = super::import::entity_label(entity)?;
     let running = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
     render(&ImportPage { l: Layout::for_actor(a, title), entity: entity.to_owned(), label, job, running })
