@@ -190,14 +190,16 @@
     ev.textContent = '';
     $('#todo-events-n').textContent = snap.todo.events_total ? '(' + snap.todo.events_total + ')' : '';
     for (const e of snap.todo.events) {
-      ev.append(el('li', { class: 'card-' + (e.card || 'none') }, el('a', { href: '/events/' + e.id }, e.event_no + ' ' + e.title + '（' + (e.state_label || e.state) + '）')));
+      const when = e.deadline_text ? ' · 期限 ' + e.deadline_text : '';
+      ev.append(el('li', { class: 'card-' + (e.card || 'none') }, el('a', { href: '/events/' + e.id }, e.event_no + ' ' + e.title + '（' + (e.state_label || e.state) + '）' + when)));
     }
     if (!snap.todo.events.length) ev.append(el('li', { class: 'muted' }, '暂无'));
     const vs = $('#todo-visits');
     vs.textContent = '';
     $('#todo-visits-n').textContent = snap.todo.visits_due_total ? '(' + snap.todo.visits_due_total + ')' : '';
     for (const v of snap.todo.visits_due) {
-      const go = v.kind === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, v.subject + ' · 应于 ' + v.next_visit_due + ' 走访') : el('span', {}, v.subject + ' · 应于 ' + v.next_visit_due + ' 走访');
+      const what = v.kind_label + ' ' + v.subject + ' · 应于 ' + v.next_visit_due + ' 走访' + (v.days_overdue > 0 ? '（已逾期 ' + v.days_overdue + ' 天）' : '');
+      const go = v.subject_type === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, what) : el('span', {}, what);
       vs.append(el('li', {}, go));
     }
     if (!snap.todo.visits_due.length) vs.append(el('li', { class: 'muted' }, '暂无'));

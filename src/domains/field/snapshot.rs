@@ -38,6 +38,34 @@ pub struct Snapshot {
     pub taken_at: i64,
 }
 
+/// A to-do event as the first screen shows it ("SJ20260305-000123 标题（待受理）").
+#[derive(Debug, Serialize)]
+pub struct TodoEvent {
+    pub id: i64,
+    pub event_no: String,
+    pub title: String,
+    pub category_name: String,
+    pub state: String,
+    pub state_label: &'static str,
+    /// `none`, `yellow` or `red`.
+    pub card: &'static str,
+    pub deadline_text: String,
+}
+
+/// A household or special-population file due for a visit, as the first screen shows it.
+#[derive(Debug, Serialize)]
+pub struct TodoVisit {
+    /// `household` (the phone records its visit) or `person` (a special-population file).
+    pub subject_type: String,
+    pub subject_id: i64,
+    /// The household number, or the person's name.
+    pub subject: String,
+    /// 户, or the special-population kind (社区矫正人员 …).
+    pub kind_label: String,
+    pub next_visit_due: String,
+    pub days_overdue: i64,
+}
+
 fn to_values<T: Serialize>(items: Vec<T>) -> AppResult<Vec<Value>> {
     items.into_iter().map(|v| serde_json::to_value(v).map_err(|e| AppError::Internal(e.into()))).collect()
 }
@@ -66,6 +94,52 @@ macro_rules! all_pages {
     }};
 }
 
+/// The day's to-do: events waiting for the worker, visits due by the end of today, the open patrol.
+async fn todo(state: &AppState, actor: &Actor) -> AppResult<Value> {
+    let events_todo = events::todo(state, actor, "todo", Some(1), Some(50)).await?;
+    let tomorrow = (crate::clock::to_local(actor.now).date_naive() + chrono::Days::new(1)).to_string();
+    let due = visits::overdue(
+        state,
+        actor,
+        &visits::OverdueQuery { on: Some(tomorrow), page: Some(1), per_page: Some(50), ..Default::default() },
+    )
+    .await?;
+    let events: Vec<TodoEvent> = events_todo
+        .items
+        .into_iter()
+        .map(|e| TodoEvent {
+            id: e.id,
+            event_no: e.no,
+            title: e.title,
+            category_name: e.category_name,
+            state: e.state,
+            state_label: e.state_label,
+            card: e.card,
+            deadline_text: e.deadline_text,
+        })
+        .collect();
+    let visits_due: Vec<TodoVisit> = due
+        .items
+        .into_iter()
+        .map(|v| TodoVisit {
+            subject_type: v.subject_type,
+            subject_id: v.subject_id,
+            subject: v.subject,
+            kind_label: v.kind_label,
+            next_visit_due: v.next_visit_due,
+            days_overdue: v.days_overdue,
+        })
+        .collect();
+    Ok(json!({
+        "events": events,
+        "events_total": events_todo.total,
+        "visits_due": visits_due,
+        "visits_due_total": due.total,
+        "patrol": patrols::current(state, actor).await?,
+        "checklist": patrols::checklist(state, actor).await?,
+    }))
+}
+
 pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     actor.require(Permission::FieldWork)?;
     let per = Some(MAX_PER_PAGE);
@@ -81,16 +155,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     let rentals = all_pages!(truncated, |page| houses::list_rentals(state, actor, &q(page)));
     let places = all_pages!(truncated, |page| houses::list_places(state, actor, &q(page)));
 
-    let events_todo = events::todo(state, actor, "todo", Some(1), Some(50)).await?;
-    let tomorrow = (crate::clock::to_local(actor.now).date_naive() + chrono::Days::new(1)).to_string();
-    let due = visits::overdue(
-        state,
-        actor,
-        &visits::OverdueQuery { on: Some(tomorrow), page: Some(1), per_page: Some(50), ..Default::default() },
-    )
-    .await?;
-    let patrol = patrols::current(state, actor).await?;
-    let checklist = patrols::checklist(state, actor).await?;
+    let todo = todo(state, actor).await?;
 
     let grid_ids: Vec<i64> =
         area_store::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
@@ -116,14 +181,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
         account: crate::auth::api::me_json(actor),
         session: json!({ "expires_at": expires_at, "idle_ms": state.config.idle_timeout, "now": actor.now }),
         grids,
-        todo: json!({
-            "events": events_todo.items,
-            "events_total": events_todo.total,
-            "visits_due": due.items,
-            "visits_due_total": due.total,
-            "patrol": patrol,
-            "checklist": checklist,
-        }),
+        todo,
         people,
         houses: house_list,
         households,
