@@ -60,3 +60,45 @@ async fn the_snapshot_carries_what_the_first_screen_shows() {
     );
     assert_eq!(v["next_visit_due"], day(&app, 0));
 }
+
+/// The option values of the desktop report form's category select, in order.
+fn desktop_categories(html: &str) -> Vec<String> {
+    let start = html.find("<select id=\"category\"").expect("the category select");
+    let end = start + html[start..].find("</select>").expect("its end");
+    html[start..end]
+        .split("<option value=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_snapshot_offers_every_category_of_the_desktop_form() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let page = app.call(Method::GET, "/events/new", &worker, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let desktop = desktop_categories(&page.text());
+    let s = snapshot(&app, &worker).await;
+    let phone: Vec<String> =
+        s["categories"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(phone, desktop, "the same choices in the same order");
+    // The first-level categories without children are there on their own, named as on the desktop.
+    for name in ["违法建设", "特殊人群服务管理", "社情民意", "突发事件", "其他"] {
+        let c = s["categories"].as_array().unwrap().iter().find(|c| c["name"] == name);
+        assert!(c.is_some_and(|c| c["group"].is_null()), "{name}: {}", s["categories"]);
+    }
+    // A report in such a category goes through the phone's sync.
+    let code = s["categories"].as_array().unwrap().iter().find(|c| c["name"] == "突发事件").unwrap()["code"].clone();
+    let (st, v) = app
+        .post_json(
+            &worker,
+            "/api/v1/field/sync",
+            json!({ "ops": [{ "op_id": "op-emerg-00001", "kind": "event.report", "data": { "category": code,
+                "title": "路面塌陷", "details": { "what": "嫩水路中段路面塌陷，有车辆陷入", "where": "嫩水路中段",
+                "when": "2026-03-02 09:30", "how_many": 2 } } }] }),
+        )
+        .await;
+    assert_eq!((st, v["results"][0]["status"].as_str()), (StatusCode::OK, Some("applied")), "{v}");
+}

@@ -47,3 +47,43 @@ async fn field_home_lists_the_todo_with_event_numbers_and_no_undefined() {
     shot(&c, "field_home_todo.png").await;
     c.close().await.unwrap();
 }
+
+/// The option values of a select, in order, read in the page.
+async fn options(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let got = c
+        .execute(
+            &format!(
+                "return Array.from(document.querySelectorAll('{css} option')).map((o) => o.value).filter((v) => v);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(got).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_event_form_offers_every_category_of_the_desktop_form() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    c.goto(&format!("{base}/events/new")).await.unwrap();
+    let desktop = options(&c, "#category").await;
+    assert!(desktop.len() > 10, "{desktop:?}");
+    open(&c, &base, "/field/event").await;
+    wait_js(&c, "return document.querySelectorAll('#event-category option').length > 1;", "categories").await;
+    assert_eq!(options(&c, "#event-category").await, desktop);
+    let groups = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#event-category > option')).map((o) => o.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for name in ["违法建设", "特殊人群服务管理", "社情民意", "突发事件", "其他"] {
+        assert!(groups.as_array().unwrap().iter().any(|g| g == name), "{name} on its own: {groups}");
+    }
+    shot(&c, "field_event_categories.png").await;
+    c.close().await.unwrap();
+}

@@ -4,7 +4,7 @@
 
 use crate::auth::actor::Via;
 use crate::auth::{Actor, Permission};
-use crate::domains::events::{queries as events, store as event_store};
+use crate::domains::events::{pages as event_pages, queries as events, settings as event_settings};
 use crate::domains::org::area_store;
 use crate::domains::patrols::service as patrols;
 use crate::domains::registry::codes::Codes;
@@ -31,6 +31,7 @@ pub struct Snapshot {
     pub households: Vec<Value>,
     pub rentals: Vec<Value>,
     pub places: Vec<Value>,
+    /// The event categories in the order and grouping of the desktop report form.
     pub categories: Vec<Value>,
     pub codes: Value,
     /// Some kind had more than `MAX_RECORDS` records; only the first were sent.
@@ -92,6 +93,25 @@ macro_rules! all_pages {
         }
         out
     }};
+}
+
+/// Every category the desktop report form offers, as it offers them (one grouping,
+/// `events::pages::category_groups`): a top-level category without children on its own (`group`
+/// null), else its children and then the top level itself as “（未细分）” under the top's name.
+fn category_choices(groups: Vec<event_pages::CategoryGroup>) -> Vec<Value> {
+    let one = |c: &event_pages::CategoryOption, name: String, group: Option<&str>| json!({ "code": c.code, "name": name, "group": group, "required": c.required, "dispute": c.is_dispute });
+    let mut out = Vec::new();
+    for g in groups {
+        if g.children.is_empty() {
+            out.push(one(&g.top, g.top.name.clone(), None));
+            continue;
+        }
+        for c in &g.children {
+            out.push(one(c, c.name.clone(), Some(&g.top.name)));
+        }
+        out.push(one(&g.top, format!("{}（未细分）", g.top.name), Some(&g.top.name)));
+    }
+    out
 }
 
 /// The day's to-do: events waiting for the worker, visits due by the end of today, the open patrol.
@@ -163,12 +183,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     for (id, name) in area_store::names(&state.db, &grid_ids).await? {
         grids.push(json!({ "id": id, "name": name }));
     }
-    let categories = event_store::categories(&state.db)
-        .await?
-        .into_iter()
-        .filter(|c| c.active)
-        .map(|c| json!({ "code": c.code, "name": c.name, "parent_code": c.parent_code, "required": c.required_fields, "dispute": c.is_dispute }))
-        .collect();
+    let categories = category_choices(event_pages::category_groups(&event_settings::categories(state, actor).await?));
     let codes = Codes::load(&state.db).await?;
     let table = |t: &str| codes.items(t).into_iter().map(|(c, l)| json!([c, l])).collect::<Vec<_>>();
     let expires_at = match &actor.via {
