@@ -18,7 +18,7 @@
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
     'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
     'extra.permit_type': '居住证件类型', 'extra.left_behind_type': '留守类型', 'details.what': '事情经过',
-    'details.where': '具体地点', 'details.who': '涉及人员', 'details.parties': '当事人', photos: '照片',
+    'details.where': '具体地点', 'details.when': '发生时间', 'details.who': '涉及人员', 'details.how_many': '涉及人数', 'details.parties': '当事人', photos: '照片',
   };
   const KINDS = { registered: '户籍人口', floating: '流动人口', left_behind: '留守人员', foreigner: '境外人员' };
   const label = (f) => LABELS[f] || f;
@@ -148,7 +148,13 @@
     const keep = cat.value;
     cat.textContent = '';
     cat.append(el('option', { value: '' }, '请选择'));
-    for (const c of snap.categories.filter((c) => c.parent_code)) cat.append(el('option', { value: c.code }, c.name));
+    // The desktop form's choices and groups, in its order (the snapshot carries them so).
+    let group = null;
+    for (const c of snap.categories) {
+      if (!c.group) { group = null; cat.append(el('option', { value: c.code }, c.name)); continue; }
+      if (!group || group.label !== c.group) { group = el('optgroup', { label: c.group }); cat.append(group); }
+      group.append(el('option', { value: c.code }, c.name));
+    }
     if (keep) cat.value = keep;
   }
 
@@ -190,14 +196,16 @@
     ev.textContent = '';
     $('#todo-events-n').textContent = snap.todo.events_total ? '(' + snap.todo.events_total + ')' : '';
     for (const e of snap.todo.events) {
-      ev.append(el('li', { class: 'card-' + (e.card || 'none') }, el('a', { href: '/events/' + e.id }, e.event_no + ' ' + e.title + '（' + (e.state_label || e.state) + '）')));
+      const when = e.deadline_text ? ' · 期限 ' + e.deadline_text : '';
+      ev.append(el('li', { class: 'card-' + (e.card || 'none') }, el('a', { href: '/events/' + e.id }, e.event_no + ' ' + e.title + '（' + (e.state_label || e.state) + '）' + when)));
     }
     if (!snap.todo.events.length) ev.append(el('li', { class: 'muted' }, '暂无'));
     const vs = $('#todo-visits');
     vs.textContent = '';
     $('#todo-visits-n').textContent = snap.todo.visits_due_total ? '(' + snap.todo.visits_due_total + ')' : '';
     for (const v of snap.todo.visits_due) {
-      const go = v.kind === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, v.subject + ' · 应于 ' + v.next_visit_due + ' 走访') : el('span', {}, v.subject + ' · 应于 ' + v.next_visit_due + ' 走访');
+      const what = v.kind_label + ' ' + v.subject + ' · 应于 ' + v.next_visit_due + ' 走访' + (v.days_overdue > 0 ? '（已逾期 ' + v.days_overdue + ' 天）' : '');
+      const go = v.subject_type === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, what) : el('span', {}, what);
       vs.append(el('li', {}, go));
     }
     if (!snap.todo.visits_due.length) vs.append(el('li', { class: 'muted' }, '暂无'));
@@ -405,6 +413,7 @@
       if (!showErrors(form, $('#event-errors'), errors)) return;
       if (d.details && d.details.where) d.address = d.details.where;
       if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
+      if (d.details && d.details.when) d.details.when = d.details.when.replace('T', ' ');
       if (d.handle_in_place) d.handle_in_place = true;
       Object.assign(d, position(form));
       const blobs = files.map((f) => new Blob([f], { type: f.type }));

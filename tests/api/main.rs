@@ -23,6 +23,7 @@ mod duties;
 mod event_pages;
 mod events;
 mod field;
+mod field_device;
 mod file_modes;
 mod headers;
 mod huddles;

@@ -15,15 +15,15 @@ use wangge::state::AppState;
 
 /// DevTools network emulation through chromedriver (`POST /session/{id}/chromium/network_conditions`).
 #[derive(Debug)]
-struct Network {
+pub(super) struct Network {
     offline: bool,
     latency_ms: u64,
     down_bytes_per_s: i64,
     up_bytes_per_s: i64,
 }
 
-const ONLINE: Network = Network { offline: false, latency_ms: 0, down_bytes_per_s: -1, up_bytes_per_s: -1 };
-const OFFLINE: Network = Network { offline: true, latency_ms: 0, down_bytes_per_s: -1, up_bytes_per_s: -1 };
+pub(super) const ONLINE: Network = Network { offline: false, latency_ms: 0, down_bytes_per_s: -1, up_bytes_per_s: -1 };
+pub(super) const OFFLINE: Network = Network { offline: true, latency_ms: 0, down_bytes_per_s: -1, up_bytes_per_s: -1 };
 /// Slow 3G as DevTools defines it, roughly: 400 ms latency, 50 KB/s down and up.
 const SLOW_3G: Network =
     Network { offline: false, latency_ms: 400, down_bytes_per_s: 50 * 1024, up_bytes_per_s: 50 * 1024 };
@@ -40,14 +40,14 @@ impl WebDriverCompatibleCommand for Network {
     }
 }
 
-async fn network(c: &Client, n: Network) {
+pub(super) async fn network(c: &Client, n: Network) {
     let offline = n.offline;
     c.issue_cmd(n).await.unwrap();
     wait_js(c, &format!("return navigator.onLine === {};", !offline), "navigator.onLine").await;
 }
 
 /// Polls a script until it answers true (up to 40 s).
-async fn wait_js(c: &Client, script: &str, what: &str) {
+pub(super) async fn wait_js(c: &Client, script: &str, what: &str) {
     for _ in 0..400 {
         if c.execute(script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
             return;
@@ -57,22 +57,22 @@ async fn wait_js(c: &Client, script: &str, what: &str) {
     panic!("timed out waiting for {what}");
 }
 
-async fn js(c: &Client, script: &str) -> Value {
+pub(super) async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
 }
 
-async fn waiting(c: &Client) -> String {
+pub(super) async fn waiting(c: &Client) -> String {
     c.find(Locator::Css("#waiting-count")).await.unwrap().text().await.unwrap()
 }
 
 /// Opens a field page and waits until its script is ready.
-async fn open(c: &Client, base: &str, path: &str) {
+pub(super) async fn open(c: &Client, base: &str, path: &str) {
     c.goto(&format!("{base}{path}")).await.unwrap();
     wait_js(c, "return document.body.dataset.ready === '1';", path).await;
 }
 
 /// Signs the grid worker in and opens the app once online, so it installs and caches the grid.
-async fn install(c: &Client, base: &str) {
+pub(super) async fn install(c: &Client, base: &str) {
     sign_in(c, base, "heshan.c1.g1").await;
     open(c, base, "/field/").await;
     wait_js(c, "return document.querySelector('#who').textContent.includes('网格员');", "snapshot").await;
@@ -80,7 +80,7 @@ async fn install(c: &Client, base: &str) {
         .await;
 }
 
-async fn count(state: &AppState, sql: &str, arg: &str) -> i64 {
+pub(super) async fn count(state: &AppState, sql: &str, arg: &str) -> i64 {
     let (n,): (i64,) = state.db.read().fetch_one(sql, args![arg]).await.unwrap();
     n
 }
@@ -172,7 +172,13 @@ async fn field_app_installs_captures_offline_and_syncs_when_back_online() {
 }
 
 /// A JSON API call outside the browser (another person at another computer), with a session cookie and CSRF token.
-async fn api(base: &str, method: &str, path: &str, auth: Option<(&str, &str)>, body: Value) -> (u16, Value, String) {
+pub(super) async fn api(
+    base: &str,
+    method: &str,
+    path: &str,
+    auth: Option<(&str, &str)>,
+    body: Value,
+) -> (u16, Value, String) {
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http::<Body>();
     let mut req = axum::http::Request::builder()
         .method(method)
@@ -193,7 +199,7 @@ async fn api(base: &str, method: &str, path: &str, auth: Option<(&str, &str)>, b
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), cookie)
 }
 
-async fn api_login(base: &str, username: &str) -> (String, String) {
+pub(super) async fn api_login(base: &str, username: &str) -> (String, String) {
     let (st, v, cookie) =
         api(base, "POST", "/api/v1/auth/login", None, json!({ "username": username, "password": "wangge2026" })).await;
     assert_eq!(st, 200, "{v}");
@@ -341,7 +347,7 @@ async fn field_app_first_screen_on_slow_3g() {
     c.close().await.unwrap();
 }
 
-async fn js_async(c: &Client, script: &str) -> Value {
+pub(super) async fn js_async(c: &Client, script: &str) -> Value {
     c.execute_async(script, vec![]).await.unwrap()
 }
 

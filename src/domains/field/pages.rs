@@ -19,6 +19,8 @@ pub const FIELD_JS: &str = include_str!("../../../static/field/field.js");
 pub const QUEUE_JS: &str = include_str!("../../../static/field/queue.js");
 pub const SYNC_JS: &str = include_str!("../../../static/field/sync.js");
 const SW_JS: &str = include_str!("../../../static/field/sw.js");
+/// The shell's template: part of the version, so a changed page reaches phones like a changed script.
+const SHELL_HTML: &str = include_str!("../../../templates/field/app.html");
 const ICON_SVG: &str = include_str!("../../../static/field/icon.svg");
 const ICON_192: &[u8] = include_bytes!("../../../static/field/icon-192.png");
 const ICON_512: &[u8] = include_bytes!("../../../static/field/icon-512.png");
@@ -40,7 +42,8 @@ pub const PAGES: [(&str, &str); 10] = [
 /// A short hash of every file of the app: names the phone's cache and busts the browser cache.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [CSS.as_bytes(), FIELD_JS.as_bytes(), QUEUE_JS.as_bytes(), SYNC_JS.as_bytes(), SW_JS.as_bytes()] {
+    let parts = [CSS, FIELD_JS, QUEUE_JS, SYNC_JS, SW_JS, SHELL_HTML];
+    for part in parts.map(str::as_bytes) {
         for b in part {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);

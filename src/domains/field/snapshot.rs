@@ -4,7 +4,7 @@
 
 use crate::auth::actor::Via;
 use crate::auth::{Actor, Permission};
-use crate::domains::events::{queries as events, store as event_store};
+use crate::domains::events::{pages as event_pages, queries as events, settings as event_settings};
 use crate::domains::org::area_store;
 use crate::domains::patrols::service as patrols;
 use crate::domains::registry::codes::Codes;
@@ -31,11 +31,40 @@ pub struct Snapshot {
     pub households: Vec<Value>,
     pub rentals: Vec<Value>,
     pub places: Vec<Value>,
+    /// The event categories in the order and grouping of the desktop report form.
     pub categories: Vec<Value>,
     pub codes: Value,
     /// Some kind had more than `MAX_RECORDS` records; only the first were sent.
     pub truncated: bool,
     pub taken_at: i64,
+}
+
+/// A to-do event as the first screen shows it ("SJ20260305-000123 标题（待受理）").
+#[derive(Debug, Serialize)]
+pub struct TodoEvent {
+    pub id: i64,
+    pub event_no: String,
+    pub title: String,
+    pub category_name: String,
+    pub state: String,
+    pub state_label: &'static str,
+    /// `none`, `yellow` or `red`.
+    pub card: &'static str,
+    pub deadline_text: String,
+}
+
+/// A household or special-population file due for a visit, as the first screen shows it.
+#[derive(Debug, Serialize)]
+pub struct TodoVisit {
+    /// `household` (the phone records its visit) or `person` (a special-population file).
+    pub subject_type: String,
+    pub subject_id: i64,
+    /// The household number, or the person's name.
+    pub subject: String,
+    /// 户, or the special-population kind (社区矫正人员 …).
+    pub kind_label: String,
+    pub next_visit_due: String,
+    pub days_overdue: i64,
 }
 
 fn to_values<T: Serialize>(items: Vec<T>) -> AppResult<Vec<Value>> {
@@ -66,6 +95,71 @@ macro_rules! all_pages {
     }};
 }
 
+/// Every category the desktop report form offers, as it offers them (one grouping,
+/// `events::pages::category_groups`): a top-level category without children on its own (`group`
+/// null), else its children and then the top level itself as “（未细分）” under the top's name.
+fn category_choices(groups: Vec<event_pages::CategoryGroup>) -> Vec<Value> {
+    let one = |c: &event_pages::CategoryOption, name: String, group: Option<&str>| json!({ "code": c.code, "name": name, "group": group, "required": c.required, "dispute": c.is_dispute });
+    let mut out = Vec::new();
+    for g in groups {
+        if g.children.is_empty() {
+            out.push(one(&g.top, g.top.name.clone(), None));
+            continue;
+        }
+        for c in &g.children {
+            out.push(one(c, c.name.clone(), Some(&g.top.name)));
+        }
+        out.push(one(&g.top, format!("{}（未细分）", g.top.name), Some(&g.top.name)));
+    }
+    out
+}
+
+/// The day's to-do: events waiting for the worker, visits due by the end of today, the open patrol.
+async fn todo(state: &AppState, actor: &Actor) -> AppResult<Value> {
+    let events_todo = events::todo(state, actor, "todo", Some(1), Some(50)).await?;
+    let tomorrow = (crate::clock::to_local(actor.now).date_naive() + chrono::Days::new(1)).to_string();
+    let due = visits::overdue(
+        state,
+        actor,
+        &visits::OverdueQuery { on: Some(tomorrow), page: Some(1), per_page: Some(50), ..Default::default() },
+    )
+    .await?;
+    let events: Vec<TodoEvent> = events_todo
+        .items
+        .into_iter()
+        .map(|e| TodoEvent {
+            id: e.id,
+            event_no: e.no,
+            title: e.title,
+            category_name: e.category_name,
+            state: e.state,
+            state_label: e.state_label,
+            card: e.card,
+            deadline_text: e.deadline_text,
+        })
+        .collect();
+    let visits_due: Vec<TodoVisit> = due
+        .items
+        .into_iter()
+        .map(|v| TodoVisit {
+            subject_type: v.subject_type,
+            subject_id: v.subject_id,
+            subject: v.subject,
+            kind_label: v.kind_label,
+            next_visit_due: v.next_visit_due,
+            days_overdue: v.days_overdue,
+        })
+        .collect();
+    Ok(json!({
+        "events": events,
+        "events_total": events_todo.total,
+        "visits_due": visits_due,
+        "visits_due_total": due.total,
+        "patrol": patrols::current(state, actor).await?,
+        "checklist": patrols::checklist(state, actor).await?,
+    }))
+}
+
 pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     actor.require(Permission::FieldWork)?;
     let per = Some(MAX_PER_PAGE);
@@ -81,16 +175,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     let rentals = all_pages!(truncated, |page| houses::list_rentals(state, actor, &q(page)));
     let places = all_pages!(truncated, |page| houses::list_places(state, actor, &q(page)));
 
-    let events_todo = events::todo(state, actor, "todo", Some(1), Some(50)).await?;
-    let tomorrow = (crate::clock::to_local(actor.now).date_naive() + chrono::Days::new(1)).to_string();
-    let due = visits::overdue(
-        state,
-        actor,
-        &visits::OverdueQuery { on: Some(tomorrow), page: Some(1), per_page: Some(50), ..Default::default() },
-    )
-    .await?;
-    let patrol = patrols::current(state, actor).await?;
-    let checklist = patrols::checklist(state, actor).await?;
+    let todo = todo(state, actor).await?;
 
     let grid_ids: Vec<i64> =
         area_store::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
@@ -98,12 +183,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     for (id, name) in area_store::names(&state.db, &grid_ids).await? {
         grids.push(json!({ "id": id, "name": name }));
     }
-    let categories = event_store::categories(&state.db)
-        .await?
-        .into_iter()
-        .filter(|c| c.active)
-        .map(|c| json!({ "code": c.code, "name": c.name, "parent_code": c.parent_code, "required": c.required_fields, "dispute": c.is_dispute }))
-        .collect();
+    let categories = category_choices(event_pages::category_groups(&event_settings::categories(state, actor).await?));
     let codes = Codes::load(&state.db).await?;
     let table = |t: &str| codes.items(t).into_iter().map(|(c, l)| json!([c, l])).collect::<Vec<_>>();
     let expires_at = match &actor.via {
@@ -116,14 +196,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
         account: crate::auth::api::me_json(actor),
         session: json!({ "expires_at": expires_at, "idle_ms": state.config.idle_timeout, "now": actor.now }),
         grids,
-        todo: json!({
-            "events": events_todo.items,
-            "events_total": events_todo.total,
-            "visits_due": due.items,
-            "visits_due_total": due.total,
-            "patrol": patrol,
-            "checklist": checklist,
-        }),
+        todo,
         people,
         houses: house_list,
         households,

@@ -1,0 +1,104 @@
+//! What the field app's device snapshot carries for the screens (issue 22): the first screen's to-do
+//! items with their event number and subject type, every category the desktop report form offers,
+//! and where a grid worker lands after signing in on a phone.
+
+use crate::helpers::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use wangge::auth::Role::*;
+
+fn day(app: &TestApp, days_back: u64) -> String {
+    (wangge::clock::to_local(app.now()).date_naive() - chrono::Days::new(days_back)).to_string()
+}
+
+async fn snapshot(app: &TestApp, s: &Session) -> Value {
+    let r = app.call(Method::GET, "/api/v1/field/snapshot", s, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+#[tokio::test]
+async fn the_snapshot_carries_what_the_first_screen_shows() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    // An event the worker reported (the grid holds it: it waits in the worker's to-do) …
+    let (st, v) = app
+        .post_json(
+            &worker,
+            "/api/v1/field/sync",
+            json!({ "ops": [{ "op_id": "op-todo-000001", "kind": "event.report", "data": { "category": "0301",
+                "title": "消防通道堵塞", "details": { "what": "楼道堆放杂物，堵住消防通道", "where": "嫩水路 8 号 2 栋" } } }] }),
+        )
+        .await;
+    assert_eq!((st, v["results"][0]["status"].as_str()), (StatusCode::OK, Some("applied")), "{v}");
+    // … and a household whose next visit is due today.
+    let (st, hh) =
+        app.post_json(&worker, "/api/v1/households", json!({ "grid_id": t.grid_a1_1, "household_no": "HH-9" })).await;
+    assert_eq!(st, StatusCode::CREATED, "{hh}");
+    let visit =
+        json!({ "visited_on": day(&app, 1), "kind": "routine", "note": "初访", "next_visit_due": day(&app, 0) });
+    let (st, v) = app.post_json(&worker, &format!("/api/v1/households/{}/visits", hh["id"]), visit).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+
+    let s = snapshot(&app, &worker).await;
+    let events = s["todo"]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{s}");
+    let e = &events[0];
+    let no = e["event_no"].as_str().unwrap_or_default();
+    assert!(no.starts_with("SJ") && no.len() == "SJ20260305-000123".len(), "the event number: {e}");
+    for key in ["id", "title", "state_label", "card", "deadline_text", "category_name"] {
+        assert!(!e[key].is_null(), "{key}: {e}");
+    }
+    assert_eq!(e["title"], "消防通道堵塞");
+    let visits = s["todo"]["visits_due"].as_array().unwrap();
+    assert_eq!(visits.len(), 1, "{s}");
+    let v = &visits[0];
+    assert_eq!(
+        (v["subject_type"].as_str(), v["subject_id"].as_i64(), v["subject"].as_str(), v["kind_label"].as_str()),
+        (Some("household"), hh["id"].as_i64(), Some("HH-9"), Some("户")),
+        "{v}"
+    );
+    assert_eq!(v["next_visit_due"], day(&app, 0));
+}
+
+/// The option values of the desktop report form's category select, in order.
+fn desktop_categories(html: &str) -> Vec<String> {
+    let start = html.find("<select id=\"category\"").expect("the category select");
+    let end = start + html[start..].find("</select>").expect("its end");
+    html[start..end]
+        .split("<option value=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_snapshot_offers_every_category_of_the_desktop_form() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let page = app.call(Method::GET, "/events/new", &worker, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let desktop = desktop_categories(&page.text());
+    let s = snapshot(&app, &worker).await;
+    let phone: Vec<String> =
+        s["categories"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(phone, desktop, "the same choices in the same order");
+    // The first-level categories without children are there on their own, named as on the desktop.
+    for name in ["违法建设", "特殊人群服务管理", "社情民意", "突发事件", "其他"] {
+        let c = s["categories"].as_array().unwrap().iter().find(|c| c["name"] == name);
+        assert!(c.is_some_and(|c| c["group"].is_null()), "{name}: {}", s["categories"]);
+    }
+    // A report in such a category goes through the phone's sync.
+    let code = s["categories"].as_array().unwrap().iter().find(|c| c["name"] == "突发事件").unwrap()["code"].clone();
+    let (st, v) = app
+        .post_json(
+            &worker,
+            "/api/v1/field/sync",
+            json!({ "ops": [{ "op_id": "op-emerg-00001", "kind": "event.report", "data": { "category": code,
+                "title": "路面塌陷", "details": { "what": "嫩水路中段路面塌陷，有车辆陷入", "where": "嫩水路中段",
+                "when": "2026-03-02 09:30", "how_many": 2 } } }] }),
+        )
+        .await;
+    assert_eq!((st, v["results"][0]["status"].as_str()), (StatusCode::OK, Some("applied")), "{v}");
+}

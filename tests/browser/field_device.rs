@@ -1,0 +1,89 @@
+//! The field app's screens show what the device snapshot carries (issue 22): the first screen's to-do
+//! items read with their event number (no "undefined"), every category of the desktop report form
+//! is on the phone, and the device checks a form at once with the server's words.
+
+use super::field::{api, api_login, install, open, wait_js};
+use super::{shot, start_app, start_driver};
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_home_lists_the_todo_with_event_numbers_and_no_undefined() {
+    let (base, _state, _dir) = start_app().await;
+    // At a computer, the worker reports an event (it waits in the worker's to-do) and visits a household
+    // whose next visit is due today.
+    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
+    let auth = Some((cookie.as_str(), csrf.as_str()));
+    let op = json!({ "ops": [{ "op_id": "op-home-000001", "kind": "event.report", "data": { "category": "0301",
+        "title": "首页待办测试", "details": { "what": "楼道堆放杂物，堵住消防通道", "where": "嫩水路 8 号 2 栋" } } }] });
+    let (st, v, _) = api(&base, "POST", "/api/v1/field/sync", auth, op).await;
+    assert_eq!((st, v["results"][0]["status"].as_str()), (200, Some("applied")), "{v}");
+    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", auth, Value::Null).await;
+    let grid = me["account"]["area_id"].as_i64().unwrap();
+    let (st, hh, _) =
+        api(&base, "POST", "/api/v1/households", auth, json!({ "grid_id": grid, "household_no": "HH-HOME-1" })).await;
+    assert_eq!(st, 201, "{hh}");
+    let today = wangge::clock::to_local(wangge::clock::Clock::System.now()).date_naive();
+    let visit = json!({ "visited_on": (today - chrono::Days::new(1)).to_string(), "kind": "routine", "note": "初访",
+        "next_visit_due": today.to_string() });
+    let (st, v, _) = api(&base, "POST", &format!("/api/v1/households/{}/visits", hh["id"]), auth, visit).await;
+    assert_eq!(st, 201, "{v}");
+
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    open(&c, &base, "/field/").await;
+    wait_js(&c, "return document.querySelector('#todo-events').textContent.includes('首页待办测试');", "the event")
+        .await;
+    let events = c.find(Locator::Css("#todo-events")).await.unwrap().text().await.unwrap();
+    let line = events.lines().find(|l| l.contains("首页待办测试")).unwrap_or_default().to_owned();
+    assert!(line.starts_with("SJ") && line.contains("（"), "the event number and state: {line}");
+    let home = c.find(Locator::Css("#screen-home")).await.unwrap().text().await.unwrap();
+    assert!(!home.contains("undefined") && !home.contains("null") && !home.contains("NaN"), "{home}");
+    // The household due today links to its visit form.
+    let link = format!("/field/visit?household={}", hh["id"]);
+    let found = c.find(Locator::Css(&format!("#todo-visits a[href='{link}']"))).await.unwrap();
+    assert!(found.text().await.unwrap().contains("HH-HOME-1"));
+    shot(&c, "field_home_todo.png").await;
+    c.close().await.unwrap();
+}
+
+/// The option values of a select, in order, read in the page.
+async fn options(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let got = c
+        .execute(
+            &format!(
+                "return Array.from(document.querySelectorAll('{css} option')).map((o) => o.value).filter((v) => v);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(got).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_event_form_offers_every_category_of_the_desktop_form() {
+    let (base, _state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    c.goto(&format!("{base}/events/new")).await.unwrap();
+    let desktop = options(&c, "#category").await;
+    assert!(desktop.len() > 10, "{desktop:?}");
+    open(&c, &base, "/field/event").await;
+    wait_js(&c, "return document.querySelectorAll('#event-category option').length > 1;", "categories").await;
+    assert_eq!(options(&c, "#event-category").await, desktop);
+    let groups = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#event-category > option')).map((o) => o.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for name in ["违法建设", "特殊人群服务管理", "社情民意", "突发事件", "其他"] {
+        assert!(groups.as_array().unwrap().iter().any(|g| g == name), "{name} on its own: {groups}");
+    }
+    shot(&c, "field_event_categories.png").await;
+    c.close().await.unwrap();
+}
