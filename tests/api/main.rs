@@ -29,6 +29,7 @@ mod headers;
 mod huddles;
 mod import_limits;
 mod imports;
+mod ledgers;
 mod map_checks;
 mod maps;
 mod open311;
