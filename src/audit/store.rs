@@ -3,7 +3,7 @@
 use super::AuditCtx;
 use super::chain::{Fields, GENESIS, row_hash};
 use crate::args;
-use crate::db::{Backend, Db, Filter, Tx, like_contains};
+use crate::db::{Db, Filter, Tx, like_contains};
 use crate::error::{AppError, AppResult};
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
@@ -41,16 +41,16 @@ pub(super) async fn append(
     append_many(tx, ctx, &[(action, object_type, object_id.to_owned(), detail)]).await
 }
 
+/// The lock key of the audit chain's writers.
+const AUDIT_CHAIN_LOCK: i64 = 726100101;
+
 /// Appends rows in order, reading the end of the chain once and writing them in one statement.
 pub(super) async fn append_many(tx: &mut Tx, ctx: &AuditCtx, entries: &[Entry<'_>]) -> AppResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    // Writers take turns on the chain: SQLite transactions are already exclusive (BEGIN IMMEDIATE);
-    // PostgreSQL takes a transaction-scoped advisory lock.
-    if tx.backend() == Backend::Postgres {
-        tx.execute("SELECT pg_advisory_xact_lock(726100101)", args![]).await?;
-    }
+    // Writers take turns on the chain.
+    tx.take_turns(AUDIT_CHAIN_LOCK).await?;
     let last: Option<(i64, String)> =
         tx.fetch_optional("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", args![]).await?;
     let (mut id, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));

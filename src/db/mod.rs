@@ -152,6 +152,18 @@ impl Tx {
         self.execute("COMMIT", vec![]).await?;
         self.execute(begin, vec![]).await.map(drop)
     }
+
+    /// Makes writers of one thing (named by `key`) take turns until this transaction ends. SQLite
+    /// transactions are already exclusive (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
+    /// advisory lock.
+    pub async fn take_turns(&mut self, key: i64) -> sqlx::Result<()> {
+        match self.backend() {
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => {
+                self.execute("SELECT pg_advisory_xact_lock($1)", vec![Value::from(key)]).await.map(drop)
+            }
+        }
+    }
 }
 
 impl Db {
