@@ -102,3 +102,8 @@ document.addEventListener("click", function (e) {
   var b = e.target.closest ? e.target.closest("[data-print]") : null;
   if (b) { e.preventDefault(); window.print(); }
 });
+// Sign-in form: the window's width, so a grid worker on a phone lands in the field app (web::device).
+(function () {
+  var w = document.getElementById("viewport");
+  if (w) { w.value = String(Math.round(Math.min(window.innerWidth, window.screen && window.screen.width ? window.screen.width : window.innerWidth))); }
+})();

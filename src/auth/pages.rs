@@ -88,6 +88,19 @@ struct LoginForm {
     totp: Option<String>,
     #[serde(default)]
     next: Option<String>,
+    /// The window's width in CSS px, sent by `static/app.js` (see `web::device`).
+    #[serde(default)]
+    viewport: Option<String>,
+}
+
+/// Where a sign-in goes: the page asked for, or with none (the start page), a grid worker or 网格长
+/// on a phone goes to the field app (`/field/`) and everyone else to the desktop home.
+async fn landing(s: &AppState, account_id: i64, next: String, phone: bool) -> AppResult<String> {
+    if next != "/" || !phone {
+        return Ok(next);
+    }
+    let role = store::credentials_by_id(&s.db, account_id).await?.and_then(|c| super::Role::parse(&c.role));
+    Ok(if matches!(role, Some(super::Role::GridWorker | super::Role::GridLeader)) { "/field/".into() } else { next })
 }
 
 async fn login_submit(
@@ -110,7 +123,8 @@ async fn login_submit(
     };
     match login::login(&s, &input, &meta).await {
         Ok(session) => {
-            let mut resp = redirect(&next);
+            let phone = crate::web::device::is_phone(&headers, f.viewport.as_deref());
+            let mut resp = redirect(&landing(&s, session.account_id, next, phone).await?);
             let h = resp.headers_mut();
             if let Ok(v) = set_cookie(SESSION_COOKIE, &session.token, s.config.secure_cookies).parse() {
                 h.append(header::SET_COOKIE, v);

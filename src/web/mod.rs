@@ -1,5 +1,6 @@
 //! The web layer: router assembled from the route table, middleware, extractors, paging, pages.
 
+pub mod device;
 pub mod extract;
 pub mod form;
 pub mod meta;

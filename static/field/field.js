@@ -608,6 +608,9 @@
     window.addEventListener('online', showNet);
     window.addEventListener('offline', showNet);
     if (await checkSession()) await loadSnapshot();
+    // Opened straight at a task with nothing cached yet (a link, a bookmark): fetch the grid first.
+    const fetchedFirst = !snap && navigator.onLine;
+    if (fetchedFirst) await refreshSnapshot();
     fillSelects();
     locating();
     if (path === '/field/person') await renderPerson();
@@ -637,7 +640,7 @@
     }
     document.body.dataset.ready = '1';
     if (navigator.onLine) {
-      await refreshSnapshot();
+      if (!fetchedFirst) await refreshSnapshot();
       if (Number(document.body.dataset.waiting) > 0) FieldSync.syncNow();
     }
   }

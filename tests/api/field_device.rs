@@ -102,3 +102,48 @@ async fn the_snapshot_offers_every_category_of_the_desktop_form() {
         .await;
     assert_eq!((st, v["results"][0]["status"].as_str()), (StatusCode::OK, Some("applied")), "{v}");
 }
+
+const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36";
+const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36";
+
+/// Signs in through the page form (as a browser would: the pre-sign-in token first) and answers
+/// where it sends the browser.
+async fn lands(app: &TestApp, username: &str, next: &str, viewport: &str, ua: &str) -> String {
+    let r = app.call(Method::GET, "/login", &Session::anon(), None).await;
+    let set = r.header("set-cookie");
+    let csrf = set.split(';').next().and_then(|kv| kv.strip_prefix("wangge_csrf=")).expect("csrf cookie").to_owned();
+    let body = serde_urlencoded::to_string([
+        ("username", username),
+        ("password", PASSWORD),
+        ("next", next),
+        ("viewport", viewport),
+        ("_csrf", &csrf),
+    ])
+    .unwrap();
+    let req = app
+        .request(Method::POST, "/login", &Session::anon())
+        .header(axum::http::header::COOKIE, format!("wangge_csrf={csrf}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(axum::http::header::USER_AGENT, ua)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    r.header("location")
+}
+
+#[tokio::test]
+async fn a_grid_worker_signing_in_on_a_phone_lands_in_the_field_app() {
+    let (app, t, _) = TestApp::with_tree().await;
+    app.account("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    app.account("leader_a", GridLeader, Bind::Area(t.grid_a1_2)).await;
+    app.account("staff_a1", CommunityStaff, Bind::Area(t.comm_a1)).await;
+    // A narrow window (the width the sign-in form's script sends), or a mobile browser without it.
+    assert_eq!(lands(&app, "worker_a", "/", "390", DESKTOP).await, "/field/");
+    assert_eq!(lands(&app, "leader_a", "", "412", DESKTOP).await, "/field/");
+    assert_eq!(lands(&app, "worker_a", "/", "", ANDROID).await, "/field/");
+    // A desktop window, another role, or a page asked for: as before.
+    assert_eq!(lands(&app, "worker_a", "/", "1440", DESKTOP).await, "/");
+    assert_eq!(lands(&app, "staff_a1", "/", "390", ANDROID).await, "/");
+    assert_eq!(lands(&app, "worker_a", "/events?page=2", "390", ANDROID).await, "/events?page=2");
+}

@@ -311,6 +311,17 @@ async fn field_app_first_screen_on_slow_3g() {
     let (base, _state, _dir) = start_app().await;
     let (_driver, c) = start_driver().await;
     sign_in(&c, &base, "heshan.c1.g1").await;
+    // Signing in on a phone lands in the field app, which installs itself: forget it again, so that
+    // the first visit below has nothing cached.
+    c.execute_async(
+        "const done = arguments[0]; navigator.serviceWorker.getRegistrations() \
+         .then((rs) => Promise.all(rs.map((r) => r.unregister()))) \
+         .then(() => caches.keys()).then((ks) => Promise.all(ks.map((k) => caches.delete(k)))).then(() => done(true));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.goto(&format!("{base}/account")).await.unwrap();
     // First visit on slow 3G: nothing cached yet.
     network(&c, SLOW_3G).await;
     let t = Instant::now();

@@ -87,3 +87,43 @@ async fn field_event_form_offers_every_category_of_the_desktop_form() {
     shot(&c, "field_event_categories.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn a_grid_worker_on_a_phone_lands_in_the_field_app_and_a_task_opens_directly() {
+    let (base, _state, _dir) = start_app().await;
+    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
+    let auth = Some((cookie.as_str(), csrf.as_str()));
+    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", auth, Value::Null).await;
+    let grid = me["account"]["area_id"].as_i64().unwrap();
+    let (st, hh, _) =
+        api(&base, "POST", "/api/v1/households", auth, json!({ "grid_id": grid, "household_no": "HH-LINK-1" })).await;
+    assert_eq!(st, 201, "{hh}");
+
+    // Signing in on the phone-sized window: the field app, not the desktop home.
+    let (_driver, c) = start_driver().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    super::fill(&c, "#username", "heshan.c1.g1").await;
+    super::fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return location.pathname === '/field/' && document.body.dataset.ready === '1';", "the field app")
+        .await;
+    c.close().await.unwrap();
+
+    // Another phone, nothing cached: a link straight to a household's visit works while online.
+    let (_driver, c) = start_driver().await;
+    let next = format!("/field/visit?household={}", hh["id"]);
+    c.goto(&format!("{base}/login?next={}", next.replace('/', "%2F").replace('?', "%3F").replace('=', "%3D")))
+        .await
+        .unwrap();
+    super::fill(&c, "#username", "heshan.c1.g1").await;
+    super::fill(&c, "#password", "wangge2026").await;
+    c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return location.pathname === '/field/visit' && document.body.dataset.ready === '1';", "visit").await;
+    let list = c.find(Locator::Css("#visit-households")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("HH-LINK-1") && !list.contains("请联网"), "{list}");
+    let which = c.find(Locator::Css("#visit-which")).await.unwrap().text().await.unwrap();
+    assert!(which.contains("HH-LINK-1"), "the household of the link is chosen: {which}");
+    shot(&c, "field_visit_direct.png").await;
+    c.close().await.unwrap();
+}
