@@ -30,6 +30,7 @@ mod import_limits;
 mod imports;
 mod map_checks;
 mod maps;
+mod nav;
 mod open311;
 mod open311_client;
 mod patrols;
