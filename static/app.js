@@ -107,3 +107,21 @@ document.addEventListener("click", function (e) {
   var w = document.getElementById("viewport");
   if (w) { w.value = String(Math.round(Math.min(window.innerWidth, window.screen && window.screen.width ? window.screen.width : window.innerWidth))); }
 })();
+// Header menus (<details class="menu">, web/nav.rs) work without script; with it, one is open at a
+// time and a click elsewhere or Escape closes them.
+document.addEventListener("click", function (e) {
+  var inside = e.target.closest ? e.target.closest("details.menu") : null;
+  document.querySelectorAll("details.menu[open]").forEach(function (d) { if (d !== inside) { d.removeAttribute("open"); } });
+});
+// A menu that would open past the window's right edge opens leftwards instead.
+document.addEventListener("toggle", function (e) {
+  var d = e.target;
+  if (!d.matches || !d.matches("details.menu") || !d.open) { return; }
+  d.classList.remove("end");
+  var box = d.querySelector(".menu-items");
+  if (box && box.getBoundingClientRect().right > document.documentElement.clientWidth) { d.classList.add("end"); }
+}, true);
+document.addEventListener("keydown", function (e) {
+  if (e.key !== "Escape") { return; }
+  document.querySelectorAll("details.menu[open]").forEach(function (d) { d.removeAttribute("open"); });
+});

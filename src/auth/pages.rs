@@ -201,7 +201,7 @@ fn password_layout(a: &Actor, title: &str) -> Layout {
         // Nothing else is reachable yet: show no navigation but keep the sign-out button.
         let mut l = Layout::for_actor(a, title);
         if let Some(u) = l.user.as_mut() {
-            u.links.clear();
+            u.nav = crate::web::nav::Nav::default();
         }
         l
     } else {

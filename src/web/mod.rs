@@ -5,6 +5,7 @@ pub mod extract;
 pub mod form;
 pub mod meta;
 pub mod middleware;
+pub mod nav;
 pub mod next_path;
 pub mod openapi;
 pub mod pages;

@@ -14,7 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 pub struct UserNav {
     pub name: String,
     pub role_label: &'static str,
-    pub links: Vec<(&'static str, &'static str)>,
+    /// The role's navigation (empty while a password change or second factor is owed).
+    pub nav: super::nav::Nav,
 }
 
 /// What the base template needs.
@@ -32,73 +33,13 @@ impl Layout {
     }
 
     pub fn for_actor(a: &Actor, title: &str) -> Self {
-        let mut links = vec![("/", "首页")];
-        if a.can(Permission::ReadSupervision) {
-            links.push(("/dashboard", "驾驶舱"));
-        }
-        if a.can(Permission::ReadEvents) {
-            links.push(("/todo", "待办事件"));
-            links.push(("/events", "事件查询"));
-            links.push(("/supervisions", "督办"));
-        }
-        if a.can(Permission::ReadPersonalData) {
-            links.push(("/people", "实有人口"));
-        }
-        if a.can(Permission::ReadRegister) {
-            links.push(("/houses", "实有房屋"));
-            links.push(("/households", "户"));
-            links.push(("/rentals", "出租房屋"));
-            links.push(("/places", "重点场所"));
-            links.push(("/transfers", "迁入迁出"));
-            links.push(("/ledgers", "台账"));
-        }
-        if a.can(Permission::ViewOrg) {
-            links.push(("/areas", "区域网格"));
-            links.push(("/staff", "工作人员"));
-            links.push(("/departments", "职能部门"));
-        }
-        if a.can(Permission::ReadEvents) {
-            links.push(("/submissions", "报送签收"));
-        }
-        if a.can(Permission::ReadSupervision) || a.can(Permission::ReadRegister) {
-            links.push(("/visits", "走访"));
-        }
-        if a.can(Permission::ReadSupervision) {
-            links.push(("/bulletins", "月度通报"));
-            links.push(("/assessment", "考核排名"));
-            links.push(("/activity", "账号活跃度"));
-        }
-        if a.can(Permission::FieldWork) {
-            links.push(("/patrols", "日巡查"));
-        }
-        if a.can(Permission::ReadSupervision) {
-            links.push(("/patrols/figures", "巡查统计"));
-        }
-        if a.can(Permission::RunHuddle)
-            || (a.can(Permission::ReadSupervision)
-                && !matches!(a.role, crate::auth::Role::GridWorker | crate::auth::Role::GridLeader))
-        {
-            links.push(("/huddles", "日碰头会"));
-        }
-        if a.can(Permission::ManageAccounts) || a.can(Permission::AccountSecurity) {
-            links.push(("/accounts", "账号管理"));
-        }
-        if a.can(Permission::ReadAudit) {
-            links.push(("/audit", "审计记录"));
-        }
-        if a.can(Permission::ManageEventSettings) {
-            links.push(("/settings/events", "事件设置"));
-        }
-        if a.can(Permission::ManageSupervisionSettings) {
-            links.push(("/settings/supervision", "督导设置"));
-        }
-        if a.can(Permission::ManageOpen311Keys) {
-            links.push(("/settings/open311", "Open311 接入"));
-        }
-        links.push(("/account", "我的账号"));
         Layout {
             title: title.to_owned(),
-            user: Some(UserNav { name: a.display_name.clone(), role_label: a.role.label(), links }),
+            user: Some(UserNav {
+                name: a.display_name.clone(),
+                role_label: a.role.label(),
+                nav: super::nav::for_role(a.role),
+            }),
             csrf: a.csrf().to_owned(),
             notice: None,
         }
@@ -206,19 +147,23 @@ pub fn routes() -> Vec<Entry> {
     vec![get("/", Access::SignedIn, "首页", home)]
 }
 
+/// A big button of the home page: one of the role's daily pages, with its figure where it has one.
+struct Tile {
+    item: super::nav::Item,
+    count: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     l: Layout,
     area: Option<crate::domains::org::areas::AreaOut>,
     counts: Vec<(&'static str, i64)>,
-    /// Events waiting for the account (roles that handle or read events).
-    todo: Option<i64>,
-    unread: i64,
-    can_report: bool,
-    /// Supervisors (town, county) start from the dashboard.
-    dashboard_first: bool,
-    /// Grid workers: the offline field app on the phone.
+    /// The role's daily pages (the same as the first links of the header).
+    tiles: Vec<Tile>,
+    /// Unread notifications, shown apart when the notifications are not a daily page.
+    unread: Option<i64>,
+    /// Field staff: how to put the field app on the phone's home screen.
     field_app: bool,
 }
 
@@ -237,21 +182,24 @@ async fn home(State(s): State<AppState>, a: Actor) -> AppResult<Response> {
     }
     let (todo, unread) = if a.can(Permission::ReadEvents) {
         let todo = crate::domains::events::queries::todo(&s, &a, "todo", Some(1), Some(1)).await?.total;
-        (Some(todo), crate::domains::events::settings::unread(&s, &a).await?)
+        (Some(todo), Some(crate::domains::events::settings::unread(&s, &a).await?))
     } else {
-        (None, 0)
+        (None, None)
     };
-    let can_report = a.can(Permission::ReportEvents);
-    let dashboard_first = a.can(Permission::ReadSupervision) && !a.can(Permission::FieldWork);
-    let field_app = a.can(Permission::FieldWork);
-    render(&Home {
-        l: Layout::for_actor(&a, "首页"),
-        area,
-        counts,
-        todo,
-        unread,
-        can_report,
-        dashboard_first,
-        field_app,
-    })
+    let nav = super::nav::for_role(a.role);
+    let tiles: Vec<Tile> = nav
+        .daily
+        .iter()
+        .map(|&item| Tile {
+            item,
+            count: match item.href {
+                "/todo" => todo.map(|n| format!("{n} 件")),
+                "/notifications" => unread.filter(|n| *n > 0).map(|n| format!("{n} 条未读")),
+                _ => None,
+            },
+        })
+        .collect();
+    let unread = unread.filter(|n| *n > 0 && !tiles.iter().any(|t| t.item.href == "/notifications"));
+    let field_app = tiles.iter().any(|t| t.item.href == "/field/");
+    render(&Home { l: Layout::for_actor(&a, "首页"), area, counts, tiles, unread, field_app })
 }

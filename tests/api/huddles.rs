@@ -196,7 +196,7 @@ async fn above_a_community_the_huddle_page_lists_the_communities_to_pick_with_th
         let r = app.call(Method::GET, "/huddles", s, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let html = r.text();
-        assert!(html.contains("<nav>") && html.contains("日碰头会 · 2026-03-02"), "{html}");
+        assert!(html.contains("<nav id=\"nav\"") && html.contains("日碰头会 · 2026-03-02"), "{html}");
         let a1 = community_line(&html, t.comm_a1);
         assert!(a1.contains("嫩水社区") && a1.contains("在议问题 2") && a1.contains("未办结事件 1"), "{a1}");
         assert!(a1.contains("已召开") && a1.contains(&format!("/huddles?community={}&amp;day=2026-03-02", t.comm_a1)));

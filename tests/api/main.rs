@@ -32,6 +32,7 @@ mod imports;
 mod ledgers;
 mod map_checks;
 mod maps;
+mod nav;
 mod open311;
 mod open311_client;
 mod patrols;

@@ -4,6 +4,7 @@
 //! this one (`tests/browser/NAME.rs`, declared with `mod NAME;`) and call them through `super::`.
 
 mod maps;
+mod nav;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener as StdListener;
@@ -171,7 +172,7 @@ async fn wrong_password_shows_chinese_message_and_county_browses_tree() {
     fill(&c, "#username", "county").await;
     fill(&c, "#password", "wangge2026").await;
     c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap().click().await.unwrap();
+    nav_click(&c, "区域网格").await;
     c.wait().for_element(Locator::Css(".grid-list")).await.unwrap();
     fill(&c, "#q", "嫩水").await;
     c.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
@@ -195,7 +196,7 @@ async fn grid_worker_registers_a_floating_person_and_unmasks_with_a_reason() {
     // On a phone the worker lands in the field app; the desktop pages are one address away.
     c.wait().for_element(Locator::Css("header.bar")).await.unwrap();
     c.goto(&format!("{base}/")).await.unwrap();
-    c.wait().for_element(Locator::LinkText("实有人口")).await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav[@id='nav']/a[.='实有人口']")).await.unwrap();
     c.goto(&format!("{base}/people/new?kind=floating")).await.unwrap();
     let id_number = wangge::domains::registry::id_number::make(
         "510725",
@@ -239,7 +240,7 @@ async fn grid_worker_registers_a_house_on_a_phone() {
     c.wait().for_element(Locator::Css("header.bar")).await.unwrap();
     c.goto(&format!("{base}/")).await.unwrap();
     // The register's lists are in the navigation; the house list links to the new-house form and the import.
-    c.wait().for_element(Locator::LinkText("实有房屋")).await.unwrap().click().await.unwrap();
+    nav_click(&c, "实有房屋").await;
     c.wait().for_element(Locator::Css("#house-list")).await.unwrap();
     assert!(c.find(Locator::Css("a[href='/imports/start/houses']")).await.is_ok(), "批量导入 link");
     c.find(Locator::LinkText("登记房屋")).await.unwrap().click().await.unwrap();
@@ -284,6 +285,17 @@ async fn sign_in(c: &Client, base: &str, username: &str) {
     c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
     // The desktop pages' header, or the field app's (a grid worker on a phone lands there).
     c.wait().for_element(Locator::Css("header .who, header.bar")).await.unwrap();
+}
+
+/// Follows a link of the header's navigation by its text, opening its menu first when it is in one.
+async fn nav_click(c: &Client, label: &str) {
+    let link = format!("//nav[@id='nav']//a[normalize-space(.)='{label}']");
+    let a = c.wait().for_element(Locator::XPath(&link)).await.unwrap_or_else(|e| panic!("nav link {label}: {e}"));
+    if !a.is_displayed().await.unwrap() {
+        let summary = format!("//nav[@id='nav']//details[.//a[normalize-space(.)='{label}']]/summary");
+        c.find(Locator::XPath(&summary)).await.unwrap().click().await.unwrap();
+    }
+    a.click().await.unwrap();
 }
 
 /// Waits for the one-line notice of the page a form was sent to (the page before may show another).

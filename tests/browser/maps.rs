@@ -43,7 +43,7 @@ async fn a_town_draws_a_grid_boundary_on_the_map_and_saves_it() {
     super::fill(&c, "#username", "county").await;
     super::fill(&c, "#password", "wangge2026").await;
     c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap();
+    c.wait().for_element(Locator::Css("header .who")).await.unwrap();
     // From the grid's page to its editor.
     c.goto(&format!("{base}/areas/{}", grid.id)).await.unwrap();
     c.wait().for_element(Locator::LinkText("绘制/修改边界")).await.unwrap().click().await.unwrap();
@@ -122,7 +122,7 @@ async fn a_town_imports_a_communitys_boundaries_after_a_preview() {
     super::fill(&c, "#username", "county").await;
     super::fill(&c, "#password", "wangge2026").await;
     c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::LinkText("区域网格")).await.unwrap();
+    c.wait().for_element(Locator::Css("header .who")).await.unwrap();
     c.goto(&format!("{base}/areas/{}", community.id)).await.unwrap();
     c.wait().for_element(Locator::Css("svg.gridmap")).await.unwrap();
     super::shot(&c, "community-map.png").await;
