@@ -41,4 +41,5 @@ mod registry;
 mod schema_parity;
 mod staff;
 mod submissions;
+mod verifier;
 mod visits;
