@@ -241,6 +241,13 @@ const FIELDS: &[(&str, &str)] = &[
     ("from_state", "原状态"),
     ("to_state", "新状态"),
     ("limit", "时限"),
+    ("accept_limit", "受理时限"),
+    ("handle_limit", "办理时限"),
+    ("verify_limit", "核查结案时限"),
+    ("yellow_pct", "黄牌阈值（%）"),
+    ("red_pct", "红牌阈值（%）"),
+    ("required_fields", "必填描述项"),
+    ("verifier_must_differ", "核查须由办结人以外的人进行"),
     ("rows", "行数"),
     ("filename", "文件名"),
 ];

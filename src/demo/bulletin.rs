@@ -238,11 +238,12 @@ async fn report(state: &AppState, worker: &str, at: Millis, rng: &mut Rng) -> an
     service::report(state, &w, &input, vec![]).await.map_err(|e| anyhow!("{e}"))
 }
 
-/// Accept, handle and verify in the grid, close at the community.
+/// Accept and handle in the grid; the community verifies (not whoever completed it) and closes.
 async fn close(state: &AppState, id: i64, worker: &str, community: &str, at: Millis) -> anyhow::Result<()> {
     act_at(state, id, actor(state, worker, at).await?, "accept", "", json!({})).await?;
     act_at(state, id, actor(state, worker, at + HOUR).await?, "complete", "网格内已处理完毕", json!({})).await?;
-    act_at(state, id, actor(state, worker, at + 2 * HOUR).await?, "verify", "现场核查，已整改到位", json!({})).await?;
+    act_at(state, id, actor(state, community, at + 2 * HOUR).await?, "verify", "现场核查，已整改到位", json!({}))
+        .await?;
     act_at(state, id, actor(state, community, at + 3 * HOUR).await?, "close", "", json!({})).await?;
     Ok(())
 }

@@ -167,6 +167,9 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
             continue; // being handled in the grid
         }
         let via_department = fate % 3 == 0;
+        // Whoever completes it does not verify it: the grid worker verifies on site what the community or
+        // the police station completed, the community what the grid worker completed.
+        let mut verifier = worker;
         if via_department || fate % 3 == 1 {
             act(actor(state, worker, step(4)).await?, "escalate", "网格内无法解决，请社区协调", json!({})).await?;
             act(actor(state, community, step(2)).await?, "accept", "", json!({})).await?;
@@ -199,11 +202,12 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
             }
         } else {
             act(actor(state, worker, step(10)).await?, "complete", "网格内已处理完毕，附整改情况", json!({})).await?;
+            verifier = community;
         }
         if fate == 4 {
             continue; // waiting for verification
         }
-        act(actor(state, worker, step(3)).await?, "verify", "现场核查，已整改到位", json!({})).await?;
+        act(actor(state, verifier, step(3)).await?, "verify", "现场核查，已整改到位", json!({})).await?;
         act(actor(state, community, step(2)).await?, "close", "", json!({})).await?;
         if fate >= 7 {
             act(actor(state, worker, step(8)).await?, "evaluate", "", json!({ "satisfaction": 3 + (fate % 3) as i64 }))

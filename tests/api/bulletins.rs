@@ -35,11 +35,11 @@ async fn act(app: &TestApp, s: &Session, id: i64, body: Value) {
     assert_eq!(st, StatusCode::OK, "{body} → {v}");
 }
 
-/// Accept, handle, verify (the grid worker) and close (the community).
+/// Accept, handle (the grid worker), verify and close (the community: not whoever completed it).
 async fn close(app: &TestApp, worker: &Session, community: &Session, id: i64) {
     act(app, worker, id, json!({ "action": "accept" })).await;
     act(app, worker, id, json!({ "action": "complete", "note": "已清理" })).await;
-    act(app, worker, id, json!({ "action": "verify" })).await;
+    act(app, community, id, json!({ "action": "verify" })).await;
     act(app, community, id, json!({ "action": "close" })).await;
 }
 

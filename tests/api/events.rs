@@ -226,8 +226,8 @@ async fn forbidden_moves_answer_409_with_the_reason() {
         .await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert!(got.1["message"].as_str().unwrap().contains("刷新"));
-    // After closing, nothing but evaluation.
-    act(app, &l.worker, id, json!({ "action": "verify" })).await;
+    // After closing, nothing but evaluation (the community verifies what the worker completed).
+    act(app, &l.community, id, json!({ "action": "verify" })).await;
     act(app, &l.community, id, json!({ "action": "close" })).await;
     let got = app
         .post_json(&l.community, &format!("/api/v1/events/{id}/actions"), json!({ "action": "escalate", "note": "x" }))
@@ -499,7 +499,7 @@ async fn figures_match_a_hand_computed_month() {
     app.clock.advance(HOUR);
     act(app, &l.worker, a, json!({ "action": "accept" })).await;
     act(app, &l.worker, a, json!({ "action": "complete", "note": "已清理" })).await;
-    act(app, &l.worker, a, json!({ "action": "verify" })).await;
+    act(app, &l.community, a, json!({ "action": "verify" })).await;
     act(app, &l.community, a, json!({ "action": "close" })).await;
     act(app, &l.worker, c, json!({ "action": "cancel", "note": "重复误报" })).await;
     let (st, s) =
@@ -568,7 +568,7 @@ async fn the_figures_page_shows_the_api_numbers() {
     app.post_json(&l.worker, "/api/v1/events", garbage("西门垃圾满溢")).await;
     act(app, &l.worker, a, json!({ "action": "accept" })).await;
     act(app, &l.worker, a, json!({ "action": "complete", "note": "已清理" })).await;
-    act(app, &l.worker, a, json!({ "action": "verify" })).await;
+    act(app, &l.community, a, json!({ "action": "verify" })).await;
     act(app, &l.community, a, json!({ "action": "close" })).await;
     let r = app.call(Method::GET, "/stats/events?from=2026-03-01&to=2026-03-31", &l.town, None).await;
     assert_eq!(r.status, StatusCode::OK);

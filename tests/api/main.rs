@@ -44,4 +44,5 @@ mod schema_parity;
 mod staff;
 mod submissions;
 mod uri_limit;
+mod verifier;
 mod visits;

@@ -367,7 +367,7 @@ async fn a_request_reads_back_with_public_fields_only_and_follows_the_event_to_c
     let event_id: (i64,) = app.db.read().fetch_one("SELECT id FROM events", vec![]).await.unwrap();
     let worker = app.demo_session("worker_a", GridWorker, Bind::Area(w.tree.grid_a1_1)).await;
     let community = app.demo_session("comm_a1", CommunityStaff, Bind::Area(w.tree.comm_a1)).await;
-    for (s, action) in [(&worker, "accept"), (&worker, "complete"), (&worker, "verify"), (&community, "close")] {
+    for (s, action) in [(&worker, "accept"), (&worker, "complete"), (&community, "verify"), (&community, "close")] {
         let (st, v) = app
             .post_json(
                 s,

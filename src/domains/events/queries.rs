@@ -262,6 +262,7 @@ pub async fn todo(
                     holder_area: None,
                     holder_department: Some(*department_id),
                     verify_path: None,
+                    account_id: actor.id,
                     close_path: None,
                 },
                 (Scope::Area { area_id, path }, role) => TodoSpec {
@@ -277,6 +278,7 @@ pub async fn todo(
                     holder_department: None,
                     verify_path: matches!(role, Role::GridWorker | Role::GridLeader | Role::CommunityStaff)
                         .then(|| path.clone()),
+                    account_id: actor.id,
                     close_path: matches!(role, Role::CommunityStaff | Role::TownCenter | Role::CountyCenter)
                         .then(|| path.clone()),
                 },

@@ -56,6 +56,8 @@ pub fn view_of(e: &EventRow) -> EventView {
         reporter_account_id: e.reporter_account_id,
         has_sender: e.sender_area_id.is_some() || e.sender_department_id.is_some(),
         extension_pending: e.extension_pending.is_some(),
+        completed_by: e.completed_by,
+        verifier_must_differ: e.verifier_must_differ,
     }
 }
 
@@ -599,7 +601,10 @@ async fn apply(
             sets.push(("accepted_at", now.into()));
             sets.push(("accepted_on_time", e.deadline.is_none_or(|d| now <= d).into()));
         }
-        Action::Complete => sets.push(("completed_at", now.into())),
+        Action::Complete => {
+            sets.push(("completed_at", now.into()));
+            sets.push(("completed_by", actor.id.into()));
+        }
         Action::Close => {
             let reds = store::red_count(&mut tx, e.id).await?;
             sets.push(("closed_at", now.into()));

@@ -35,6 +35,8 @@ pub struct CategoryInput {
     pub yellow_pct: Option<i64>,
     pub red_pct: Option<i64>,
     pub required_fields: Option<String>,
+    /// Verification must be by someone other than whoever completed the event (default `true`).
+    pub verifier_must_differ: Option<bool>,
 }
 
 /// Changes a category's limits (`4h`, `3d`), card thresholds (percent of the limit) and required parts.
@@ -67,17 +69,20 @@ pub async fn update_category(state: &AppState, actor: &Actor, code: &str, i: &Ca
         return Err(AppError::fields(e));
     }
     let required = parts.join(",");
+    let differ = i.verifier_must_differ.unwrap_or(cur.verifier_must_differ);
     let mut tx = state.db.begin().await?;
     if !store::update_category_limits(
-        &mut tx, code, version, &accept, &handle, &verify, yellow, red, &required, actor.now,
+        &mut tx, code, version, &accept, &handle, &verify, yellow, red, &required, differ, actor.now,
     )
     .await?
     {
         return Err(AppError::Conflict("类别已被他人修改，请刷新后重试".into()));
     }
     let before = json!({ "accept_limit": cur.accept_limit, "handle_limit": cur.handle_limit, "verify_limit": cur.verify_limit,
-        "yellow_pct": cur.yellow_pct, "red_pct": cur.red_pct, "required_fields": cur.required_fields });
-    let after = json!({ "accept_limit": accept, "handle_limit": handle, "verify_limit": verify, "yellow_pct": yellow, "red_pct": red, "required_fields": required });
+        "yellow_pct": cur.yellow_pct, "red_pct": cur.red_pct, "required_fields": cur.required_fields,
+        "verifier_must_differ": cur.verifier_must_differ });
+    let after = json!({ "accept_limit": accept, "handle_limit": handle, "verify_limit": verify, "yellow_pct": yellow,
+        "red_pct": red, "required_fields": required, "verifier_must_differ": differ });
     audit::record(
         &mut tx,
         &actor.audit(),

@@ -111,6 +111,7 @@ pub async fn update_category(
         yellow_pct: number(&mut errors, "yellow_pct", f.get("yellow_pct")),
         red_pct: number(&mut errors, "red_pct", f.get("red_pct")),
         required_fields: Some(f.all("required").join(",")),
+        verifier_must_differ: Some(f.get("verifier_must_differ") == "1"),
     };
     let result = if errors.is_empty() {
         settings::update_category(&s, &a, &code, &input).await.map(|_| ())

@@ -25,11 +25,13 @@ pub struct CategoryRow {
     pub yellow_pct: i64,
     pub red_pct: i64,
     pub active: bool,
+    /// Verification (核查) must be by an account other than the one that completed the event.
+    pub verifier_must_differ: bool,
     pub version: i64,
 }
 
 const CATEGORY_COLUMNS: &str = "code, parent_code, name, sort, required_fields, is_dispute, accept_limit, handle_limit, \
-     verify_limit, yellow_pct, red_pct, active, version";
+     verify_limit, yellow_pct, red_pct, active, verifier_must_differ, version";
 
 pub async fn categories(db: &Db) -> sqlx::Result<Vec<CategoryRow>> {
     db.read().fetch_all(&format!("SELECT {CATEGORY_COLUMNS} FROM event_categories ORDER BY sort, code"), vec![]).await
@@ -52,13 +54,15 @@ pub async fn update_category_limits(
     yellow_pct: i64,
     red_pct: i64,
     required: &str,
+    verifier_must_differ: bool,
     now: Millis,
 ) -> sqlx::Result<bool> {
     let n = tx
         .execute(
             "UPDATE event_categories SET accept_limit = $1, handle_limit = $2, verify_limit = $3, yellow_pct = $4, red_pct = $5, \
-             required_fields = $6, updated_at = $7, version = version + 1 WHERE code = $8 AND version = $9",
-            args![accept, handle, verify, yellow_pct, red_pct, required, now, code, version],
+             required_fields = $6, verifier_must_differ = $7, updated_at = $8, version = version + 1 \
+             WHERE code = $9 AND version = $10",
+            args![accept, handle, verify, yellow_pct, red_pct, required, verifier_must_differ, now, code, version],
         )
         .await?;
     Ok(n == 1)
@@ -140,6 +144,10 @@ pub struct EventRow {
     pub reported_at: i64,
     pub accepted_at: Option<i64>,
     pub completed_at: Option<i64>,
+    /// The account that completed (办结) the event last.
+    pub completed_by: Option<i64>,
+    /// The category's rule: the verifier must be someone else than `completed_by`.
+    pub verifier_must_differ: bool,
     pub closed_at: Option<i64>,
     pub closed_on_time: Option<bool>,
     pub version: i64,
@@ -150,7 +158,8 @@ const EVENT_COLUMNS: &str = "e.id, e.category, c.name AS category_name, e.severi
      e.holder_department_id, COALESCE(ha.name, hd.name) AS holder_name, ha.kind AS holder_kind, ha.path AS holder_path, \
      e.sender_area_id, e.sender_department_id, e.reporter_account_id, r.display_name AS reporter_name, e.step, \
      e.step_started_at, e.deadline, e.yellow_at, e.red_at, e.card, e.extension_minutes, e.extension_pending, \
-     e.satisfaction, e.merged_into, e.reported_at, e.accepted_at, e.completed_at, e.closed_at, e.closed_on_time, e.version";
+     e.satisfaction, e.merged_into, e.reported_at, e.accepted_at, e.completed_at, e.completed_by, c.verifier_must_differ, e.closed_at, \
+     e.closed_on_time, e.version";
 
 const EVENT_FROM: &str = "FROM events e JOIN event_categories c ON c.code = e.category \
      LEFT JOIN areas g ON g.id = e.grid_id LEFT JOIN areas ha ON ha.id = e.holder_area_id \
@@ -261,6 +270,9 @@ pub struct TodoSpec {
     pub holder_department: Option<i64>,
     /// Grid path whose completed events wait for verification (grid workers, community staff).
     pub verify_path: Option<String>,
+    /// The account looking: completed events it completed itself are not its to verify, unless their
+    /// category allows that.
+    pub account_id: i64,
     /// Path under which verified events wait for closing (centres).
     pub close_path: Option<String>,
 }
@@ -283,8 +295,10 @@ pub async fn todo(db: &Db, spec: &TodoSpec, paging: Paging) -> sqlx::Result<Page
     }
     if let Some(p) = &spec.verify_path {
         parts.push((
-            "(e.state = 'completed' AND e.area_path >= ? AND e.area_path < ?)".into(),
-            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into()],
+            "(e.state = 'completed' AND e.area_path >= ? AND e.area_path < ? AND NOT (COALESCE(e.completed_by, 0) = ? \
+             AND e.category IN (SELECT vc.code FROM event_categories vc WHERE vc.verifier_must_differ)))"
+                .into(),
+            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into(), spec.account_id.into()],
         ));
     }
     if let Some(p) = &spec.close_path {

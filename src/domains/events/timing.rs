@@ -58,6 +58,7 @@ mod tests {
             yellow_pct: 75,
             red_pct: 100,
             active: true,
+            verifier_must_differ: true,
             version: 1,
         }
     }

@@ -236,6 +236,10 @@ pub struct EventView {
     /// Whether a previous holder exists to return the event to.
     pub has_sender: bool,
     pub extension_pending: bool,
+    /// The account that completed the event last, and whether its category wants someone else to
+    /// verify it.
+    pub completed_by: Option<i64>,
+    pub verifier_must_differ: bool,
 }
 
 /// Who may take an action, relative to the event.
@@ -512,6 +516,11 @@ pub fn decide(who: &Who, e: &EventView, action: Action) -> Result<&'static Rule,
         Action::Dispatch if matches!(&e.holder, self::Holder::Area { kind, .. } if kind == "grid") => {
             return Err(Refusal("网格不能交办，请自行办结或上报社区".into()));
         }
+        Action::Verify if e.verifier_must_differ && e.completed_by == Some(who.account_id) => {
+            return Err(Refusal(
+                "办结和核查须由不同的人：这件事件是您办结的，请由本网格的其他人员或社区工作人员到现场核查".into(),
+            ));
+        }
         Action::Extend if e.extension_pending => return Err(Refusal("已有延期申请待审批".into())),
         Action::ApproveExtension | Action::RejectExtension if !e.extension_pending => {
             return Err(Refusal("没有待审批的延期申请".into()));
@@ -568,6 +577,8 @@ mod tests {
             reporter_account_id: 100 + Role::GridWorker as i64,
             has_sender: true,
             extension_pending: false,
+            completed_by: None,
+            verifier_must_differ: true,
         }
     }
 
@@ -654,6 +665,13 @@ mod tests {
                 (Role::CountyCenter, &[Supervise, Urge]),
             ],
         );
+        // Whoever completed it does not verify it, unless the category allows that.
+        let own = EventView { completed_by: Some(who(Role::GridWorker).account_id), ..e.clone() };
+        assert_eq!(allowed(&who(Role::GridWorker), &own), [Reopen]);
+        assert!(decide(&who(Role::GridWorker), &own, Verify).unwrap_err().0.starts_with("办结和核查须由不同的人"));
+        assert!(decide(&who(Role::GridLeader), &own, Verify).is_ok());
+        let allowed_here = EventView { verifier_must_differ: false, ..own };
+        assert!(decide(&who(Role::GridWorker), &allowed_here, Verify).is_ok());
         let v = event(State::Verified, super::Holder::Department { id: 9 });
         check(
             &v,
