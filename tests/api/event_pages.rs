@@ -108,7 +108,7 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     // The grid worker: home links to the to-do list with its count, the form, the lists, the event.
     let (st, home) = page(app, &p.worker, "/").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(home.contains("待办事件 <b>1</b> 件"), "{home}");
+    assert!(home.contains(r#"待办事件 <b class="count">1 件</b>"#), "{home}");
     assert!(home.contains("href=\"/events/new\""));
     let (st, form) = page(app, &p.worker, "/events/new").await;
     assert_eq!(st, StatusCode::OK);
