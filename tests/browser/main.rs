@@ -143,7 +143,7 @@ async fn grid_worker_signs_in_changes_initial_password_and_sees_grid_staff() {
     fill(&c, "#confirm_password", "Wangge2026x").await;
     c.find(Locator::Css("#password-submit")).await.unwrap().click().await.unwrap();
     let notice = c.wait().for_element(Locator::XPath("//div[@role='status']")).await.unwrap().text().await.unwrap();
-    assert_eq!(notice, "密码已修改");
+    assert_eq!(notice, "密码已修改；已退出其他登录，访问令牌已全部作废，需要时请重新签发");
     assert!(c.current_url().await.unwrap().as_str().ends_with("/account?msg=password"));
 
     // Home → my grid → its responsible people.
