@@ -121,6 +121,13 @@ fn daily(role: Role) -> &'static [&'static str] {
     }
 }
 
+/// A daily page whose line on the home page reads differently for a role.
+const HINTS: &[(Role, &str, &str)] = &[
+    (Role::DepartmentHandler, "/people", "有本部门签收的特殊人群档案的人"),
+    (Role::DepartmentHandler, "/todo", "交办给本部门、等您签收和办理的事件"),
+    (Role::CountyViewer, "/events", "全县的事件和办理进度（只读）"),
+];
+
 /// Pages a role may open that its navigation leaves out, and why.
 pub const NOT_OFFERED: &[(Role, &str, &str)] = &[
     (Role::GridWorker, "/huddles", "碰头会由社区召开，网格员的辖区里没有社区可选"),
@@ -151,7 +158,15 @@ fn find(href: &str) -> Option<Item> {
 
 /// The navigation of a role.
 pub fn for_role(role: Role) -> Nav {
-    let daily: Vec<Item> = daily(role).iter().filter(|h| offered(role, h)).filter_map(|h| find(h)).collect();
+    let daily: Vec<Item> = daily(role)
+        .iter()
+        .filter(|h| offered(role, h))
+        .filter_map(|h| find(h))
+        .map(|i| match HINTS.iter().find(|(r, h, _)| *r == role && *h == i.href) {
+            Some((_, _, hint)) => Item { hint, ..i },
+            None => i,
+        })
+        .collect();
     let groups = GROUPS
         .iter()
         .map(|(label, items)| Group {

@@ -169,6 +169,11 @@ async fn the_home_page_shows_the_figures_of_the_daily_pages() {
     assert!(html.contains("待办事件 <b class=\"count\">0 件</b>"), "{html}");
     assert!(html.contains("id=\"home-report\" href=\"/events/new\""), "{html}");
     assert!(html.contains("添加到主屏幕"), "grid workers are told how to install the field app");
+    assert!(html.contains("查人、登记、迁出"), "{html}");
+    // A department's register is the people of its special-population files, and the button says so.
+    let d = app.demo_session("navd", DepartmentHandler, Bind::Department(t.dept_a)).await;
+    let html = app.call(Method::GET, "/", &d, None).await.text();
+    assert!(html.contains("有本部门签收的特殊人群档案的人") && !html.contains("查人、登记、迁出"), "{html}");
     // An account that still owes its password change sees no navigation, only 退出.
     app.insert_account("navnew", GridWorker, Bind::Area(t.grid_a1_1), true, false).await;
     let fresh = app.login("navnew", PASSWORD).await;

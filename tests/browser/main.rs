@@ -3,6 +3,7 @@
 //! Shared helpers (driver, app, sign-in) live here; a capability's tests may live in a module file beside
 //! this one (`tests/browser/NAME.rs`, declared with `mod NAME;`) and call them through `super::`.
 
+mod console;
 mod maps;
 mod nav;
 
@@ -44,6 +45,7 @@ async fn start_driver() -> (Driver, Client) {
     let driver = Driver(child);
     let profile = tempfile::tempdir().unwrap().keep();
     let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:loggingPrefs": { "browser": "ALL" },
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
