@@ -38,6 +38,7 @@ mod public;
 mod public_intake;
 mod register_pages;
 mod registry;
+mod resident_categories;
 mod schema_parity;
 mod staff;
 mod submissions;
