@@ -14,6 +14,7 @@ mod auth_lockout;
 mod auth_redirect;
 mod auth_tokens_end;
 mod authz_matrix;
+mod bulletin_docx;
 mod bulletins;
 mod dashboard;
 mod dashboard_scale;
