@@ -111,7 +111,7 @@ pub async fn bulletin(args: BenchBulletinArgs) -> anyhow::Result<()> {
     );
     let (ms, size) = timed!(n, {
         let b = bulletins::monthly(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
-        exports::docx(&b).map_err(|e| anyhow!("{e}"))?.len()
+        exports::docx(&b, county.now).map_err(|e| anyhow!("{e}"))?.len()
     });
     line("county bulletin (.docx)", ms, &format!("(target < 5 s; {} KB)", size.unwrap_or(0) / 1024));
     let (ms, _) = timed!(n, {

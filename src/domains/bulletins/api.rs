@@ -55,7 +55,7 @@ fn file(b: &Bulletin, ext: &str, content_type: &str, bytes: Vec<u8>) -> Response
 
 async fn monthly_docx(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<MonthlyQuery>) -> AppResult<Response> {
     let b = service::monthly(&s, &a, &q).await?;
-    let bytes = exports::docx(&b)?;
+    let bytes = exports::docx(&b, a.now)?;
     Ok(file(&b, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes))
 }
 

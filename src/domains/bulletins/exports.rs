@@ -6,6 +6,7 @@ use super::service::Bulletin;
 use crate::domains::events::figures::percent;
 use crate::error::AppResult;
 use crate::excel::FigureSheet;
+use chrono::Datelike;
 
 fn n(v: i64) -> String {
     v.to_string()
@@ -29,6 +30,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
         caption: format!("表1  各{unit}账号活跃度（当月活跃{}天及以上为活跃账号）", f.activity.min_days),
         headers: [unit, "已开通账号", "活跃账号", "活跃度", "上月活跃度"].map(String::from).to_vec(),
         rows: towns,
+        note: None,
     });
     t.push(Table {
         caption: "表2  职能部门账号活跃度".into(),
@@ -39,6 +41,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
             .iter()
             .map(|r| vec![r.name.clone(), n(r.total), n(r.active), percent(r.rate), percent(r.previous_rate)])
             .collect(),
+        note: None,
     });
     let c = &f.completion;
     let mut rows: Vec<Vec<String>> = c
@@ -66,6 +69,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
             .map(String::from)
             .to_vec(),
         rows,
+        note: None,
     });
     t.push(Table {
         caption: "表4  “三项重点工作”信息报送及签收情况".into(),
@@ -76,6 +80,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
             .iter()
             .map(|r| vec![r.name.clone(), r.kind_label.clone(), n(r.sent), n(r.signed), n(r.returned), n(r.waiting)])
             .collect(),
+        note: None,
     });
     t.push(Table {
         caption: "表5  职能部门签收情况".into(),
@@ -86,8 +91,59 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
             .iter()
             .map(|r| vec![r.name.clone(), r.kind_label.clone(), n(r.received), n(r.signed), n(r.waiting)])
             .collect(),
+        note: None,
     });
     t
+}
+
+/// The tables as the document shows them (Word, the page, the print page): in the two tables of
+/// reports and sign-off, a row whose figures are all 0 is left out, and the units with nothing at all
+/// are named in one line under the table. The workbook keeps every row.
+pub fn document_tables(b: &Bulletin) -> Vec<Table> {
+    tables(b)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| match i {
+            3 => fold(t, 2, "报送"),
+            4 => fold(t, 2, "收到报送"),
+            _ => t,
+        })
+        .collect()
+}
+
+/// Leaves out the rows whose columns from `first` on are all "0"; names the units (first column)
+/// left with no row in one line.
+pub fn fold(t: Table, first: usize, what: &str) -> Table {
+    let zero = |r: &Vec<String>| r.iter().skip(first).all(|c| c == "0");
+    let (empty, kept): (Vec<Vec<String>>, Vec<Vec<String>>) = t.rows.into_iter().partition(zero);
+    if empty.is_empty() {
+        return Table { rows: kept, ..t };
+    }
+    let mut idle: Vec<&str> = Vec::new();
+    for r in &empty {
+        let unit = r.first().map(String::as_str).unwrap_or("");
+        if !kept.iter().any(|k| k.first().map(String::as_str) == Some(unit)) && !idle.contains(&unit) {
+            idle.push(unit);
+        }
+    }
+    let unit = t.headers.first().map(String::as_str).unwrap_or("单位");
+    let mut note = if idle.is_empty() {
+        String::new()
+    } else {
+        format!("本月没有{what}的{unit}（{} 个）：{}。", idle.len(), idle.join("、"))
+    };
+    if idle.len() < empty.len() {
+        note.push_str("表中未列出的类别均为 0。");
+    }
+    Table { rows: kept, note: Some(note), ..t }
+}
+
+/// The signature (落款): the issuing unit, and the date — of publication, or of today for a bulletin
+/// not yet published — as 2026年12月7日 (GB/T 9704).
+pub fn signature(b: &Bulletin, now: crate::clock::Millis) -> (String, String) {
+    let day = crate::clock::to_local(b.published_at.unwrap_or(now)).date_naive();
+    let date = format!("{}年{}月{}日", day.year(), day.month(), day.day());
+    (format!("{}综治中心", b.figures.area_name), date)
 }
 
 /// The paragraphs of the narrative, each marked as a heading or body text.
@@ -104,13 +160,15 @@ fn stamp(b: &Bulletin) -> String {
     format!("{}  统计月份：{}  {state}", b.figures.area_name, b.figures.month)
 }
 
-/// The Word document: title, the narrative, then the tables.
-pub fn docx(b: &Bulletin) -> AppResult<Vec<u8>> {
+/// The Word document: title, the narrative, the tables, and the signature (落款) at the end.
+pub fn docx(b: &Bulletin, now: crate::clock::Millis) -> AppResult<Vec<u8>> {
     let mut blocks = vec![Block::Title(b.title.clone()), Block::Subtitle(stamp(b))];
     for (heading, line) in paragraphs(&b.text) {
         blocks.push(if heading { Block::Heading(line) } else { Block::Paragraph(line) });
     }
-    blocks.extend(tables(b).into_iter().map(Block::Table));
+    blocks.extend(document_tables(b).into_iter().map(Block::Table));
+    let (unit, date) = signature(b, now);
+    blocks.extend([Block::Paragraph(String::new()), Block::Signature(unit), Block::Signature(date)]);
     docx::write(&b.title, &blocks)
 }
 

@@ -56,6 +56,8 @@ struct BulletinPage {
     b: Bulletin,
     paragraphs: Vec<(bool, String)>,
     tables: Vec<Table>,
+    /// The issuing unit and date (落款).
+    signature: (String, String),
     areas: Vec<(i64, String)>,
     can_publish: bool,
     archive: Vec<BulletinRow>,
@@ -116,7 +118,8 @@ async fn view(
     render(&BulletinPage {
         l,
         paragraphs: exports::paragraphs(&b.text),
-        tables: exports::tables(&b),
+        tables: exports::document_tables(&b),
+        signature: exports::signature(&b, a.now),
         areas: areas(s, a).await?,
         can_publish: a.can(Permission::PublishBulletins),
         archive,
@@ -137,6 +140,8 @@ struct PrintPage {
     b: Bulletin,
     paragraphs: Vec<(bool, String)>,
     tables: Vec<Table>,
+    /// The issuing unit and date (落款).
+    signature: (String, String),
 }
 
 async fn print(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Query>) -> AppResult<Response> {
@@ -144,7 +149,8 @@ async fn print(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<Query>
     render(&PrintPage {
         l: Layout::for_actor(&a, &b.title),
         paragraphs: exports::paragraphs(&b.text),
-        tables: exports::tables(&b),
+        tables: exports::document_tables(&b),
+        signature: exports::signature(&b, a.now),
         b,
     })
 }

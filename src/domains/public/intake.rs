@@ -111,6 +111,8 @@ fn check(state: &AppState, r: &ResidentReport) -> AppResult<Checked> {
         AppError::gather(&mut e, org_model::check_text("address", "地点", &r.address, model::ADDRESS_MAX, false));
     if r.category.trim().is_empty() {
         e.insert("category".into(), "请选择问题类型".into());
+    } else if !model::is_resident_category(r.category.trim()) {
+        e.insert("category".into(), "请从列表中选择问题类型".into());
     }
     match r.location {
         Some((lon, lat)) if crate::geo::coords::check(lon, lat).is_err() => {

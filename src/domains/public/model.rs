@@ -37,22 +37,57 @@ pub fn display_code(code: &str) -> String {
     if code.len() == CODE_LEN { format!("{}-{}", &code[..5], &code[5..]) } else { code.to_owned() }
 }
 
-/// The categories a resident chooses from, in plain words, each mapped to an event category code.
-/// Categories that need the parties of a dispute or a head count are left to staff.
-pub const RESIDENT_CATEGORIES: [(&str, &str); 12] = [
+/// The categories a resident chooses from, in plain words, each one event category (its code is the
+/// Open311 `service_code`). Categories that need the parties of a dispute or a head count are left to
+/// staff. `FIX_MY_STREET` says which of them covers each of FixMyStreet's common categories.
+pub const RESIDENT_CATEGORIES: [(&str, &str); 21] = [
+    ("1101", "路灯不亮、损坏"),
+    ("1102", "路面坑洼、破损"),
+    ("1103", "人行道、盲道砖松动破损"),
+    ("1104", "井盖丢失、破损"),
     ("0401", "垃圾没人清运"),
-    ("0402", "路面脏、有污物"),
+    ("0404", "有人乱倒垃圾、建筑垃圾"),
+    ("0402", "路面脏、有污物（含宠物粪便）"),
     ("0403", "下水道堵了、污水外溢"),
+    ("1105", "路面积水、内涝"),
+    ("0503", "乱贴小广告、乱涂乱画"),
+    ("0504", "废弃车辆（僵尸车）"),
     ("0501", "占道摆摊"),
-    ("0503", "乱贴小广告"),
+    ("0505", "噪声扰民"),
+    ("1106", "树木倒伏、绿化损坏"),
     ("0301", "消防通道被堵、消防隐患"),
     ("0302", "闻到燃气味、燃气隐患"),
     ("0303", "房屋、围墙有危险"),
-    ("0304", "道路交通安全隐患"),
+    ("0304", "交通安全隐患（标志护栏损坏、乱停车堵路）"),
     ("06", "有人违法搭建"),
     ("09", "意见和建议"),
     ("99", "其他问题"),
 ];
+
+/// FixMyStreet's common report categories and the resident category that takes each.
+pub const FIX_MY_STREET: [(&str, &str); 16] = [
+    ("Street lighting", "1101"),
+    ("Potholes", "1102"),
+    ("Pavements/footpaths", "1103"),
+    ("Manhole covers", "1104"),
+    ("Rubbish (refuse and recycling)", "0401"),
+    ("Flytipping", "0404"),
+    ("Street cleaning", "0402"),
+    ("Dog fouling", "0402"),
+    ("Drains and gullies", "0403"),
+    ("Flooding", "1105"),
+    ("Graffiti", "0503"),
+    ("Flyposting", "0503"),
+    ("Abandoned vehicles", "0504"),
+    ("Noise", "0505"),
+    ("Trees", "1106"),
+    ("Road traffic signs", "0304"),
+];
+
+/// Whether residents may choose the category (the page and Open311 offer only these).
+pub fn is_resident_category(code: &str) -> bool {
+    RESIDENT_CATEGORIES.iter().any(|(c, _)| *c == code)
+}
 
 /// The plain word of a category code (empty when residents do not choose it).
 pub fn plain_category(code: &str) -> &'static str {
@@ -271,5 +306,17 @@ mod tests {
         }
         assert_eq!(stage_of("report").map(|s| s.label), Some("已收到"));
         assert!(RESIDENT_CATEGORIES.iter().all(|(c, l)| !c.is_empty() && !l.is_empty()));
+    }
+
+    #[test]
+    fn every_common_fix_my_street_category_has_a_resident_category() {
+        for (theirs, ours) in FIX_MY_STREET {
+            assert!(is_resident_category(ours), "{theirs} → {ours}");
+        }
+        let mut codes: Vec<&str> = RESIDENT_CATEGORIES.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RESIDENT_CATEGORIES.len(), "one event category per resident category");
+        assert_eq!(plain_category("1101"), "路灯不亮、损坏");
     }
 }
