@@ -125,3 +125,19 @@ document.addEventListener("keydown", function (e) {
   if (e.key !== "Escape") { return; }
   document.querySelectorAll("details.menu[open]").forEach(function (d) { d.removeAttribute("open"); });
 });
+// The header marks where one is: the link of the current page, or of the longest path above it
+// (and the menu holding it).
+(function () {
+  var nav = document.getElementById("nav");
+  if (!nav) { return; }
+  var best = null, len = 0;
+  nav.querySelectorAll("a[href]").forEach(function (a) {
+    var p = a.getAttribute("href"), base = p.replace(/\/$/, "");
+    var hit = p === location.pathname || (p !== "/" && location.pathname.indexOf(base + "/") === 0);
+    if (hit && p.length > len) { best = a; len = p.length; }
+  });
+  if (!best) { return; }
+  best.setAttribute("aria-current", "page");
+  var menu = best.closest("details.menu");
+  if (menu) { menu.classList.add("here"); }
+})();

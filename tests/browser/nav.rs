@@ -1,7 +1,7 @@
 //! The header's navigation by role (issue 22.11) in a real browser: on a county desktop and a grid
 //! worker's phone every daily link and every menu is on the screen (nothing behind a scrollbar), each
 //! menu opens with every link inside the window, one menu is open at a time, and a link in a menu leads
-//! to its page.
+//! to its page, where the header marks the page's link and its menu.
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -68,6 +68,14 @@ async fn the_county_on_a_desktop_and_a_grid_worker_on_a_phone_reach_every_page_o
     // The grid worker's phone: a page inside a menu is one tap on the menu and one on the link.
     super::nav_click(&c, "实有房屋").await;
     c.wait().for_element(Locator::Css("#house-list")).await.unwrap();
+    // The header shows where one is: the page's link, and the menu holding it.
+    let here = js(
+        &c,
+        "return [document.querySelector('#nav a[aria-current=page]').textContent, \
+                       document.querySelector('#nav details.here > summary').textContent];",
+    )
+    .await;
+    assert_eq!(here, json!(["实有房屋", "人口房屋"]));
     // The county's desktop: 区域网格 is in 组织机构.
     c.set_window_size(1440, 900).await.unwrap();
     super::sign_in(&c, &base, "county").await;
