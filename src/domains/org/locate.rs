@@ -2,7 +2,7 @@
 //! The cache is rebuilt when the database's change counter of grids moved (bumped by triggers in the
 //! same transaction as any change of a grid, made by this server, another one, or any code path), so
 //! a lookup never answers from a stale index. `grid_at` is the entry point for other domains;
-//! `grid_ids_by_code` finds the grids an import may name.
+//! `grid_ids_by_code` finds the grids an import may name, `area_in_scope` / `active_grid_in_scope` one area.
 
 use super::map_store;
 use crate::error::AppResult;
@@ -101,4 +101,18 @@ pub async fn boundaries_generation(db: &crate::db::Db) -> AppResult<i64> {
 /// imports name them.
 pub async fn grid_ids_by_code(db: &crate::db::Db, path: &str) -> AppResult<HashMap<String, i64>> {
     Ok(super::area_store::grids_under(db, path).await?.into_iter().map(|(id, code)| (code, id)).collect())
+}
+
+/// An area inside the scope `path`, or none.
+pub async fn area_in_scope(db: &crate::db::Db, path: &str, id: i64) -> AppResult<Option<super::area_store::AreaRow>> {
+    Ok(super::area_store::get(db, path, id).await?)
+}
+
+/// An active grid inside the scope `path`, or none (a community, a retired grid or one outside is none).
+pub async fn active_grid_in_scope(
+    db: &crate::db::Db,
+    path: &str,
+    id: i64,
+) -> AppResult<Option<super::area_store::AreaRow>> {
+    Ok(area_in_scope(db, path, id).await?.filter(|g| g.kind == "grid" && g.status == "active"))
 }
