@@ -18,6 +18,7 @@ mod bulletin_docx;
 mod bulletins;
 mod dashboard;
 mod dashboard_scale;
+mod demo_numbers;
 mod departments;
 mod doors;
 mod duties;
