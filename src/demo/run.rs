@@ -43,10 +43,10 @@ pub async fn seed_all(state: &AppState, hash: &str, now: Millis) -> anyhow::Resu
             t.elapsed().as_secs_f64()
         ));
     }
-    lines.push(format!(
-        "演示巡查 {} 次（嫩水社区近一周，含签到、轨迹、发现和碰头会）",
-        patrols::seed(state, now).await?
-    ));
+    let patrolled = patrols::seed(state, now).await?;
+    if patrolled > 0 {
+        lines.push(format!("演示巡查 {patrolled} 次（嫩水社区近一周，含签到、轨迹、发现和碰头会）"));
+    }
     let visited = visits::seed(state, now).await?;
     if visited > 0 {
         lines.push(format!("演示走访户 {visited} 次（近六周，部分下次走访已逾期）"));

@@ -83,4 +83,25 @@ async fn the_demo_builds_the_numbers_of_the_readme_table() {
     let others = number_after(README, "只有演示月度通报时");
     assert_eq!(basic["total"][0].as_i64().unwrap() - b[0], others, "{basic}");
     assert_eq!(basic["total"][2].as_i64().unwrap() - b[2], others);
+
+    // A re-run writes nothing, still prints the tracking codes, and no "0 次" / "0 件" lines.
+    let codes: Vec<String> = lines.iter().filter(|l| l.starts_with("  ") && l.contains(" · ")).cloned().collect();
+    assert_eq!(codes.len(), 3, "{lines:?}");
+    let (rows, again) = wangge::demo::seed_all(&app.state, password_hash(), app.now()).await.expect("re-run");
+    assert_eq!(rows, 0);
+    for code in &codes {
+        assert!(again.contains(code), "{code} missing on the re-run: {again:?}");
+    }
+    assert!(again.iter().all(|l| !l.contains(" 0 次") && !l.contains(" 0 件")), "{again:?}");
+    // The sign-in page of a demo install says where its accounts are listed.
+    let page = app.call(axum::http::Method::GET, "/login", &Session::anon(), None).await.text();
+    assert!(page.contains("id=\"demo-accounts\"") && page.contains("wangge demo"), "{page}");
+}
+
+#[tokio::test]
+async fn the_sign_in_page_of_a_real_install_has_no_demo_note() {
+    let app = TestApp::new().await;
+    app.account("clerk", wangge::auth::Role::CountyCenter, Bind::Area(app.county_id)).await;
+    let page = app.call(axum::http::Method::GET, "/login", &Session::anon(), None).await.text();
+    assert!(page.contains("登录") && !page.contains("demo-accounts"), "{page}");
 }

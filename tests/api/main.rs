@@ -16,6 +16,7 @@ mod auth_tokens_end;
 mod authz_matrix;
 mod bulletin_docx;
 mod bulletins;
+mod cli_help;
 mod dashboard;
 mod dashboard_scale;
 mod demo_numbers;
