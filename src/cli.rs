@@ -1,22 +1,25 @@
-//! The command line: `serve`, `demo`, `migrate`, `user`, `audit verify`, `backup`.
+//! The command line: `serve`, `demo`, `migrate`, `user`, `audit verify`, `backup`, `bench`. The help
+//! (doc comments below, shown by `--help`) is in Chinese like the rest of the program; `command()` also
+//! puts clap's own headings and the help and version flags into Chinese. Command and flag names are a
+//! contract and stay as they are.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "wangge", version, about = "网格化服务管理信息系统 — grid-based community service and governance")]
+#[command(name = "wangge", version, about = "网格化服务管理信息系统：一个程序，装上就能用，浏览器打开即可")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Where the data lives (every command takes these).
+/// 数据放在哪里（每个命令都有这两个选项）。
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
-    /// Data directory: the SQLite database and uploaded files.
+    /// 数据目录：SQLite 数据库、上传的文件和密钥都在这里
     #[arg(long, default_value = "./data", env = "WANGGE_DATA_DIR")]
     pub data_dir: PathBuf,
-    /// Database URL: `sqlite:PATH` (add `?mode=rwc` to create) or `postgres://…`. Default: SQLite in the data directory.
+    /// 数据库地址：`sqlite:路径`（要新建时加 `?mode=rwc`）或 `postgres://…`；不设时用数据目录里的 SQLite
     #[arg(long, env = "WANGGE_DATABASE_URL")]
     pub database_url: Option<String>,
 }
@@ -25,148 +28,184 @@ pub struct DataArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Address to listen on.
+    /// 监听地址
     #[arg(long, default_value = "127.0.0.1:8080", env = "WANGGE_LISTEN")]
     pub listen: String,
-    /// Minutes of inactivity after which a session ends.
+    /// 会话空闲多少分钟后失效
     #[arg(long, default_value_t = 30)]
     pub idle_timeout_minutes: i64,
-    /// Send cookies only over HTTPS (set behind a TLS-terminating proxy).
+    /// Cookie 只经 HTTPS 发送（在 TLS 反向代理后面时使用）
     #[arg(long)]
     pub secure_cookies: bool,
-    /// Take the client address from the last X-Forwarded-For entry (set only behind your own reverse proxy).
+    /// 客户端地址取 X-Forwarded-For 的最后一项（只在自己的反向代理后面使用）
     #[arg(long)]
     pub trust_proxy: bool,
-    /// Tile URL template with {z}/{x}/{y} drawn under the grid maps (e.g. 天地图 with your key); none: boundaries only.
+    /// 网格地图的瓦片底图地址模板，含 {z}、{x}、{y}（如带密钥的天地图）；不设时只画边界、不联网
     #[arg(long, env = "WANGGE_TILE_URL")]
     pub tile_url: Option<String>,
-    /// Coordinate system of the tiles: wgs84 (or cgcs2000, 天地图) or gcj02 (高德, 腾讯).
+    /// 瓦片的坐标系：wgs84（或 cgcs2000，天地图）、gcj02（高德、腾讯）
     #[arg(long, default_value = "wgs84", env = "WANGGE_TILE_DATUM")]
     pub tile_datum: String,
-    /// Public address of the site for QR codes on posters and contact cards (default: the address each request came to).
+    /// 本站对外的地址，用于海报和服务联系卡上的二维码（不设时用浏览器访问时的地址）
     #[arg(long, env = "WANGGE_PUBLIC_URL")]
     pub public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Start the server.
+    /// 启动服务（启动时自动执行数据库迁移）
     Serve(ServeArgs),
-    /// Create (idempotently) the demo county, print its sign-ins, then serve.
+    /// 建演示县（可重复运行，不会重复建），打印演示账号，然后启动服务
     Demo(DemoArgs),
-    /// Apply database migrations and exit.
+    /// 只执行数据库迁移，然后退出
     Migrate(DataArgs),
-    /// Create the county at the root of the tree (once, on a fresh installation).
+    /// 新装系统时建立区域树的根：县（只做一次）
     Init {
         #[command(flatten)]
         data: DataArgs,
-        /// The county's 6-digit GB/T 2260 code.
+        /// 县的 6 位 GB/T 2260 行政区划代码
         #[arg(long)]
         county_code: String,
-        /// The county's name.
+        /// 县的名称
         #[arg(long)]
         county_name: String,
     },
-    /// Manage accounts from the command line.
+    /// 在命令行管理账号：新建、重置密码、锁定、解锁
     User {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// The audit trail.
+    /// 审计日志：校验审计链、写锚点
     Audit {
         #[command(subcommand)]
         action: AuditAction,
     },
-    /// Performance figures (prints them; use a separate data directory).
+    /// 性能测试（打印结果；请用单独的数据目录）
     Bench {
         #[command(subcommand)]
         action: BenchAction,
     },
-    /// Write a consistent online copy of the SQLite database to FILE (PostgreSQL: prints the pg_dump recipe).
+    /// 在线生成一致的 SQLite 数据库副本（PostgreSQL：打印 pg_dump 的做法）
     Backup {
         #[command(flatten)]
         data: DataArgs,
-        /// Where to write the copy.
+        /// 副本写到哪个文件（不覆盖已有文件）
         file: PathBuf,
     },
+}
+
+/// The command line with clap's own words in Chinese too: the headings, the usage line and the help
+/// and version flags (the same names `-h`/`--help`, `-V`/`--version`), on every subcommand.
+pub fn command() -> clap::Command {
+    localize(<Cli as clap::CommandFactory>::command(), true)
+}
+
+fn localize(cmd: clap::Command, root: bool) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let mut cmd = cmd
+        .help_template("{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("子命令")
+        .subcommand_value_name("子命令")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("显示本帮助"))
+        .mut_args(|a| if a.is_positional() { a.help_heading("参数") } else { a.help_heading("选项") });
+    if root {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        );
+    }
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_owned()).collect();
+    for n in names {
+        cmd = cmd.mut_subcommand(n, |c| localize(c, false));
+    }
+    cmd
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub serve: ServeArgs,
-    /// Password of every demo account.
+    /// 所有演示账号的密码
     #[arg(long, default_value = "wangge2026")]
     pub demo_password: String,
-    /// Size of the synthetic tree: `county` (the seed county), `city` (~20,000 grids) or `province` (~200,000 grids).
+    /// 规模：county（种子材料的演示县）、city（约 2 万个网格）或 province（约 20 万个网格）
     #[arg(long, default_value = "county")]
     pub scale: String,
-    /// People in the whole register for `city`/`province` (default 5,000,000 / 50,000,000; topped up, never removed).
+    /// city、province 规模时登记的总人数（默认 500 万 / 5000 万；只补足，不删除）
     #[arg(long)]
     pub people: Option<u64>,
-    /// Create the data and exit instead of serving.
+    /// 只建数据，不启动服务
     #[arg(long)]
     pub no_serve: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum UserAction {
-    /// Create an account (the first system and security administrators are created this way).
+    /// 新建账号，打印一次性初始密码（第一个系统管理员和安全管理员就这样建）
     Add {
         #[command(flatten)]
         data: DataArgs,
-        /// Username (lower-case letters, digits, _ . -).
+        /// 用户名（小写字母、数字、_ . -）
         username: String,
-        /// Role: grid_worker, grid_leader, community_staff, town_center, county_center, department_handler,
-        /// county_viewer, system_admin, security_admin, audit_admin.
+        /// 角色：grid_worker 网格员、grid_leader 网格长、community_staff 社区工作人员、town_center 乡镇综治中心、
+        /// county_center 县综治中心、department_handler 职能部门办理人、county_viewer 县级只读、
+        /// system_admin 系统管理员、security_admin 安全管理员、audit_admin 审计管理员
         #[arg(long)]
         role: String,
-        /// Area code the account is bound to (default: the county).
+        /// 账号绑定的区域编码（默认绑定到县）
         #[arg(long)]
         area_code: Option<String>,
-        /// Department id (for department handlers).
+        /// 职能部门编号（职能部门办理人用）
         #[arg(long)]
         department_id: Option<i64>,
-        /// Display name.
+        /// 姓名（显示名）
         #[arg(long)]
         name: Option<String>,
     },
-    /// Set a new initial password (printed once); the holder must change it at next sign-in.
+    /// 生成新的初始密码（只打印一次）并结束该账号的所有会话；下次登录必须修改
     ResetPassword {
         #[command(flatten)]
         data: DataArgs,
+        /// 用户名
         username: String,
     },
-    /// Lock an account and end its sessions.
+    /// 锁定账号，同时结束其会话
     Lock {
         #[command(flatten)]
         data: DataArgs,
+        /// 用户名
         username: String,
     },
-    /// Unlock an account and clear its failed sign-ins.
+    /// 解锁账号，同时清除登录失败计数
     Unlock {
         #[command(flatten)]
         data: DataArgs,
+        /// 用户名
         username: String,
     },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum BenchAction {
-    /// The register: lookups and searches on a city-scale register, and a 100,000-row import.
+    /// 实有人口登记：在市级规模的登记上测精确查找、检索和 10 万行导入
     Register(BenchRegisterArgs),
-    /// The closed loop: actions, to-do lists, a month's figures and the card scan over a city's events.
+    /// 事件流转：在一个市的事件上测办理操作、待办、月度统计和黄牌红牌扫描
     Events(BenchEventsArgs),
-    /// Supervision: a city-scale month's bulletin (JSON, .docx, .xlsx), assessment rankings, and the
-    /// plain SQL aggregations beside them.
+    /// 督导：市级规模一个月的月度通报（JSON、Word、Excel）、考核排名，以及对照的原始 SQL 用时
     Bulletin(BenchBulletinArgs),
-    /// Maps: the grid of a coordinate among many grid polygons through the R-tree, on one core.
+    /// 地图：在大量网格多边形中给坐标找网格（R 树，单核），以及重叠缝隙检查
     Geo(BenchGeoArgs),
-    /// The public board of a grid under many concurrent clients (runs `wrk`; Debian: apt-get install -y wrk).
+    /// 公示牌的并发性能（调用 wrk；Debian 上 apt-get install -y wrk）
     Public(BenchPublicArgs),
-    /// The field app: a phone's queue of records sent through the real HTTP sync endpoint in the app's batches.
+    /// 外勤手机应用：把一部手机的待同步记录按应用的批次发给真正的同步接口
     Sync(BenchSyncArgs),
-    /// Uploads: peak memory of the Excel reader on the worst file the limits accept, and on a refused one.
+    /// 上传：读取限度内最坏的 Excel 文件和应被拒绝的文件时的峰值内存
     Upload,
 }
 
@@ -174,16 +213,16 @@ pub enum BenchAction {
 pub struct BenchPublicArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// The grid whose board is requested (the demo county's 嫩水社区第 1 网格 by default).
+    /// 请求哪个网格的公示牌（默认演示县嫩水社区第 1 网格）
     #[arg(long, default_value = "510725101001001")]
     pub grid: String,
-    /// Concurrent connections (wrk -c).
+    /// 并发连接数（wrk -c）
     #[arg(long, default_value_t = 200)]
     pub connections: u32,
-    /// wrk threads (wrk -t).
+    /// wrk 线程数（wrk -t）
     #[arg(long, default_value_t = 2)]
     pub threads: u32,
-    /// Seconds to run (wrk -d).
+    /// 运行秒数（wrk -d）
     #[arg(long, default_value_t = 20)]
     pub seconds: u32,
 }
@@ -192,20 +231,20 @@ pub struct BenchPublicArgs {
 pub struct BenchSyncArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Queued records (people, events, houses, households, visits).
+    /// 待同步的记录数（人员、事件、房屋、户、走访）
     #[arg(long, default_value_t = 500)]
     pub records: usize,
-    /// Operations per request, as the app sends them.
+    /// 每次请求的操作数（与应用相同）
     #[arg(long, default_value_t = 50)]
     pub batch: usize,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct BenchGeoArgs {
-    /// Grid polygons (a jittered lattice that tiles the plane).
+    /// 网格多边形个数（抖动过的格点，拼满平面）
     #[arg(long, default_value_t = 20_000)]
     pub grids: usize,
-    /// Random coordinates to look up, per round.
+    /// 每轮查找的随机坐标数
     #[arg(long, default_value_t = 2_000_000)]
     pub lookups: usize,
 }
@@ -214,16 +253,16 @@ pub struct BenchGeoArgs {
 pub struct BenchBulletinArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Events reported in the measured month (last month), across the synthetic city's grids.
+    /// 所测月份（上个月）在合成市各网格上报的事件数
     #[arg(long, default_value_t = 1_000_000)]
     pub events: usize,
-    /// People in the synthetic register (generated once, kept for later runs; 0 to skip).
+    /// 合成登记的人数（只生成一次，以后保留；0 为不生成）
     #[arg(long, default_value_t = 5_000_000)]
     pub people: u64,
-    /// Reports of the key groups sent in the month.
+    /// 当月重点人群的报送数
     #[arg(long, default_value_t = 100_000)]
     pub submissions: usize,
-    /// Samples per figure.
+    /// 每个数字测几次
     #[arg(long, default_value_t = 5)]
     pub samples: usize,
 }
@@ -232,10 +271,10 @@ pub struct BenchBulletinArgs {
 pub struct BenchEventsArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Events in the synthetic city (generated once, kept for later runs).
+    /// 合成市的事件数（只生成一次，以后保留）
     #[arg(long, default_value_t = 1_000_000)]
     pub events: usize,
-    /// Samples per figure.
+    /// 每个数字测几次
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
 }
@@ -244,30 +283,29 @@ pub struct BenchEventsArgs {
 pub struct BenchRegisterArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// People in the synthetic register (generated once, kept for later runs).
+    /// 合成登记的人数（只生成一次，以后保留）
     #[arg(long, default_value_t = 1_000_000)]
     pub people: usize,
-    /// Rows of the import benchmark file.
+    /// 导入测试文件的行数
     #[arg(long, default_value_t = 100_000)]
     pub import_rows: usize,
-    /// Samples per lookup figure.
+    /// 每种查找测几次
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
-    /// Imports of a fresh file, one after the other, each into another town (the first meets the
-    /// indexes as the generator built them, packed full; the later ones meet them as imports leave them).
+    /// 连续导入几个新文件，各进一个乡镇（第一次遇到合成时填满的索引，之后遇到导入过后的索引）
     #[arg(long, default_value_t = 1)]
     pub imports: usize,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum AuditAction {
-    /// Check the keyed chain and the anchors; report truncation or the first altered or missing row.
+    /// 用审计密钥和锚点校验审计链，报告截断或第一条被篡改、缺失的记录
     Verify(DataArgs),
-    /// Append an anchor (row count and head hash) to the anchor file; with --print, print the file for the paper log.
+    /// 把审计链当前行数和末条哈希追加到锚点文件；加 --print 打印全部锚点供纸质登记
     Anchor {
         #[command(flatten)]
         data: DataArgs,
-        /// Print every anchor instead of writing a new one.
+        /// 打印全部锚点，不写新的
         #[arg(long)]
         print: bool,
     },

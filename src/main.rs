@@ -1,6 +1,6 @@
 //! The `wangge` binary: parses the command line and runs the command.
 
-use clap::Parser;
+use clap::FromArgMatches;
 use wangge::cli::{Cli, Command};
 
 /// mimalloc instead of the system allocator: an import moves millions of small strings and rows
@@ -17,7 +17,10 @@ async fn main() -> std::process::ExitCode {
         )
         .with_target(false)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&wangge::cli::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Serve(args) => wangge::startup::serve(args).await,
         Command::Demo(args) => wangge::demo::run(args).await,

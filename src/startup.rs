@@ -26,7 +26,7 @@ pub async fn open(data: &DataArgs) -> anyhow::Result<(Db, Config)> {
     let db = connect(&url).await?;
     db.migrate().await.context("数据库迁移失败")?;
     crate::audit::anchor::prepare(&db, &data.data_dir, Clock::System.now()).await?;
-    tracing::info!(database = %url.describe(), "database ready");
+    tracing::info!(database = %url.describe(), "数据库已就绪");
     Ok((db, Config::new(data.data_dir.clone(), url)))
 }
 

@@ -40,6 +40,8 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     need_totp: bool,
+    /// A demo installation: say where its accounts are listed.
+    demo: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,7 +50,7 @@ struct NextQuery {
     next: Option<String>,
 }
 
-fn login_form(
+async fn login_form(
     s: &AppState,
     headers: &HeaderMap,
     next: String,
@@ -61,7 +63,8 @@ fn login_form(
         _ => (secret::random_token(), true),
     };
     let l = Layout { csrf: token.clone(), ..Layout::public("登录") };
-    let mut resp = render(&LoginPage { l, next, username, error: error.clone(), need_totp })?;
+    let demo = super::store::is_demo_install(&s.db).await?;
+    let mut resp = render(&LoginPage { l, next, username, error: error.clone(), need_totp, demo })?;
     if fresh && let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, s.config.secure_cookies).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -76,7 +79,7 @@ async fn login_page(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<NextQuery>,
 ) -> AppResult<Response> {
-    login_form(&s, &headers, same_site(q.next.as_deref()), String::new(), None, false)
+    login_form(&s, &headers, same_site(q.next.as_deref()), String::new(), None, false).await
 }
 
 #[derive(Deserialize)]
@@ -137,7 +140,7 @@ async fn login_submit(
         Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
         Err(e) => {
             let need_totp = matches!(&e, AppError::Invalid { fields, .. } if fields.contains_key("totp"));
-            login_form(&s, &headers, next, f.username, Some(e.to_string()), need_totp)
+            login_form(&s, &headers, next, f.username, Some(e.to_string()), need_totp).await
         }
     }
 }

@@ -270,3 +270,12 @@ pub async fn mark_login(tx: &mut Tx, account_id: i64, now: Millis) -> sqlx::Resu
 pub async fn verify_session_totp(db: &Db, id_hash: &str) -> sqlx::Result<()> {
     db.read().execute("UPDATE sessions SET totp_verified = TRUE WHERE id = $1", args![id_hash]).await.map(drop)
 }
+
+/// Whether this is a demo installation (`wangge demo` made accounts flagged `demo`).
+pub async fn is_demo_install(db: &Db) -> sqlx::Result<bool> {
+    let (n,): (i64,) = db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE demo = TRUE LIMIT 1) d", crate::args![])
+        .await?;
+    Ok(n > 0)
+}

@@ -52,11 +52,35 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<Vec<String>> 
         lines.push(format!("社区办公时间和电话：{offices} 个社区（显示在各网格公示牌和服务联系卡上）"));
     }
     let (have,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM public_reports", args![]).await?;
-    if have > 0 {
-        return Ok(lines);
+    if have == 0 {
+        file_reports(state).await?;
     }
+    // Printed on every run, so a re-run still shows where to try the tracking page.
+    let filed: Vec<(String, Option<String>, String, Option<i64>)> = state
+        .db
+        .read()
+        .fetch_all(
+            "SELECT pr.tracking_code, g.name, e.address, pr.grid_id FROM public_reports pr JOIN events e ON e.id = pr.event_id \
+             LEFT JOIN areas g ON g.id = pr.grid_id WHERE pr.source = 'public_page' ORDER BY pr.id LIMIT 3",
+            args![],
+        )
+        .await?;
     lines.push("群众随手拍演示（凭追踪码在 /public/track 查询进度）：".into());
-    let mut first_grid = None;
+    for (i, (code, grid, address, _)) in filed.iter().enumerate() {
+        let note = if i == 0 { "（已受理，有公开答复）" } else { "" };
+        lines.push(format!("  {}  {} · {address}{note}", display_code(code), grid.as_deref().unwrap_or("")));
+    }
+    if let Some(id) = filed.first().and_then(|f| f.3) {
+        lines.push(format!(
+            "公示牌：/public/grids/{}（打印版加 /poster）；服务联系卡：登录后 /areas/{id}/contact-cards",
+            REPORTS[0].0
+        ));
+    }
+    Ok(lines)
+}
+
+/// Files the demo reports through the resident intake; the first is accepted and answered publicly.
+async fn file_reports(state: &AppState) -> anyhow::Result<()> {
     for (i, (grid, category, description, address, phone)) in REPORTS.iter().enumerate() {
         let Some(g) = area_store::get_by_code(&state.db, grid).await? else { continue };
         let meta =
@@ -76,24 +100,14 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<Vec<String>> 
         )
         .await
         .map_err(|e| anyhow!("{e}"))?;
-        let mut note = String::new();
         if i == 0 {
-            first_grid = Some(g.id);
             let worker = actor(state, "heshan.c1.g1", state.clock.now()).await?;
             let accept = ActionInput { action: "accept".into(), ..Default::default() };
             events::act(state, &worker, receipt.event_id, &accept, vec![]).await.map_err(|e| anyhow!("{e}"))?;
             replies::reply(state, &worker, receipt.event_id, "已联系物业，今天下午安排疏通，请您留意。", false)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            note = "（已受理，有公开答复）".into();
         }
-        lines.push(format!("  {}  {} · {}{note}", display_code(&receipt.tracking_code), g.name, address));
     }
-    if let Some(id) = first_grid {
-        lines.push(format!(
-            "公示牌：/public/grids/{}（打印版加 /poster）；服务联系卡：登录后 /areas/{id}/contact-cards",
-            REPORTS[0].0
-        ));
-    }
-    Ok(lines)
+    Ok(())
 }

@@ -55,7 +55,13 @@ pub async fn request_meta(State(state): State<AppState>, mut req: Request, next:
     let started = std::time::Instant::now();
     let mut resp = next.run(req).await;
     // Only the path is logged: query strings may carry personal data.
-    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, request_id = %request_id, "request");
+    // Requests at debug (`WANGGE_LOG=debug` shows them); a server error stays a warning.
+    let (status, ms) = (resp.status().as_u16(), started.elapsed().as_millis() as u64);
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, ms, request_id = %request_id, "request");
+    } else {
+        tracing::debug!(%method, %path, status, ms, request_id = %request_id, "request");
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }

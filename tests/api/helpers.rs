@@ -145,6 +145,16 @@ impl TestApp {
 
     /// Like `new`, with settings changed before the app starts.
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::build(change, true).await
+    }
+
+    /// A fresh, migrated database with nothing in it (no county: for the demo's own seed).
+    #[allow(dead_code)]
+    pub async fn empty() -> TestApp {
+        TestApp::build(|_| {}, false).await
+    }
+
+    async fn build(change: impl FnOnce(&mut Config), county: bool) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (url, pg) = match std::env::var("WANGGE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(admin_url) => {
@@ -167,7 +177,11 @@ impl TestApp {
         // the path of a large file: several batches, each carrying its progress.
         config.import_batch_rows = 3_000;
         change(&mut config);
-        let county_id = wangge::commands::create_county(&db, "510725", "演示县", clock.now()).await.expect("county");
+        let county_id = if county {
+            wangge::commands::create_county(&db, "510725", "演示县", clock.now()).await.expect("county")
+        } else {
+            0
+        };
         let state = AppState::new(db.clone(), clock.clone(), config, test_keys());
         let router = wangge::web::router(state.clone());
         TestApp { state, db, clock, router, county_id, _pg: pg, dir }

@@ -175,7 +175,7 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             match scan(&state, state.clock.now()).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(cards = n, "event cards fired"),
+                Ok(n) => tracing::info!(cards = n, "黄牌红牌已触发"),
                 Err(e) => tracing::error!(error = %e, "event card job failed"),
             }
         }
