@@ -13,7 +13,7 @@
     kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
     occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
     owner_name: '房主姓名', household_no: '户号', landlord_name: '房东姓名', landlord_phone: '房东电话',
-    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全负责人', contact_phone: '联系电话',
+    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', contact_phone: '联系电话',
     category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
     'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
@@ -185,7 +185,6 @@
     if (keys.length) { const first = form.querySelector('.bad input, .bad select, .bad textarea'); if (first) first.focus(); }
     return keys.length === 0;
   }
-  function need(errors, data, field, msg) { if (!data[field]) errors[field] = msg; }
 
   // ---- screens ----
   function renderHome() {
@@ -245,18 +244,15 @@
       }
     }
     kindBox();
+    // Birth date and sex follow from a valid ID number (the worker may still correct them; saving checks they agree).
+    $('#person-id').addEventListener('input', () => {
+      const id = FieldChecks.idNumber($('#person-id').value);
+      if (!id.error) { $('#person-sex').value = id.sex; $('#person-birth').value = id.birth; }
+    });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'name', '请填写姓名');
-      if (!base) {
-        need(errors, d, 'id_number', '请填写身份证号码');
-        if (d.id_number && !/^\d{17}[\dXx]$/.test(d.id_number)) errors.id_number = '身份证号码应为 18 位（最后一位可以是 X）';
-        if (d.kind === 'floating') { for (const f of ['reason', 'from_place', 'arrived_on', 'permit_type']) if (!d.extra || !d.extra[f]) errors['extra.' + f] = '请填写' + label('extra.' + f); }
-        if (d.kind === 'left_behind' && (!d.extra || !d.extra.left_behind_type)) errors['extra.left_behind_type'] = '请选择留守类型';
-      }
-      if (d.phone && !(base && d.phone === base.phone) && !/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/.test(d.phone)) errors.phone = '手机号应为 11 位数字';
+      const errors = FieldChecks.person(d, snap ? snap.codes : {}, base);
       if (!showErrors(form, $('#person-errors'), errors)) return;
       if (d.grid_id) d.grid_id = Number(d.grid_id);
       let op;
@@ -322,10 +318,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'house_no', '请填写房屋编号');
-      need(errors, d, 'address', '请填写地址');
-      need(errors, d, 'house_use', '请选择房屋用途');
+      const errors = FieldChecks.house(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#house-errors'), errors)) return;
       d.grid_id = Number(d.grid_id);
       await queue({ kind: 'house.create', data: Object.assign(d, position(form)), label: '登记房屋：' + d.house_no }, '已保存房屋 ' + d.house_no);
@@ -356,10 +349,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'landlord_name', '请填写房东姓名');
-      need(errors, d, 'start_date', '请填写起租日期');
-      need(errors, d, 'rental_use', '请选择出租用途');
+      const errors = FieldChecks.rental(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#rental-errors'), errors)) return;
       d.house_id = chosen.id;
       await queue({ kind: 'rental.create', data: d, label: '登记出租房：' + chosen.house_no }, '已保存出租房');
@@ -373,12 +363,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'name', '请填写场所名称');
-      need(errors, d, 'place_type', '请选择场所类型');
-      need(errors, d, 'address', '请填写地址');
-      need(errors, d, 'safety_person', '请填写安全负责人');
-      need(errors, d, 'contact_phone', '请填写联系电话');
+      const errors = FieldChecks.place(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#place-errors'), errors)) return;
       d.grid_id = Number(d.grid_id);
       await queue({ kind: 'place.create', data: Object.assign(d, position(form)), label: '登记场所：' + d.name }, '已保存场所“' + d.name + '”');
@@ -402,18 +387,14 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'category', '请选择事件类别');
-      if (!d.title || d.title.length < 4) errors.title = '标题至少 4 个字';
-      const what = (d.details && d.details.what) || '';
-      if (what.length < 10) errors['details.what'] = '事情经过至少写 10 个字';
+      if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
+      if (d.details && d.details.when) d.details.when = d.details.when.replace('T', ' ');
+      const errors = FieldChecks.event(d, snap && snap.categories.find((c) => c.code === d.category));
       const files = Array.from(photos.files);
       if (files.length > 6) errors.photos = '最多 6 张照片';
       if (files.some((f) => f.size > 5 * 1024 * 1024)) errors.photos = '每张照片不能超过 5 MB';
       if (!showErrors(form, $('#event-errors'), errors)) return;
       if (d.details && d.details.where) d.address = d.details.where;
-      if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
-      if (d.details && d.details.when) d.details.when = d.details.when.replace('T', ' ');
       if (d.handle_in_place) d.handle_in_place = true;
       Object.assign(d, position(form));
       const blobs = files.map((f) => new Blob([f], { type: f.type }));
@@ -509,10 +490,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'visited_on', '请填写走访日期');
-      need(errors, d, 'note', '请填写走访情况');
-      if (d.visited_on > today()) errors.visited_on = '走访日期不能晚于今天';
+      const errors = FieldChecks.visit(d, today());
       if (!showErrors(form, $('#visit-errors'), errors)) return;
       await queue({ kind: 'visit.record', id: chosen.id, data: d, label: '走访：' + chosen.household_no }, '已保存走访');
       form.reset();
