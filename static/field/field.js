@@ -430,6 +430,11 @@
         draw();
       }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
     };
+    FieldPatrol.setUp({
+      el, queue, showErrors, formData,
+      target: () => (p ? target(p) : null),
+      lastPoint: () => (p && p.points && p.points.length ? p.points[p.points.length - 1] : null),
+    }, snap && snap.todo.checklist);
     $('#patrol-start').addEventListener('click', async () => {
       const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
         if (watcher != null) navigator.geolocation.clearWatch(watcher);

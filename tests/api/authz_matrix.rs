@@ -371,6 +371,8 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/field/field.js", Public),
     ("GET",    "/static/field/queue.js", Public),
     ("GET",    "/static/field/sync.js", Public),
+    ("GET",    "/static/field/checks.js", Public),
+    ("GET",    "/static/field/patrol.js", Public),
     ("GET",    "/static/field/icon.svg", Public),
     ("GET",    "/static/field/icon-192.png", Public),
     ("GET",    "/static/field/icon-512.png", Public),

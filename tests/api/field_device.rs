@@ -147,3 +147,50 @@ async fn a_grid_worker_signing_in_on_a_phone_lands_in_the_field_app() {
     assert_eq!(lands(&app, "staff_a1", "/", "390", ANDROID).await, "/");
     assert_eq!(lands(&app, "worker_a", "/events?page=2", "390", ANDROID).await, "/events?page=2");
 }
+
+async fn rows(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = app.db.read().fetch_one(sql, vec![]).await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn the_patrols_checklist_and_findings_go_through_the_sync_with_receipts() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let s = snapshot(&app, &worker).await;
+    let items: Vec<i64> =
+        s["todo"]["checklist"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(items.len(), 6, "the six areas are on the phone: {}", s["todo"]["checklist"]);
+    let started = app.now() - 30 * 60_000;
+    let checks = json!({ "items": [
+        { "item_id": items[0], "result": "ok" },
+        { "item_id": items[1], "result": "problem", "note": "楼道堆放杂物" },
+        { "item_id": items[2], "result": "na" } ] });
+    let finding = json!({ "item_id": items[1], "description": "三栋楼道堆满纸箱，堵住消防通道", "address": "嫩水路 8 号 3 栋", "report": true });
+    let ops = json!([
+        { "op_id": "op-pat-start-01", "kind": "patrol.start", "data": { "started_at": started } },
+        { "op_id": "op-pat-check-01", "kind": "patrol.checks", "ref_op": "op-pat-start-01", "data": checks },
+        { "op_id": "op-pat-find-001", "kind": "patrol.finding", "ref_op": "op-pat-start-01", "data": finding },
+        { "op_id": "op-pat-end-0001", "kind": "patrol.end", "ref_op": "op-pat-start-01", "data": { "note": "巡查完毕" } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops.clone() })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(r["status"], "applied", "{v}");
+    }
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_checks").await, 3);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_findings WHERE event_id IS NOT NULL").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM events WHERE channel = 'patrol'").await, 1);
+    // Sent again (the phone lost the answer): the first answers, nothing done twice.
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert!(again["results"].as_array().unwrap().iter().all(|r| r["replayed"] == true), "{again}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_findings").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM events WHERE channel = 'patrol'").await, 1);
+    // A problem without a word about it is refused, in Chinese, and writes nothing.
+    let bad = json!([{ "op_id": "op-pat-check-02", "kind": "patrol.checks", "ref_op": "op-pat-start-01",
+        "data": { "items": [{ "item_id": items[3], "result": "problem" }] } }]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": bad })).await;
+    assert_eq!(v["results"][0]["status"], "rejected", "{v}");
+    assert_eq!(v["results"][0]["fields"]["items[0].note"], "有问题时请写明情况");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_checks").await, 3);
+}

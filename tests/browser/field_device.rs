@@ -127,3 +127,76 @@ async fn a_grid_worker_on_a_phone_lands_in_the_field_app_and_a_task_opens_direct
     shot(&c, "field_visit_direct.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_patrol_records_the_checklist_and_a_finding_offline_and_syncs_them() {
+    use super::field::{OFFLINE, ONLINE, count, network, waiting};
+    let (base, state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/patrol").await;
+    c.find(Locator::Css("#patrol-start")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return !document.querySelector('#patrol-running').hidden;", "patrol running").await;
+    let areas = c.find_all(Locator::Css("#patrol-items fieldset.check")).await.unwrap();
+    assert_eq!(areas.len(), 6, "the six areas");
+    // A problem needs a word about it: said on the phone at once, nothing queued.
+    // Clicked in the page: the undo toast may lie over a control for a few seconds, as on a phone.
+    let click = |css: String| {
+        let c = c.clone();
+        async move {
+            let js = format!("document.querySelector({css:?}).click(); return true;");
+            c.execute(&js, vec![]).await.unwrap();
+        }
+    };
+    click("#patrol-items fieldset:nth-of-type(1) input[value=problem]".into()).await;
+    click("#patrol-items fieldset:nth-of-type(2) input[value=ok]".into()).await;
+    click("#patrol-checks-save".into()).await;
+    wait_js(&c, "const e = document.querySelector('#patrol-items fieldset .err'); return !!e && e.textContent === '有问题时请写明情况';", "the note asked for").await;
+    assert_eq!(waiting(&c).await, "1", "only the start waits");
+    super::fill(&c, "#patrol-items fieldset:nth-of-type(1) input[name^=note]", "楼道堆放杂物").await;
+    click("#patrol-checks-save".into()).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '2';", "checks waiting").await;
+    // A finding, reported as an event at once.
+    let item = c
+        .execute("const s = document.querySelector('#finding-item'); s.selectedIndex = 1; return s.value;", vec![])
+        .await
+        .unwrap();
+    assert!(!item.as_str().unwrap_or_default().is_empty());
+    super::fill(&c, "#finding-description", "三栋楼道堆满纸箱，堵住消防通道").await;
+    super::fill(&c, "#finding-address", "嫩水路 8 号 3 栋").await;
+    click("#finding-report".into()).await;
+    click("#finding-save".into()).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '3';", "finding waiting").await;
+    c.execute("window.confirm = () => true;", vec![]).await.unwrap();
+    click("#patrol-end".into()).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '4';", "end waiting").await;
+    shot(&c, "field_patrol_checklist.png").await;
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM patrols WHERE grid_path <> $1", "").await,
+        0,
+        "nothing sent offline"
+    );
+
+    // Back online: everything goes, in order, through the sync.
+    open(&c, &base, "/field/sync").await;
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    assert_eq!(
+        count(&state, "SELECT COUNT(*) FROM patrols WHERE ended_at IS NOT NULL AND grid_path <> $1", "").await,
+        1
+    );
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM patrol_checks WHERE note <> $1", "楼道堆放杂物").await, 1);
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM patrol_checks WHERE note = $1", "楼道堆放杂物").await, 1);
+    assert_eq!(
+        count(
+            &state,
+            "SELECT COUNT(*) FROM patrol_findings WHERE event_id IS NOT NULL AND address = $1",
+            "嫩水路 8 号 3 栋"
+        )
+        .await,
+        1
+    );
+    c.close().await.unwrap();
+}

@@ -36,9 +36,13 @@ pub enum Kind {
     PatrolStart,
     PatrolPoints,
     PatrolEnd,
+    /// Results of the patrol's checklist (the six areas), as `POST /api/v1/patrols/{id}/checks` takes them.
+    PatrolChecks,
+    /// A finding of the patrol, reported as an event at once if asked (`POST …/findings`).
+    PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 15] = [
+pub const ALL_KINDS: [Kind; 17] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
     Kind::HouseCreate,
@@ -54,6 +58,8 @@ pub const ALL_KINDS: [Kind; 15] = [
     Kind::PatrolStart,
     Kind::PatrolPoints,
     Kind::PatrolEnd,
+    Kind::PatrolChecks,
+    Kind::PatrolFinding,
 ];
 
 impl Kind {
@@ -74,6 +80,8 @@ impl Kind {
             Kind::PatrolStart => "patrol.start",
             Kind::PatrolPoints => "patrol.points",
             Kind::PatrolEnd => "patrol.end",
+            Kind::PatrolChecks => "patrol.checks",
+            Kind::PatrolFinding => "patrol.finding",
         }
     }
 
@@ -91,7 +99,11 @@ impl Kind {
 
     /// Works on an existing record (named by `id`, or by `ref_op`: an earlier operation that created it).
     pub fn needs_target(self) -> bool {
-        self.is_update() || matches!(self, Kind::VisitRecord | Kind::PatrolPoints | Kind::PatrolEnd)
+        self.is_update()
+            || matches!(
+                self,
+                Kind::VisitRecord | Kind::PatrolPoints | Kind::PatrolEnd | Kind::PatrolChecks | Kind::PatrolFinding
+            )
     }
 
     /// The record type, for conflicts and messages.
@@ -103,7 +115,9 @@ impl Kind {
             Kind::RentalCreate | Kind::RentalUpdate => "rental",
             Kind::PlaceCreate | Kind::PlaceUpdate => "place",
             Kind::EventReport => "event",
-            Kind::PatrolStart | Kind::PatrolPoints | Kind::PatrolEnd => "patrol",
+            Kind::PatrolStart | Kind::PatrolPoints | Kind::PatrolEnd | Kind::PatrolChecks | Kind::PatrolFinding => {
+                "patrol"
+            }
         }
     }
 }

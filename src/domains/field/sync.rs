@@ -200,6 +200,16 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let id = need_target(state, actor, op).await?;
             value(patrols::end(state, actor, id, &input(state, actor, op).await?).await)
         }
+        Kind::PatrolChecks => {
+            let id = need_target(state, actor, op).await?;
+            let i: patrols::ChecksInput = input(state, actor, op).await?;
+            patrols::record_checks(state, actor, id, &i).await?;
+            Ok(json!({ "id": id, "checked": i.items.len() }))
+        }
+        Kind::PatrolFinding => {
+            let id = need_target(state, actor, op).await?;
+            value(patrols::add_finding(state, actor, id, &input(state, actor, op).await?).await)
+        }
     }
 }
 
