@@ -13,7 +13,7 @@
     kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
     occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
     owner_name: '房主姓名', household_no: '户号', landlord_name: '房东姓名', landlord_phone: '房东电话',
-    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', contact_phone: '联系电话',
+    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', status: '状态', date: '日期', reason: '原因', contact_phone: '联系电话',
     category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
     'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
@@ -228,6 +228,7 @@
           if (f && f.type === 'radio') { const r = form.querySelector('[name=kind][value="' + v + '"]'); if (r) r.checked = true; } else if (f) f.value = v == null ? '' : v;
         }
         for (const [k, v] of Object.entries(base.extra || {})) { const f = form.querySelector('[name="extra.' + k + '"]'); if (f) f.value = v; }
+        FieldStatus.setUp({ el, queue, showErrors, formData, today }, base);
       }
     }
     if (params.get('op')) {
@@ -532,7 +533,7 @@
         li.append(el('p', { class: 'msg err' }, (op.error && op.error.message) || '没有通过检查'));
         if (errs.length > 1) li.append(el('ul', {}, ...errs.map((e) => el('li', {}, e))));
         const acts = el('div', { class: 'actions' });
-        if (op.kind.startsWith('person.')) acts.append(el('button', { type: 'button', onclick: () => { location.href = '/field/person?op=' + op.op_id; } }, '修改'));
+        if (op.kind === 'person.create' || op.kind === 'person.update') acts.append(el('button', { type: 'button', onclick: () => { location.href = '/field/person?op=' + op.op_id; } }, '修改'));
         acts.append(el('button', { type: 'button', class: 'danger', onclick: () => drop(op) }, '删除'));
         li.append(acts);
       }

@@ -373,6 +373,7 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/field/sync.js", Public),
     ("GET",    "/static/field/checks.js", Public),
     ("GET",    "/static/field/patrol.js", Public),
+    ("GET",    "/static/field/status.js", Public),
     ("GET",    "/static/field/icon.svg", Public),
     ("GET",    "/static/field/icon-192.png", Public),
     ("GET",    "/static/field/icon-512.png", Public),

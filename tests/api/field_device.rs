@@ -194,3 +194,42 @@ async fn the_patrols_checklist_and_findings_go_through_the_sync_with_receipts() 
     assert_eq!(v["results"][0]["fields"]["items[0].note"], "有问题时请写明情况");
     assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_checks").await, 3);
 }
+
+#[tokio::test]
+async fn a_persons_status_change_goes_through_the_sync_and_a_stale_one_is_a_conflict() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1950, 2, 3).unwrap(), 41);
+    let (st, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "状态测试", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let op = |op_id: &str, base: i64, status: &str| {
+        json!({ "ops": [{ "op_id": op_id, "kind": "person.status", "id": id, "base_version": base,
+            "data": { "status": status, "date": day(&app, 0), "reason": "随子女迁往成都" } }] })
+    };
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0001", 1, "moved_out")).await;
+    assert_eq!(
+        (v["results"][0]["status"].as_str(), v["results"][0]["version"].as_i64()),
+        (Some("applied"), Some(2)),
+        "{v}"
+    );
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0001", 1, "moved_out")).await;
+    assert_eq!(again["results"][0]["replayed"], true, "{again}");
+    let (_, now) = app.get(&worker, &format!("/api/v1/persons/{id}")).await;
+    assert_eq!((now["status"].as_str(), now["version"].as_i64()), (Some("moved_out"), Some(2)));
+    // Made offline on the old version: shown with the current record, nothing written.
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0002", 1, "deceased")).await;
+    assert_eq!(v["results"][0]["status"], "conflict", "{v}");
+    assert_eq!(v["results"][0]["current"]["status"], "moved_out");
+    // On the current version a change the rules forbid is refused in Chinese.
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0003", 2, "deceased")).await;
+    assert_eq!(v["results"][0]["status"], "rejected", "{v}");
+    assert!(v["results"][0]["message"].as_str().unwrap().contains("不能从“已迁出”改为“已死亡”"), "{v}");
+}

@@ -208,7 +208,7 @@ pub(super) async fn api_login(base: &str, username: &str) -> (String, String) {
 
 /// Registers a person in heshan.c1.g1's grid over the API, as at a computer; answers the person's
 /// id and ID number.
-async fn register_in_the_workers_grid(
+pub(super) async fn register_in_the_workers_grid(
     base: &str,
     name: &str,
     (y, m, d): (i32, u32, u32),

@@ -200,3 +200,48 @@ async fn field_patrol_records_the_checklist_and_a_finding_offline_and_syncs_them
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_person_moves_out_offline_and_the_change_syncs() {
+    use super::field::{OFFLINE, ONLINE, network, register_in_the_workers_grid, waiting};
+    let (base, _state, _dir) = start_app().await;
+    let (pid, _) = register_in_the_workers_grid(&base, "迁出测试", (1958, 6, 7), 21, Some("嫩水路 5 号")).await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, &format!("/field/person?id={pid}")).await;
+    wait_js(&c, "return !document.querySelector('#status-form').hidden;", "the status form").await;
+    let choices = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#status-to option')).map((o) => o.value).join(',');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(choices, "moved_out,deceased", "a registered person may move out or die");
+    // No reason: said at once, nothing queued.
+    c.execute("document.querySelector('#status-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(
+        &c,
+        "const e = document.querySelector('#status-form .err'); return !!e && e.textContent === '请填写原因';",
+        "reason",
+    )
+    .await;
+    assert_eq!(waiting(&c).await, "0");
+    super::fill(&c, "#status-reason", "随子女迁往成都").await;
+    c.execute("document.querySelector('#status-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "status waiting").await;
+    shot(&c, "field_person_status.png").await;
+
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    let (cookie, csrf) = api_login(&base, "heshan.c1").await;
+    let (_, now, _) = api(&base, "GET", &format!("/api/v1/persons/{pid}"), Some((&cookie, &csrf)), Value::Null).await;
+    assert_eq!(
+        (now["status"].as_str(), now["status_reason"].as_str()),
+        (Some("moved_out"), Some("随子女迁往成都")),
+        "{now}"
+    );
+    c.close().await.unwrap();
+}

@@ -23,6 +23,8 @@ pub const UPLOAD_KEEP_MS: i64 = 30 * crate::clock::DAY;
 pub enum Kind {
     PersonCreate,
     PersonUpdate,
+    /// 迁出、死亡、离开 (or back): `POST /api/v1/persons/{id}/status`, from a known version.
+    PersonStatus,
     HouseCreate,
     HouseUpdate,
     HouseholdCreate,
@@ -42,9 +44,10 @@ pub enum Kind {
     PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 17] = [
+pub const ALL_KINDS: [Kind; 18] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
+    Kind::PersonStatus,
     Kind::HouseCreate,
     Kind::HouseUpdate,
     Kind::HouseholdCreate,
@@ -67,6 +70,7 @@ impl Kind {
         match self {
             Kind::PersonCreate => "person.create",
             Kind::PersonUpdate => "person.update",
+            Kind::PersonStatus => "person.status",
             Kind::HouseCreate => "house.create",
             Kind::HouseUpdate => "house.update",
             Kind::HouseholdCreate => "household.create",
@@ -93,7 +97,12 @@ impl Kind {
     pub fn is_update(self) -> bool {
         matches!(
             self,
-            Kind::PersonUpdate | Kind::HouseUpdate | Kind::HouseholdUpdate | Kind::RentalUpdate | Kind::PlaceUpdate
+            Kind::PersonUpdate
+                | Kind::PersonStatus
+                | Kind::HouseUpdate
+                | Kind::HouseholdUpdate
+                | Kind::RentalUpdate
+                | Kind::PlaceUpdate
         )
     }
 
@@ -109,7 +118,7 @@ impl Kind {
     /// The record type, for conflicts and messages.
     pub fn object(self) -> &'static str {
         match self {
-            Kind::PersonCreate | Kind::PersonUpdate => "person",
+            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus => "person",
             Kind::HouseCreate | Kind::HouseUpdate => "house",
             Kind::HouseholdCreate | Kind::HouseholdUpdate | Kind::VisitRecord => "household",
             Kind::RentalCreate | Kind::RentalUpdate => "rental",

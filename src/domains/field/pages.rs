@@ -20,6 +20,7 @@ pub const QUEUE_JS: &str = include_str!("../../../static/field/queue.js");
 pub const SYNC_JS: &str = include_str!("../../../static/field/sync.js");
 pub const CHECKS_JS: &str = include_str!("../../../static/field/checks.js");
 pub const PATROL_JS: &str = include_str!("../../../static/field/patrol.js");
+pub const STATUS_JS: &str = include_str!("../../../static/field/status.js");
 const SW_JS: &str = include_str!("../../../static/field/sw.js");
 /// The shell's template: part of the version, so a changed page reaches phones like a changed script.
 const SHELL_HTML: &str = include_str!("../../../templates/field/app.html");
@@ -44,7 +45,7 @@ pub const PAGES: [(&str, &str); 10] = [
 /// A short hash of every file of the app: names the phone's cache and busts the browser cache.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let parts = [CSS, FIELD_JS, QUEUE_JS, SYNC_JS, CHECKS_JS, PATROL_JS, SW_JS, SHELL_HTML];
+    let parts = [CSS, FIELD_JS, QUEUE_JS, SYNC_JS, CHECKS_JS, PATROL_JS, STATUS_JS, SW_JS, SHELL_HTML];
     for part in parts.map(str::as_bytes) {
         for b in part {
             h ^= u64::from(*b);
@@ -77,6 +78,7 @@ pub fn routes() -> Vec<Entry> {
         get("/static/field/sync.js", Access::Public, "外勤脚本：同步", sync_js),
         get("/static/field/checks.js", Access::Public, "外勤脚本：保存前在手机上的检查（服务器的原话）", checks_js),
         get("/static/field/patrol.js", Access::Public, "外勤脚本：巡查的检查清单和发现", patrol_js),
+        get("/static/field/status.js", Access::Public, "外勤脚本：人员状态变更（迁出、死亡、离开）", status_js),
         get("/static/field/icon.svg", Access::Public, "外勤图标（SVG）", icon_svg),
         get("/static/field/icon-192.png", Access::Public, "外勤图标 192×192", icon_192),
         get("/static/field/icon-512.png", Access::Public, "外勤图标 512×512", icon_512),
@@ -109,6 +111,7 @@ static GZ_QUEUE: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(QUEUE_JS.as_bytes()))
 static GZ_SYNC: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(SYNC_JS.as_bytes()));
 static GZ_CHECKS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CHECKS_JS.as_bytes()));
 static GZ_PATROL: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(PATROL_JS.as_bytes()));
+static GZ_STATUS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(STATUS_JS.as_bytes()));
 
 /// The plain or the gzipped bytes, as the browser accepts.
 fn maybe_gzip(headers: &HeaderMap, ct: &'static str, plain: &'static [u8], gz: &'static [u8]) -> Response {
@@ -159,6 +162,9 @@ async fn checks_js(h: HeaderMap) -> Response {
 async fn patrol_js(h: HeaderMap) -> Response {
     maybe_gzip(&h, "text/javascript; charset=utf-8", PATROL_JS.as_bytes(), &GZ_PATROL)
 }
+async fn status_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", STATUS_JS.as_bytes(), &GZ_STATUS)
+}
 async fn icon_svg() -> Response {
     typed("image/svg+xml", ICON_SVG)
 }
@@ -175,7 +181,7 @@ async fn service_worker() -> Response {
         .iter()
         .map(|(p, _)| (*p).to_owned())
         .chain(
-            ["app.css", "field.js", "queue.js", "sync.js", "checks.js", "patrol.js"]
+            ["app.css", "field.js", "queue.js", "sync.js", "checks.js", "patrol.js", "status.js"]
                 .iter()
                 .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
         )

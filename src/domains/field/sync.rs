@@ -165,6 +165,10 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let id = need_target(state, actor, op).await?;
             value(persons::update(state, actor, id, &input(state, actor, op).await?).await)
         }
+        Kind::PersonStatus => {
+            let id = need_target(state, actor, op).await?;
+            value(persons::change_status(state, actor, id, &input(state, actor, op).await?).await)
+        }
         Kind::HouseCreate => value(houses::create_house(state, actor, &input(state, actor, op).await?).await),
         Kind::HouseUpdate => {
             let id = need_target(state, actor, op).await?;
