@@ -90,6 +90,9 @@ const FieldChecks = (() => {
       }
     }
     if (d.phone && !(base && d.phone === base.phone)) phone(e, 'phone', d.phone, false);
+    if (d.relation_to_head && !(codes.relation || []).some(([c, l]) => c === d.relation_to_head || l === d.relation_to_head)) {
+      e.relation_to_head = '与户主关系不是代码表中的值';
+    }
     return e;
   }
 

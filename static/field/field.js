@@ -12,7 +12,7 @@
   const LABELS = {
     kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
     occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
-    owner_name: '房主姓名', household_no: '户号', landlord_name: '房东姓名', landlord_phone: '房东电话',
+    owner_name: '房主姓名', household_no: '户号', household_id: '所属户', relation_to_head: '与户主关系', landlord_name: '房东姓名', landlord_phone: '房东电话',
     start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', status: '状态', date: '日期', reason: '原因', contact_phone: '联系电话',
     category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
@@ -219,6 +219,7 @@
     form.addEventListener('change', kindBox);
     let base = null;
     let replaced = null;
+    await FieldHousehold.personChoice({ el }, params.get('household'));
     if (params.get('id')) {
       base = await FieldDB.get('records', 'person:' + params.get('id'));
       if (base) {
@@ -271,6 +272,7 @@
       } else {
         op = { kind: 'person.create', data: Object.assign({ extra: {} }, d), label: '登记人员：' + d.name };
       }
+      FieldHousehold.refer(op.data, 'household_id', op);
       if (replaced) { op.id = replaced.id; op.ref_op = replaced.ref_op; op.base_version = replaced.base_version; op.kind = replaced.kind; await FieldDB.del('ops', replaced.op_id); }
       await queue(op, '已保存“' + d.name + '”');
       form.reset();
@@ -600,6 +602,7 @@
     if (path === '/field/person') await renderPerson();
     if (path === '/field/people') await renderPeople();
     if (path === '/field/house') renderHouse();
+    if (path === '/field/household') await FieldHousehold.setUp({ el, queue, showErrors, formData });
     if (path === '/field/rental') await renderRental();
     if (path === '/field/place') renderPlace();
     if (path === '/field/event') renderEvent();

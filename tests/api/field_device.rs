@@ -233,3 +233,22 @@ async fn a_persons_status_change_goes_through_the_sync_and_a_stale_one_is_a_conf
     assert_eq!(v["results"][0]["status"], "rejected", "{v}");
     assert!(v["results"][0]["message"].as_str().unwrap().contains("不能从“已迁出”改为“已死亡”"), "{v}");
 }
+
+#[tokio::test]
+async fn a_household_and_its_member_registered_offline_arrive_together() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1981, 9, 1).unwrap(), 55);
+    let ops = json!([
+        { "op_id": "op-hh-off-0001", "kind": "household.create", "data": { "grid_id": t.grid_a1_1, "household_no": "HH-OFF-7", "address": "嫩水路 7 号" } },
+        { "op_id": "op-member-0001", "kind": "person.create", "data_refs": { "household_id": "op-hh-off-0001" },
+          "data": { "kind": "registered", "name": "户内成员", "id_number": number, "grid_id": t.grid_a1_1, "relation_to_head": "02", "extra": {} } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    let member = &v["results"][1]["record"];
+    assert_eq!(member["household_id"], v["results"][0]["id"], "{v}");
+    assert_eq!(member["relation_to_head"], "02");
+}

@@ -245,3 +245,48 @@ async fn field_person_moves_out_offline_and_the_change_syncs() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_registers_a_household_and_its_member_offline_and_both_sync() {
+    use super::field::{OFFLINE, ONLINE, count, network, waiting};
+    let (base, state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/household").await;
+    // A household number the server would refuse: said at once.
+    super::fill(&c, "#household-no", "HH 7").await;
+    c.execute("document.querySelector('#household-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "const e = document.querySelector('#household-form .err'); return !!e && e.textContent === '户号只能由字母、数字和 - 组成';", "household_no").await;
+    assert_eq!(waiting(&c).await, "0");
+    super::fill(&c, "#household-no", "HH-OFF-7").await;
+    super::fill(&c, "#household-address", "嫩水路 7 号").await;
+    c.execute("document.querySelector('#household-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "household waiting").await;
+    // Its member, registered from the link, belongs to the household not yet sent.
+    wait_js(&c, "const a = document.querySelector('#household-members'); if (!a || a.hidden) return false; a.click(); return true;", "members link").await;
+    wait_js(&c, "return document.body.dataset.ready === '1' && location.pathname === '/field/person';", "person form")
+        .await;
+    let chosen = c
+        .execute("return document.querySelector('#person-household').selectedOptions[0].textContent;", vec![])
+        .await
+        .unwrap();
+    assert!(chosen.as_str().unwrap().contains("HH-OFF-7"), "{chosen}");
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1981, 9, 1).unwrap(), 55);
+    super::fill(&c, "#person-name", "户内成员").await;
+    super::fill(&c, "#person-id", &number).await;
+    c.execute("const s = document.querySelector('#person-relation'); s.selectedIndex = 1; return true;", vec![])
+        .await
+        .unwrap();
+    c.execute("document.querySelector('#person-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '2';", "member waiting").await;
+    shot(&c, "field_household_member.png").await;
+
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    let sql = "SELECT COUNT(*) FROM persons p JOIN households h ON h.id = p.household_id WHERE h.household_no = $1 AND p.relation_to_head <> ''";
+    assert_eq!(count(&state, sql, "HH-OFF-7").await, 1, "the member belongs to the household");
+    c.close().await.unwrap();
+}
