@@ -2,36 +2,11 @@
 // 读本机缓存先显示，联网时再刷新；保存的内容进入待同步队列，几秒内可撤销。
 'use strict';
 (() => {
-  const $ = (s, el) => (el || document).querySelector(s);
-  const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
+  const { $, $$, KINDS, label, text, today, el, formData, showErrors } = FieldUI;
   const params = new URLSearchParams(location.search);
   const path = location.pathname === '/field' ? '/field/' : location.pathname;
   const UNDO_MS = 8000;
   let snap = null;
-
-  const LABELS = {
-    kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
-    occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
-    owner_name: '房主姓名', household_no: '户号', household_id: '所属户', relation_to_head: '与户主关系', landlord_name: '房东姓名', landlord_phone: '房东电话',
-    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', status: '状态', date: '日期', reason: '原因', contact_phone: '联系电话',
-    category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
-    next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
-    'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
-    'extra.permit_type': '居住证件类型', 'extra.left_behind_type': '留守类型', 'details.what': '事情经过',
-    'details.where': '具体地点', 'details.when': '发生时间', 'details.who': '涉及人员', 'details.how_many': '涉及人数', 'details.parties': '当事人', photos: '照片',
-  };
-  const KINDS = { registered: '户籍人口', floating: '流动人口', left_behind: '留守人员', foreigner: '境外人员' };
-  const label = (f) => LABELS[f] || f;
-  const text = (v) => (v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const today = () => { const d = new Date(Date.now() + 8 * 3600000); return d.toISOString().slice(0, 10); };
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k != null) e.append(k);
-    return e;
-  };
 
   // ---- toast with undo ----
   let toastTimer = null;
@@ -156,34 +131,6 @@
       group.append(el('option', { value: c.code }, c.name));
     }
     if (keep) cat.value = keep;
-  }
-
-  // ---- forms ----
-  function formData(form) {
-    const out = {};
-    for (const f of $$('input, select, textarea', form)) {
-      if (!f.name || f.type === 'file' || f.closest('[hidden]')) continue;
-      if (f.type === 'radio' && !f.checked) continue;
-      if (f.type === 'checkbox') { if (f.checked) out[f.name] = true; continue; }
-      const v = f.value.trim();
-      if (v === '') continue;
-      const [a, b] = f.name.split('.');
-      if (b) { out[a] = out[a] || {}; out[a][b] = v; } else out[a] = v;
-    }
-    return out;
-  }
-  function showErrors(form, box, errors) {
-    for (const f of $$('.field', form)) { f.classList.remove('bad'); const e = $('.err', f); if (e) e.remove(); }
-    const keys = Object.keys(errors);
-    box.hidden = keys.length === 0;
-    box.textContent = keys.length ? '请改正标红的 ' + keys.length + ' 处' : '';
-    for (const k of keys) {
-      const input = form.querySelector('[name="' + k + '"]');
-      const wrap = input && input.closest('.field');
-      if (wrap) { wrap.classList.add('bad'); wrap.append(el('span', { class: 'err' }, errors[k])); } else box.textContent += '；' + errors[k];
-    }
-    if (keys.length) { const first = form.querySelector('.bad input, .bad select, .bad textarea'); if (first) first.focus(); }
-    return keys.length === 0;
   }
 
   // ---- screens ----
@@ -408,70 +355,6 @@
     });
   }
 
-  let watcher = null;
-  async function renderPatrol() {
-    let p = await FieldDB.meta('patrol');
-    if (!p && snap && snap.todo.patrol) { p = { id: snap.todo.patrol.id, started_at: snap.todo.patrol.started_at, points: [] }; await FieldDB.setMeta('patrol', p); }
-    const target = (x) => (x.id ? { id: x.id } : { ref_op: x.start_op });
-    const draw = () => {
-      $('#patrol-start').hidden = !!p;
-      $('#patrol-running').hidden = !p;
-      $('#patrol-status').textContent = p ? '巡查中：已 ' + Math.round((Date.now() - p.started_at) / 60000) + ' 分钟，记下 ' + (p.count || 0) + ' 个位置' : '还没有开始巡查。';
-    };
-    const watch = () => {
-      if (!p || watcher != null || !navigator.geolocation) return;
-      watcher = navigator.geolocation.watchPosition(async (pos) => {
-        p.points = p.points || [];
-        p.points.push({ lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: Math.max(1, pos.coords.accuracy), at: pos.timestamp });
-        p.count = (p.count || 0) + 1;
-        if (p.points.length >= 20) {
-          await FieldDB.addOp(Object.assign({ kind: 'patrol.points', data: { points: p.points }, label: '巡查轨迹（' + p.points.length + ' 个位置）' }, target(p)));
-          p.points = [];
-          refreshCount();
-        }
-        await FieldDB.setMeta('patrol', p);
-        draw();
-      }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
-    };
-    FieldPatrol.setUp({
-      el, queue, showErrors, formData,
-      target: () => (p ? target(p) : null),
-      lastPoint: () => (p && p.points && p.points.length ? p.points[p.points.length - 1] : null),
-    }, snap && snap.todo.checklist);
-    $('#patrol-start').addEventListener('click', async () => {
-      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
-        if (watcher != null) navigator.geolocation.clearWatch(watcher);
-        watcher = null;
-        p = null;
-        await FieldDB.setMeta('patrol', null);
-        draw();
-      });
-      p = { start_op: op.op_id, started_at: op.data.started_at, points: [], count: 0 };
-      await FieldDB.setMeta('patrol', p);
-      draw();
-      watch();
-    });
-    $('#patrol-end').addEventListener('click', async () => {
-      if (!confirm('确定结束这次巡查吗？')) return;
-      if (watcher != null) navigator.geolocation.clearWatch(watcher);
-      watcher = null;
-      const data = { note: $('#patrol-note').value.trim(), ended_at: Date.now() };
-      if (p.points && p.points.length) data.points = p.points;
-      const ended = p;
-      await queue(Object.assign({ kind: 'patrol.end', data, label: '结束巡查' }, target(p)), '已结束巡查', async () => {
-        p = ended;
-        await FieldDB.setMeta('patrol', p);
-        draw();
-        watch();
-      });
-      await FieldDB.setMeta('patrol', null);
-      p = null;
-      draw();
-    });
-    draw();
-    watch();
-  }
-
   async function renderVisit() {
     const list = $('#visit-households');
     const form = $('#visit-form');
@@ -506,71 +389,9 @@
     });
   }
 
-  // ---- the sync screen: waiting, conflicts (side by side), refusals ----
-  function compare(op) {
-    const cur = op.current || {};
-    const t = el('table', { class: 'compare' }, el('tr', {}, el('th', {}, '项目'), el('th', {}, '我的'), el('th', {}, '系统里的')));
-    for (const [k, mine] of Object.entries(op.data)) {
-      const theirs = cur[k];
-      const row = el('tr', { class: text(mine) === text(theirs) ? 'same' : 'diff' }, el('td', {}, label(k)), el('td', {}, text(mine)), el('td', {}, text(theirs)));
-      t.append(row);
-    }
-    return t;
-  }
-  async function renderSync() {
-    const list = $('#sync-list');
-    const ops = await FieldDB.ops();
-    list.textContent = '';
-    if (!ops.length) list.append(el('li', { class: 'muted' }, '没有待同步的内容。'));
-    for (const op of ops) {
-      const tag = { waiting: ['waiting', '等待发送'], conflict: ['conflict', '有冲突'], rejected: ['rejected', '没通过'] }[op.status];
-      const li = el('li', { 'data-op': op.op_id, class: 'op-' + op.status }, el('span', { class: 'tag ' + tag[0] }, tag[1]), op.label || op.kind);
-      if (op.status === 'conflict') {
-        li.append(el('p', {}, '您离线时，别人也改了这条记录。请对照（黄色是两边不一样的地方）后选择：'), compare(op),
-          el('div', { class: 'actions' },
-            el('button', { type: 'button', class: 'use-mine', onclick: () => useMine(op) }, '用我的'),
-            el('button', { type: 'button', class: 'use-theirs secondary', onclick: () => useTheirs(op) }, '用系统里的')));
-      } else if (op.status === 'rejected') {
-        const errs = Object.entries((op.error && op.error.fields) || {}).map(([k, v]) => label(k) + '：' + v);
-        li.append(el('p', { class: 'msg err' }, (op.error && op.error.message) || '没有通过检查'));
-        if (errs.length > 1) li.append(el('ul', {}, ...errs.map((e) => el('li', {}, e))));
-        const acts = el('div', { class: 'actions' });
-        if (op.kind === 'person.create' || op.kind === 'person.update') acts.append(el('button', { type: 'button', onclick: () => { location.href = '/field/person?op=' + op.op_id; } }, '修改'));
-        acts.append(el('button', { type: 'button', class: 'danger', onclick: () => drop(op) }, '删除'));
-        li.append(acts);
-      }
-      list.append(li);
-    }
-    const last = await FieldDB.meta('last_sync');
-    if (last && !$('#sync-status').textContent) $('#sync-status').textContent = '上次同步：' + new Date(last).toLocaleString('zh-CN');
-  }
-  async function useMine(op) {
-    const again = Object.assign({}, op, { op_id: FieldDB.newId(), status: 'waiting', base_version: op.current.version, created: Date.now() });
-    delete again.current;
-    await FieldDB.del('ops', op.op_id);
-    await FieldDB.put('ops', again);
-    toast('将用您的内容覆盖系统里的这条记录');
-    await FieldSync.syncNow();
-  }
-  async function useTheirs(op) {
-    const kind = op.kind.split('.')[0];
-    await FieldDB.del('ops', op.op_id);
-    if (op.current && op.current.id) await FieldDB.put('records', Object.assign({ key: kind + ':' + op.current.id }, op.current));
-    toast('已保留系统里的内容，您的这次修改已放弃');
-    await refreshCount();
-    renderSync();
-  }
-  async function drop(op) {
-    if (!confirm('确定删除“' + (op.label || op.kind) + '”吗？删除后不会发送。')) return;
-    await FieldDB.del('ops', op.op_id);
-    toast('已删除');
-    await refreshCount();
-    renderSync();
-  }
-
   function render() {
     if (path === '/field/') renderHome();
-    if (path === '/field/sync') renderSync();
+    if (path === '/field/sync') FieldSyncView.render({ toast, refreshCount });
   }
 
   async function signOut() {
@@ -606,7 +427,7 @@
     if (path === '/field/rental') await renderRental();
     if (path === '/field/place') renderPlace();
     if (path === '/field/event') renderEvent();
-    if (path === '/field/patrol') await renderPatrol();
+    if (path === '/field/patrol') await FieldPatrol.render({ snap, queue, refreshCount });
     if (path === '/field/visit') await renderVisit();
     render();
     await refreshCount();
@@ -619,7 +440,7 @@
     FieldSync.onChange(async (what) => {
       if (what === 'signed-out') sessionGone();
       await refreshCount();
-      if (path === '/field/sync') renderSync();
+      if (path === '/field/sync') FieldSyncView.render({ toast, refreshCount });
     });
     if (navigator.serviceWorker) {
       navigator.serviceWorker.addEventListener('message', (e) => { if (e.data && e.data.type === 'signed-out') FieldDB.wipeCache().then(sessionGone); });

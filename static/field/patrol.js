@@ -1,5 +1,5 @@
 // 网格外勤：巡查中的检查清单（六个重点领域，逐项 正常 / 有问题 / 不涉及）和发现（可同时上报为事件）。
-// 和开始、结束巡查一样进待同步队列（patrol.checks、patrol.finding，用 ref_op 指向开始巡查那一条），离线也能记。
+// 巡查屏也在这里：开始、巡查中记轨迹、结束。都进待同步队列（patrol.checks、patrol.finding，用 ref_op 指向开始巡查那一条），离线也能记。
 'use strict';
 const FieldPatrol = (() => {
   const RESULTS = [['ok', '正常'], ['problem', '有问题'], ['na', '不涉及']];
@@ -83,5 +83,75 @@ const FieldPatrol = (() => {
     });
   }
 
-  return { setUp, checkResults, checkFinding };
+
+  let watcher = null;
+  /// The patrol screen: start, the track while running, checklist and findings, end.
+  /// `app`: { snap, queue, refreshCount } from field.js.
+  async function render(app) {
+    const { $, el, showErrors, formData } = FieldUI;
+    const { snap, queue } = app;
+    let p = await FieldDB.meta('patrol');
+    if (!p && snap && snap.todo.patrol) { p = { id: snap.todo.patrol.id, started_at: snap.todo.patrol.started_at, points: [] }; await FieldDB.setMeta('patrol', p); }
+    const target = (x) => (x.id ? { id: x.id } : { ref_op: x.start_op });
+    const draw = () => {
+      $('#patrol-start').hidden = !!p;
+      $('#patrol-running').hidden = !p;
+      $('#patrol-status').textContent = p ? '巡查中：已 ' + Math.round((Date.now() - p.started_at) / 60000) + ' 分钟，记下 ' + (p.count || 0) + ' 个位置' : '还没有开始巡查。';
+    };
+    const watch = () => {
+      if (!p || watcher != null || !navigator.geolocation) return;
+      watcher = navigator.geolocation.watchPosition(async (pos) => {
+        p.points = p.points || [];
+        p.points.push({ lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: Math.max(1, pos.coords.accuracy), at: pos.timestamp });
+        p.count = (p.count || 0) + 1;
+        if (p.points.length >= 20) {
+          await FieldDB.addOp(Object.assign({ kind: 'patrol.points', data: { points: p.points }, label: '巡查轨迹（' + p.points.length + ' 个位置）' }, target(p)));
+          p.points = [];
+          app.refreshCount();
+        }
+        await FieldDB.setMeta('patrol', p);
+        draw();
+      }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
+    };
+    setUp({
+      el, queue, showErrors, formData,
+      target: () => (p ? target(p) : null),
+      lastPoint: () => (p && p.points && p.points.length ? p.points[p.points.length - 1] : null),
+    }, snap && snap.todo.checklist);
+    $('#patrol-start').addEventListener('click', async () => {
+      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
+        if (watcher != null) navigator.geolocation.clearWatch(watcher);
+        watcher = null;
+        p = null;
+        await FieldDB.setMeta('patrol', null);
+        draw();
+      });
+      p = { start_op: op.op_id, started_at: op.data.started_at, points: [], count: 0 };
+      await FieldDB.setMeta('patrol', p);
+      draw();
+      watch();
+    });
+    $('#patrol-end').addEventListener('click', async () => {
+      if (!confirm('确定结束这次巡查吗？')) return;
+      if (watcher != null) navigator.geolocation.clearWatch(watcher);
+      watcher = null;
+      const data = { note: $('#patrol-note').value.trim(), ended_at: Date.now() };
+      if (p.points && p.points.length) data.points = p.points;
+      const ended = p;
+      await queue(Object.assign({ kind: 'patrol.end', data, label: '结束巡查' }, target(p)), '已结束巡查', async () => {
+        p = ended;
+        await FieldDB.setMeta('patrol', p);
+        draw();
+        watch();
+      });
+      await FieldDB.setMeta('patrol', null);
+      p = null;
+      draw();
+    });
+    draw();
+    watch();
+  }
+
+
+  return { setUp, render, checkResults, checkFinding };
 })();

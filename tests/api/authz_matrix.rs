@@ -376,6 +376,8 @@ const TABLE: &[(&str, &str, Expect)] = &[
     ("GET",    "/static/field/patrol.js", Public),
     ("GET",    "/static/field/status.js", Public),
     ("GET",    "/static/field/household.js", Public),
+    ("GET",    "/static/field/ui.js", Public),
+    ("GET",    "/static/field/syncview.js", Public),
     ("GET",    "/static/field/icon.svg", Public),
     ("GET",    "/static/field/icon-192.png", Public),
     ("GET",    "/static/field/icon-512.png", Public),

@@ -22,6 +22,8 @@ pub const CHECKS_JS: &str = include_str!("../../../static/field/checks.js");
 pub const PATROL_JS: &str = include_str!("../../../static/field/patrol.js");
 pub const STATUS_JS: &str = include_str!("../../../static/field/status.js");
 pub const HOUSEHOLD_JS: &str = include_str!("../../../static/field/household.js");
+pub const UI_JS: &str = include_str!("../../../static/field/ui.js");
+pub const SYNCVIEW_JS: &str = include_str!("../../../static/field/syncview.js");
 const SW_JS: &str = include_str!("../../../static/field/sw.js");
 /// The shell's template: part of the version, so a changed page reaches phones like a changed script.
 const SHELL_HTML: &str = include_str!("../../../templates/field/app.html");
@@ -47,7 +49,20 @@ pub const PAGES: [(&str, &str); 11] = [
 /// A short hash of every file of the app: names the phone's cache and busts the browser cache.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let parts = [CSS, FIELD_JS, QUEUE_JS, SYNC_JS, CHECKS_JS, PATROL_JS, STATUS_JS, HOUSEHOLD_JS, SW_JS, SHELL_HTML];
+    let parts = [
+        CSS,
+        FIELD_JS,
+        QUEUE_JS,
+        SYNC_JS,
+        CHECKS_JS,
+        PATROL_JS,
+        STATUS_JS,
+        HOUSEHOLD_JS,
+        UI_JS,
+        SYNCVIEW_JS,
+        SW_JS,
+        SHELL_HTML,
+    ];
     for part in parts.map(str::as_bytes) {
         for b in part {
             h ^= u64::from(*b);
@@ -83,6 +98,8 @@ pub fn routes() -> Vec<Entry> {
         get("/static/field/patrol.js", Access::Public, "外勤脚本：巡查的检查清单和发现", patrol_js),
         get("/static/field/status.js", Access::Public, "外勤脚本：人员状态变更（迁出、死亡、离开）", status_js),
         get("/static/field/household.js", Access::Public, "外勤脚本：登记户和它的成员", household_js),
+        get("/static/field/ui.js", Access::Public, "外勤脚本：各页共用的小工具", ui_js),
+        get("/static/field/syncview.js", Access::Public, "外勤脚本：同步屏（待发送、冲突、没通过）", syncview_js),
         get("/static/field/icon.svg", Access::Public, "外勤图标（SVG）", icon_svg),
         get("/static/field/icon-192.png", Access::Public, "外勤图标 192×192", icon_192),
         get("/static/field/icon-512.png", Access::Public, "外勤图标 512×512", icon_512),
@@ -117,6 +134,8 @@ static GZ_CHECKS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CHECKS_JS.as_bytes()
 static GZ_PATROL: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(PATROL_JS.as_bytes()));
 static GZ_STATUS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(STATUS_JS.as_bytes()));
 static GZ_HOUSEHOLD: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(HOUSEHOLD_JS.as_bytes()));
+static GZ_UI: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(UI_JS.as_bytes()));
+static GZ_SYNCVIEW: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(SYNCVIEW_JS.as_bytes()));
 
 /// The plain or the gzipped bytes, as the browser accepts.
 fn maybe_gzip(headers: &HeaderMap, ct: &'static str, plain: &'static [u8], gz: &'static [u8]) -> Response {
@@ -173,6 +192,12 @@ async fn status_js(h: HeaderMap) -> Response {
 async fn household_js(h: HeaderMap) -> Response {
     maybe_gzip(&h, "text/javascript; charset=utf-8", HOUSEHOLD_JS.as_bytes(), &GZ_HOUSEHOLD)
 }
+async fn ui_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", UI_JS.as_bytes(), &GZ_UI)
+}
+async fn syncview_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", SYNCVIEW_JS.as_bytes(), &GZ_SYNCVIEW)
+}
 async fn icon_svg() -> Response {
     typed("image/svg+xml", ICON_SVG)
 }
@@ -189,9 +214,20 @@ async fn service_worker() -> Response {
         .iter()
         .map(|(p, _)| (*p).to_owned())
         .chain(
-            ["app.css", "field.js", "queue.js", "sync.js", "checks.js", "patrol.js", "status.js", "household.js"]
-                .iter()
-                .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
+            [
+                "app.css",
+                "field.js",
+                "queue.js",
+                "sync.js",
+                "checks.js",
+                "patrol.js",
+                "status.js",
+                "household.js",
+                "ui.js",
+                "syncview.js",
+            ]
+            .iter()
+            .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
         )
         .chain(["/field/manifest.webmanifest".to_owned(), "/static/field/icon.svg".to_owned()])
         .collect();
