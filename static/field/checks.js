@@ -113,6 +113,7 @@ const FieldChecks = (() => {
     phone(e, 'landlord_phone', d.landlord_phone, false);
     if (!isDate(d.start_date)) e.start_date = '请填写租赁起始日期（年-月-日）';
     code(e, 'rental_use', '出租用途', d.rental_use, codes.rental_use, true);
+    if ((d.tenant_ids || []).length > 50) e.tenant_ids = '承租人最多 50 人';
     return e;
   }
 

@@ -296,14 +296,17 @@
     };
     $('#rental-q').addEventListener('input', draw);
     draw();
+    const tenants = await FieldHousehold.tenants({ el });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
+      if (tenants.ids().length) d.tenant_ids = tenants.ids();
       const errors = FieldChecks.rental(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#rental-errors'), errors)) return;
       d.house_id = chosen.id;
       await queue({ kind: 'rental.create', data: d, label: '登记出租房：' + chosen.house_no }, '已保存出租房');
       form.reset();
+      tenants.clear();
       form.hidden = true;
     });
   }

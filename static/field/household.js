@@ -1,4 +1,4 @@
-// 网格外勤：登记户（户号、地址、所在房屋）和它的成员（登记人员时选所属户和与户主关系）。
+// 网格外勤：登记户（户号、地址、所在房屋）和它的成员（登记人员时选所属户和与户主关系），出租房的承租人。
 // 还没同步的户和房屋也能选：操作用 data_refs 指向登记它的那一条（household.create、house.create），同步时按顺序落地。
 // 规则和措辞出自 registry/houses.rs（户号、地址）。
 'use strict';
@@ -65,5 +65,29 @@ const FieldHousehold = (() => {
     if (preset) select.value = preset;
   }
 
-  return { setUp, personChoice, refer, check };
+  /// The rental form's tenants: people of the phone's cache, found by name and toggled; answers a
+  /// function giving the ids chosen (people registered offline can be added once they are sent).
+  async function tenants(app) {
+    const people = (await FieldDB.all('records')).filter((r) => r.key.startsWith('person:'));
+    const chosen = new Map();
+    const list = document.getElementById('tenant-list');
+    const shown = document.getElementById('tenant-chosen');
+    const draw = () => {
+      const q = document.getElementById('tenant-q').value.trim();
+      list.textContent = '';
+      for (const p of q ? people.filter((p) => p.name.includes(q)).slice(0, 20) : []) {
+        const on = chosen.has(p.id);
+        list.append(app.el('li', {}, app.el('button', { type: 'button', class: 'pick' + (on ? ' on' : ''), 'data-person': String(p.id), onclick: () => {
+          if (on) chosen.delete(p.id); else chosen.set(p.id, p.name);
+          draw();
+        } }, (on ? '✓ ' : '') + p.name + ' · ' + p.id_number)));
+      }
+      shown.textContent = chosen.size ? '承租人：' + Array.from(chosen.values()).join('、') : '';
+    };
+    document.getElementById('tenant-q').addEventListener('input', draw);
+    draw();
+    return { ids: () => Array.from(chosen.keys()), clear: () => { chosen.clear(); draw(); } };
+  }
+
+  return { setUp, personChoice, refer, check, tenants };
 })();

@@ -7,7 +7,7 @@ const FieldUI = (() => {
   const LABELS = {
     kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
     occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
-    owner_name: '房主姓名', household_no: '户号', household_id: '所属户', relation_to_head: '与户主关系', landlord_name: '房东姓名', landlord_phone: '房东电话',
+    owner_name: '房主姓名', household_no: '户号', household_id: '所属户', relation_to_head: '与户主关系', landlord_name: '房东姓名', landlord_phone: '房东电话', tenant_ids: '承租人',
     start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全责任人', sex: '性别', birth_date: '出生日期', status: '状态', date: '日期', reason: '原因', contact_phone: '联系电话',
     category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
     next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',

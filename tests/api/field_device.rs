@@ -252,3 +252,27 @@ async fn a_household_and_its_member_registered_offline_arrive_together() {
     assert_eq!(member["household_id"], v["results"][0]["id"], "{v}");
     assert_eq!(member["relation_to_head"], "02");
 }
+
+#[tokio::test]
+async fn a_rental_with_its_tenants_goes_through_the_sync() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1990, 1, 5).unwrap(), 61);
+    let (_, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "租客", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    let ops = json!([
+        { "op_id": "op-ten-house-01", "kind": "house.create", "data": { "grid_id": t.grid_a1_1, "house_no": "NS-9-1", "house_use": "10", "address": "嫩水路 9 号 1 栋" } },
+        { "op_id": "op-ten-rent-001", "kind": "rental.create", "data_refs": { "house_id": "op-ten-house-01" },
+          "data": { "landlord_name": "王房东", "start_date": "2026-01-01", "rental_use": "10", "tenant_ids": [p["id"]] } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM rental_tenants").await, 1);
+}

@@ -290,3 +290,54 @@ async fn field_registers_a_household_and_its_member_offline_and_both_sync() {
     assert_eq!(count(&state, sql, "HH-OFF-7").await, 1, "the member belongs to the household");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_registers_a_rental_with_its_tenant_offline() {
+    use super::field::{OFFLINE, ONLINE, count, network, register_in_the_workers_grid, waiting};
+    let (base, state, _dir) = start_app().await;
+    let (pid, _) = register_in_the_workers_grid(&base, "租客测试", (1990, 1, 5), 61, None).await;
+    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
+    let auth = Some((cookie.as_str(), csrf.as_str()));
+    let (_, me, _) = api(&base, "GET", "/api/v1/auth/me", auth, Value::Null).await;
+    let grid = me["account"]["area_id"].as_i64().unwrap();
+    let house = json!({ "grid_id": grid, "house_no": "NS-TEN-1", "address": "嫩水路 9 号 1 栋", "house_use": "10" });
+    let (st, h, _) = api(&base, "POST", "/api/v1/houses", auth, house).await;
+    assert_eq!(st, 201, "{h}");
+
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/rental").await;
+    super::fill(&c, "#rental-q", "NS-TEN").await;
+    wait_js(
+        &c,
+        "const b = document.querySelector('#rental-houses button.pick'); if (!b) return false; b.click(); return true;",
+        "the house",
+    )
+    .await;
+    super::fill(&c, "#rental-form [name=landlord_name]", "王房东").await;
+    c.execute(
+        "document.querySelector('#rental-form [name=start_date]').value = '2026-01-01'; \
+         const s = document.querySelector('#rental-form [name=rental_use]'); s.selectedIndex = 1; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    super::fill(&c, "#tenant-q", "租客").await;
+    let pick = format!(
+        "const b = document.querySelector('#tenant-list button[data-person=\"{pid}\"]'); if (!b) return false; b.click(); return true;"
+    );
+    wait_js(&c, &pick, "the tenant").await;
+    wait_js(&c, "return document.querySelector('#tenant-chosen').textContent.includes('租客测试');", "chosen").await;
+    c.execute("document.querySelector('#rental-form button[type=submit]').click(); return true;", vec![])
+        .await
+        .unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "rental waiting").await;
+    assert_eq!(waiting(&c).await, "1");
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    let sql = "SELECT COUNT(*) FROM rental_tenants t JOIN persons p ON p.id = t.person_id WHERE p.name = $1";
+    assert_eq!(count(&state, sql, "租客测试").await, 1, "the tenant came with the rental");
+    c.close().await.unwrap();
+}
