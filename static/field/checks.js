@@ -159,16 +159,16 @@ const FieldChecks = (() => {
     return e;
   }
 
-  /// A household visit on `today` (Beijing date).
-  function visit(d, today) {
+  /// A household visit on `today` (Beijing date), or a special-population file's (registry/special.rs).
+  function visit(d, today, special) {
     const e = {};
     if (!d.visited_on) e.visited_on = '请填写走访日期';
     else if (!isDate(d.visited_on)) e.visited_on = '日期格式应为 年-月-日，例如 2026-03-01';
     else if (d.visited_on > today) e.visited_on = '走访日期不能晚于今天';
-    text(e, 'note', '走访情况', d.note, 500, true);
+    text(e, 'note', '走访情况', d.note, special ? 1000 : 500, true);
     if (d.next_visit_due) {
       if (!isDate(d.next_visit_due)) e.next_visit_due = '日期格式应为 年-月-日，例如 2026-03-01';
-      else if (isDate(d.visited_on) && d.next_visit_due <= d.visited_on) e.next_visit_due = '下次走访日期应晚于本次走访日期';
+      else if (isDate(d.visited_on) && d.next_visit_due <= d.visited_on) e.next_visit_due = special ? '下次走访日期应晚于本次' : '下次走访日期应晚于本次走访日期';
     }
     return e;
   }

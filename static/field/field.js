@@ -151,7 +151,7 @@
     $('#todo-visits-n').textContent = snap.todo.visits_due_total ? '(' + snap.todo.visits_due_total + ')' : '';
     for (const v of snap.todo.visits_due) {
       const what = v.kind_label + ' ' + v.subject + ' · 应于 ' + v.next_visit_due + ' 走访' + (v.days_overdue > 0 ? '（已逾期 ' + v.days_overdue + ' 天）' : '');
-      const go = v.subject_type === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, what) : el('span', {}, what);
+      const go = el('a', { href: '/field/visit?' + (v.subject_type === 'household' ? 'household=' : 'person=') + v.subject_id }, what);
       vs.append(el('li', {}, go));
     }
     if (!snap.todo.visits_due.length) vs.append(el('li', { class: 'muted' }, '暂无'));
@@ -381,12 +381,21 @@
     draw();
     const pre = params.get('household') && all.find((h) => String(h.id) === params.get('household'));
     if (pre) choose(pre);
+    // A special-population file due (from the to-do): its visit, without the household list.
+    const special = params.get('person') && snap && snap.todo.visits_due.find((v) => v.subject_type === 'person' && String(v.subject_id) === params.get('person'));
+    if (special) {
+      list.hidden = true;
+      $('#visit-q').closest('.field').hidden = true;
+      form.querySelector('[name=kind]').closest('.field').hidden = true;
+      choose({ id: special.subject_id, household_no: special.kind_label + ' ' + special.subject });
+    }
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = FieldChecks.visit(d, today());
+      const errors = FieldChecks.visit(d, today(), !!special);
       if (!showErrors(form, $('#visit-errors'), errors)) return;
-      await queue({ kind: 'visit.record', id: chosen.id, data: d, label: '走访：' + chosen.household_no }, '已保存走访');
+      const kind = special ? 'special.visit' : 'visit.record';
+      await queue({ kind, id: chosen.id, data: d, label: '走访：' + chosen.household_no }, '已保存走访');
       form.reset();
       form.hidden = true;
     });

@@ -276,3 +276,49 @@ async fn a_rental_with_its_tenants_goes_through_the_sync() {
     assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
     assert_eq!(rows(&app, "SELECT COUNT(*) FROM rental_tenants").await, 1);
 }
+
+#[tokio::test]
+async fn a_special_files_visit_goes_through_the_sync_and_keeps_the_file_out_of_the_receipt() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1985, 4, 4).unwrap(), 71);
+    let (_, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "帮教对象", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let file = json!({ "kind": "drug_user", "data": { "found_on": "2025-10-01", "control_status": "社区戒毒" }, "next_visit_due": day(&app, 0) });
+    let (st, f) = app.post_json(&worker, &format!("/api/v1/persons/{pid}/special"), file).await;
+    assert_eq!(st, StatusCode::CREATED, "{f}");
+    // It is due today: on the phone's to-do as a person.
+    let s = snapshot(&app, &worker).await;
+    assert!(
+        s["todo"]["visits_due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["subject_type"] == "person" && v["subject_id"] == pid),
+        "{}",
+        s["todo"]
+    );
+    let op = json!({ "ops": [{ "op_id": "op-special-0001", "kind": "special.visit", "id": pid,
+        "data": { "visited_on": day(&app, 0), "note": "本人在家，情绪稳定", "next_visit_due": "2099-01-01" } }] });
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op.clone()).await;
+    assert_eq!(v["results"][0]["status"], "applied", "{v}");
+    assert_eq!(v["results"][0]["record"]["next_visit_due"], "2099-01-01");
+    assert!(!v.to_string().contains("社区戒毒"), "the file's content stays out of the answer: {v}");
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", op).await;
+    assert_eq!(again["results"][0]["replayed"], true);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM special_visits").await, 1);
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM field_receipts WHERE result LIKE '%社区戒毒%'", vec![])
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nor in the receipt");
+}

@@ -341,3 +341,35 @@ async fn field_registers_a_rental_with_its_tenant_offline() {
     assert_eq!(count(&state, sql, "租客测试").await, 1, "the tenant came with the rental");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_visits_a_special_file_due_today_offline() {
+    use super::field::{OFFLINE, ONLINE, count, network, register_in_the_workers_grid};
+    let (base, state, _dir) = start_app().await;
+    let (pid, _) = register_in_the_workers_grid(&base, "帮教测试", (1985, 4, 4), 71, None).await;
+    let (cookie, csrf) = api_login(&base, "heshan.c1.g1").await;
+    let today = wangge::clock::to_local(wangge::clock::Clock::System.now()).date_naive().to_string();
+    let file = json!({ "kind": "drug_user", "data": { "found_on": "2025-10-01", "control_status": "社区戒毒" }, "next_visit_due": today });
+    let (st, f, _) = api(&base, "POST", &format!("/api/v1/persons/{pid}/special"), Some((&cookie, &csrf)), file).await;
+    assert_eq!(st, 201, "{f}");
+
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/").await;
+    let link = format!("#todo-visits a[href='/field/visit?person={pid}']");
+    let a = c.find(Locator::Css(&link)).await.unwrap();
+    let text = a.text().await.unwrap();
+    assert!(text.contains("吸毒人员") && text.contains('帮'), "the kind and the (masked) name: {text}");
+    open(&c, &base, &format!("/field/visit?person={pid}")).await;
+    let which = c.find(Locator::Css("#visit-which")).await.unwrap().text().await.unwrap();
+    assert!(which.contains('帮') && which.contains("吸毒人员"), "{which}");
+    super::fill(&c, "#visit-form [name=note]", "本人在家，情绪稳定").await;
+    c.execute("document.querySelector('#visit-form button[type=submit]').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "visit waiting").await;
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM special_visits WHERE visited_on = $1", &today).await, 1);
+    c.close().await.unwrap();
+}

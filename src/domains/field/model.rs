@@ -35,6 +35,8 @@ pub enum Kind {
     PlaceUpdate,
     EventReport,
     VisitRecord,
+    /// A visit to a special-population file (`POST /api/v1/persons/{id}/special/{file}/visits`); `id` is the person.
+    SpecialVisit,
     PatrolStart,
     PatrolPoints,
     PatrolEnd,
@@ -44,7 +46,7 @@ pub enum Kind {
     PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 18] = [
+pub const ALL_KINDS: [Kind; 19] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
     Kind::PersonStatus,
@@ -58,6 +60,7 @@ pub const ALL_KINDS: [Kind; 18] = [
     Kind::PlaceUpdate,
     Kind::EventReport,
     Kind::VisitRecord,
+    Kind::SpecialVisit,
     Kind::PatrolStart,
     Kind::PatrolPoints,
     Kind::PatrolEnd,
@@ -81,6 +84,7 @@ impl Kind {
             Kind::PlaceUpdate => "place.update",
             Kind::EventReport => "event.report",
             Kind::VisitRecord => "visit.record",
+            Kind::SpecialVisit => "special.visit",
             Kind::PatrolStart => "patrol.start",
             Kind::PatrolPoints => "patrol.points",
             Kind::PatrolEnd => "patrol.end",
@@ -111,14 +115,19 @@ impl Kind {
         self.is_update()
             || matches!(
                 self,
-                Kind::VisitRecord | Kind::PatrolPoints | Kind::PatrolEnd | Kind::PatrolChecks | Kind::PatrolFinding
+                Kind::VisitRecord
+                    | Kind::SpecialVisit
+                    | Kind::PatrolPoints
+                    | Kind::PatrolEnd
+                    | Kind::PatrolChecks
+                    | Kind::PatrolFinding
             )
     }
 
     /// The record type, for conflicts and messages.
     pub fn object(self) -> &'static str {
         match self {
-            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus => "person",
+            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus | Kind::SpecialVisit => "person",
             Kind::HouseCreate | Kind::HouseUpdate => "house",
             Kind::HouseholdCreate | Kind::HouseholdUpdate | Kind::VisitRecord => "household",
             Kind::RentalCreate | Kind::RentalUpdate => "rental",
