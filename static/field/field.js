@@ -177,6 +177,7 @@
         }
         for (const [k, v] of Object.entries(base.extra || {})) { const f = form.querySelector('[name="extra.' + k + '"]'); if (f) f.value = v; }
         FieldStatus.setUp({ el, queue, showErrors, formData, today }, base);
+        FieldStatus.specialFile({ el, queue, showErrors, formData }, base, snap && snap.special_kinds);
       }
     }
     if (params.get('op')) {

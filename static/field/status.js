@@ -44,5 +44,56 @@ const FieldStatus = (() => {
     });
   }
 
-  return { setUp, allowed, check };
+  /// registry/model.rs check_extra (prefix `data.`) and registry/special.rs create, in their words.
+  function checkFile(k, d) {
+    const e = {};
+    const data = d.data || {};
+    for (const f of k.fields) {
+      const v = String(data[f.key] || '').trim();
+      const name = 'data.' + f.key;
+      if (!v) { if (f.required) e[name] = '请填写' + f.label; continue; }
+      if (Array.from(v).length > 200) e[name] = f.label + '不能超过 200 个字';
+      else if (f.type === 'date' && !FieldChecks.isDate(v)) e[name] = f.label + '应为日期，如 2026-03-01';
+    }
+    if (k.kind === 'mental_disorder' && !e['data.risk_level'] && !['0', '1', '2', '3', '4', '5'].includes(String(data.risk_level || '').trim())) {
+      e['data.risk_level'] = '危险性评估等级应为 0–5';
+    }
+    if (d.next_visit_due && !FieldChecks.isDate(d.next_visit_due)) e.next_visit_due = '日期格式应为 年-月-日，例如 2026-03-01';
+    return e;
+  }
+
+  /// The form for a new special-population file of a cached person (kinds and fields from the snapshot).
+  function specialFile(app, base, kinds) {
+    const form = document.getElementById('special-form');
+    if (!kinds || !kinds.length) return;
+    form.hidden = false;
+    const sel = document.getElementById('special-kind');
+    const box = document.getElementById('special-fields');
+    sel.textContent = '';
+    for (const k of kinds) sel.append(app.el('option', { value: k.kind }, k.label));
+    const draw = () => {
+      const k = kinds.find((x) => x.kind === sel.value);
+      box.textContent = '';
+      for (const f of k.fields) {
+        const input = f.type === 'bool'
+          ? app.el('select', { name: 'data.' + f.key }, app.el('option', { value: '' }, '请选择'), app.el('option', { value: 'true' }, '是'), app.el('option', { value: 'false' }, '否'))
+          : app.el('input', { name: 'data.' + f.key, type: f.type === 'date' ? 'date' : 'text', autocomplete: 'off' });
+        box.append(app.el('label', { class: 'field' }, f.label + (f.required ? '' : '（可不填）'), input));
+      }
+    };
+    sel.addEventListener('change', draw);
+    draw();
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const d = app.formData(form);
+      const k = kinds.find((x) => x.kind === d.kind);
+      if (!app.showErrors(form, document.getElementById('special-errors'), checkFile(k, d))) return;
+      d.data = d.data || {};
+      const label = '特殊人群档案：' + base.name + '（' + k.label + '）';
+      await app.queue({ kind: 'special.create', id: base.id, data: d, label }, '已保存' + label);
+      form.hidden = true;
+    });
+  }
+
+  return { setUp, allowed, check, specialFile, checkFile };
 })();

@@ -322,3 +322,31 @@ async fn a_special_files_visit_goes_through_the_sync_and_keeps_the_file_out_of_t
         .unwrap();
     assert_eq!(n, 0, "nor in the receipt");
 }
+
+#[tokio::test]
+async fn a_special_file_for_a_person_registered_offline_arrives_without_its_content_in_the_receipt() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let s = snapshot(&app, &worker).await;
+    let kinds = s["special_kinds"].as_array().unwrap();
+    assert_eq!(kinds.len(), 5, "{}", s["special_kinds"]);
+    assert!(kinds.iter().any(|k| k["kind"] == "released_prisoner" && k["fields"][0]["label"] == "原罪名"));
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1979, 12, 1).unwrap(), 33);
+    let ops = json!([
+        { "op_id": "op-sp-person-01", "kind": "person.create",
+          "data": { "kind": "registered", "name": "刑释测试", "id_number": number, "grid_id": t.grid_a1_1, "extra": {} } },
+        { "op_id": "op-sp-file-0001", "kind": "special.create", "ref_op": "op-sp-person-01",
+          "data": { "kind": "released_prisoner", "data": { "crime": "盗窃罪", "sentence": "三年", "released_on": "2025-11-20" }, "next_visit_due": "2099-01-01" } },
+    ]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    assert!(!v.to_string().contains("盗窃罪"), "{v}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM special_files").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM field_receipts WHERE result LIKE '%盗窃%'").await, 0);
+    // A required field missing: refused in the words the phone uses.
+    let bad = json!([{ "op_id": "op-sp-file-0002", "kind": "special.create", "ref_op": "op-sp-person-01",
+        "data": { "kind": "drug_user", "data": { "found_on": "2025-10-01" } } }]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": bad })).await;
+    assert_eq!(v["results"][0]["fields"]["data.control_status"], "请填写管控情况", "{v}");
+}

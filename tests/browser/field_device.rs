@@ -373,3 +373,35 @@ async fn field_visits_a_special_file_due_today_offline() {
     assert_eq!(count(&state, "SELECT COUNT(*) FROM special_visits WHERE visited_on = $1", &today).await, 1);
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_opens_a_special_file_offline_checked_on_the_device() {
+    use super::field::{OFFLINE, ONLINE, count, network, register_in_the_workers_grid, waiting};
+    let (base, state, _dir) = start_app().await;
+    let (pid, _) = register_in_the_workers_grid(&base, "档案测试", (1979, 12, 1), 33, None).await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, &format!("/field/person?id={pid}")).await;
+    wait_js(&c, "return !document.querySelector('#special-form').hidden;", "the file form").await;
+    c.execute(
+        "const s = document.querySelector('#special-kind'); s.value = 'released_prisoner'; s.dispatchEvent(new Event('change')); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    super::fill(&c, "#special-fields [name='data.crime']", "盗窃罪").await;
+    c.execute("document.querySelector('#special-save').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "const i = document.querySelector('[name=\"data.sentence\"]'); const e = i.closest('.field').querySelector('.err'); return !!e && e.textContent === '请填写原判刑期';", "required").await;
+    assert_eq!(waiting(&c).await, "0");
+    super::fill(&c, "#special-fields [name='data.sentence']", "三年").await;
+    c.execute("document.querySelector('[name=\"data.released_on\"]').value = '2025-11-20'; document.querySelector('#special-save').click(); return true;", vec![])
+        .await
+        .unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "file waiting").await;
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM special_files WHERE kind = $1", "released_prisoner").await, 1);
+    c.close().await.unwrap();
+}

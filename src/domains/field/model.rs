@@ -35,6 +35,8 @@ pub enum Kind {
     PlaceUpdate,
     EventReport,
     VisitRecord,
+    /// A special-population file for a person (`POST /api/v1/persons/{id}/special`); `id` or `ref_op` is the person.
+    SpecialCreate,
     /// A visit to a special-population file (`POST /api/v1/persons/{id}/special/{file}/visits`); `id` is the person.
     SpecialVisit,
     PatrolStart,
@@ -46,7 +48,7 @@ pub enum Kind {
     PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 19] = [
+pub const ALL_KINDS: [Kind; 20] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
     Kind::PersonStatus,
@@ -60,6 +62,7 @@ pub const ALL_KINDS: [Kind; 19] = [
     Kind::PlaceUpdate,
     Kind::EventReport,
     Kind::VisitRecord,
+    Kind::SpecialCreate,
     Kind::SpecialVisit,
     Kind::PatrolStart,
     Kind::PatrolPoints,
@@ -84,6 +87,7 @@ impl Kind {
             Kind::PlaceUpdate => "place.update",
             Kind::EventReport => "event.report",
             Kind::VisitRecord => "visit.record",
+            Kind::SpecialCreate => "special.create",
             Kind::SpecialVisit => "special.visit",
             Kind::PatrolStart => "patrol.start",
             Kind::PatrolPoints => "patrol.points",
@@ -116,6 +120,7 @@ impl Kind {
             || matches!(
                 self,
                 Kind::VisitRecord
+                    | Kind::SpecialCreate
                     | Kind::SpecialVisit
                     | Kind::PatrolPoints
                     | Kind::PatrolEnd
@@ -127,7 +132,9 @@ impl Kind {
     /// The record type, for conflicts and messages.
     pub fn object(self) -> &'static str {
         match self {
-            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus | Kind::SpecialVisit => "person",
+            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus | Kind::SpecialCreate | Kind::SpecialVisit => {
+                "person"
+            }
             Kind::HouseCreate | Kind::HouseUpdate => "house",
             Kind::HouseholdCreate | Kind::HouseholdUpdate | Kind::VisitRecord => "household",
             Kind::RentalCreate | Kind::RentalUpdate => "rental",

@@ -195,6 +195,11 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let i: VisitInput = input(state, actor, op).await?;
             value(visits::record(state, actor, id, &i).await)
         }
+        Kind::SpecialCreate => {
+            let person = need_target(state, actor, op).await?;
+            let f = special::create(state, actor, person, &input(state, actor, op).await?).await?;
+            Ok(special_answer(&f))
+        }
         Kind::SpecialVisit => special_visit(state, actor, op).await,
         Kind::PatrolStart => value(patrols::start(state, actor, &input(state, actor, op).await?).await),
         Kind::PatrolPoints => {
@@ -243,8 +248,13 @@ async fn special_visit(state: &AppState, actor: &Actor, op: &Op) -> AppResult<Va
             .ok_or_else(|| AppError::field("file_id", "这个人没有可以走访的特殊人群档案"))?,
     };
     let visit = special::VisitInput { visited_on: d.visited_on, note: d.note, next_visit_due: d.next_visit_due };
-    let f = special::visit(state, actor, person, file, &visit).await?;
-    Ok(json!({ "id": f.id, "person_id": f.person_id, "next_visit_due": f.next_visit_due, "version": f.version }))
+    Ok(special_answer(&special::visit(state, actor, person, file, &visit).await?))
+}
+
+/// What a phone is told of a special-population file: its id and next visit, not its content
+/// (the answer is kept in the receipt).
+fn special_answer(f: &special::SpecialOut) -> Value {
+    json!({ "id": f.id, "person_id": f.person_id, "kind": f.kind, "next_visit_due": f.next_visit_due, "version": f.version })
 }
 
 /// An event report with the photos uploaded ahead; the uploads are dropped once the event holds them.
