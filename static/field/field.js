@@ -2,36 +2,11 @@
 // 读本机缓存先显示，联网时再刷新；保存的内容进入待同步队列，几秒内可撤销。
 'use strict';
 (() => {
-  const $ = (s, el) => (el || document).querySelector(s);
-  const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
+  const { $, $$, KINDS, label, text, today, el, formData, showErrors } = FieldUI;
   const params = new URLSearchParams(location.search);
   const path = location.pathname === '/field' ? '/field/' : location.pathname;
   const UNDO_MS = 8000;
   let snap = null;
-
-  const LABELS = {
-    kind: '人员类别', name: '姓名', id_number: '身份证号码', phone: '手机号', address: '地址', grid_id: '所属网格',
-    occupation: '职业', workplace: '服务处所', extra: '附加信息', house_no: '房屋编号', house_use: '房屋用途',
-    owner_name: '房主姓名', household_no: '户号', landlord_name: '房东姓名', landlord_phone: '房东电话',
-    start_date: '起租日期', rental_use: '出租用途', place_type: '场所类型', safety_person: '安全负责人', contact_phone: '联系电话',
-    category: '事件类别', title: '标题', details: '事情经过', visited_on: '走访日期', note: '走访情况',
-    next_visit_due: '下次走访日期', lon: '经度', lat: '纬度', version: '版本',
-    'extra.reason': '流入原因', 'extra.from_place': '来源地', 'extra.arrived_on': '流入日期',
-    'extra.permit_type': '居住证件类型', 'extra.left_behind_type': '留守类型', 'details.what': '事情经过',
-    'details.where': '具体地点', 'details.when': '发生时间', 'details.who': '涉及人员', 'details.how_many': '涉及人数', 'details.parties': '当事人', photos: '照片',
-  };
-  const KINDS = { registered: '户籍人口', floating: '流动人口', left_behind: '留守人员', foreigner: '境外人员' };
-  const label = (f) => LABELS[f] || f;
-  const text = (v) => (v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const today = () => { const d = new Date(Date.now() + 8 * 3600000); return d.toISOString().slice(0, 10); };
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k != null) e.append(k);
-    return e;
-  };
 
   // ---- toast with undo ----
   let toastTimer = null;
@@ -158,35 +133,6 @@
     if (keep) cat.value = keep;
   }
 
-  // ---- forms ----
-  function formData(form) {
-    const out = {};
-    for (const f of $$('input, select, textarea', form)) {
-      if (!f.name || f.type === 'file' || f.closest('[hidden]')) continue;
-      if (f.type === 'radio' && !f.checked) continue;
-      if (f.type === 'checkbox') { if (f.checked) out[f.name] = true; continue; }
-      const v = f.value.trim();
-      if (v === '') continue;
-      const [a, b] = f.name.split('.');
-      if (b) { out[a] = out[a] || {}; out[a][b] = v; } else out[a] = v;
-    }
-    return out;
-  }
-  function showErrors(form, box, errors) {
-    for (const f of $$('.field', form)) { f.classList.remove('bad'); const e = $('.err', f); if (e) e.remove(); }
-    const keys = Object.keys(errors);
-    box.hidden = keys.length === 0;
-    box.textContent = keys.length ? '请改正标红的 ' + keys.length + ' 处' : '';
-    for (const k of keys) {
-      const input = form.querySelector('[name="' + k + '"]');
-      const wrap = input && input.closest('.field');
-      if (wrap) { wrap.classList.add('bad'); wrap.append(el('span', { class: 'err' }, errors[k])); } else box.textContent += '；' + errors[k];
-    }
-    if (keys.length) { const first = form.querySelector('.bad input, .bad select, .bad textarea'); if (first) first.focus(); }
-    return keys.length === 0;
-  }
-  function need(errors, data, field, msg) { if (!data[field]) errors[field] = msg; }
-
   // ---- screens ----
   function renderHome() {
     const who = $('#who');
@@ -205,7 +151,7 @@
     $('#todo-visits-n').textContent = snap.todo.visits_due_total ? '(' + snap.todo.visits_due_total + ')' : '';
     for (const v of snap.todo.visits_due) {
       const what = v.kind_label + ' ' + v.subject + ' · 应于 ' + v.next_visit_due + ' 走访' + (v.days_overdue > 0 ? '（已逾期 ' + v.days_overdue + ' 天）' : '');
-      const go = v.subject_type === 'household' ? el('a', { href: '/field/visit?household=' + v.subject_id }, what) : el('span', {}, what);
+      const go = el('a', { href: '/field/visit?' + (v.subject_type === 'household' ? 'household=' : 'person=') + v.subject_id }, what);
       vs.append(el('li', {}, go));
     }
     if (!snap.todo.visits_due.length) vs.append(el('li', { class: 'muted' }, '暂无'));
@@ -220,6 +166,7 @@
     form.addEventListener('change', kindBox);
     let base = null;
     let replaced = null;
+    await FieldHousehold.personChoice({ el }, params.get('household'));
     if (params.get('id')) {
       base = await FieldDB.get('records', 'person:' + params.get('id'));
       if (base) {
@@ -229,6 +176,8 @@
           if (f && f.type === 'radio') { const r = form.querySelector('[name=kind][value="' + v + '"]'); if (r) r.checked = true; } else if (f) f.value = v == null ? '' : v;
         }
         for (const [k, v] of Object.entries(base.extra || {})) { const f = form.querySelector('[name="extra.' + k + '"]'); if (f) f.value = v; }
+        FieldStatus.setUp({ el, queue, showErrors, formData, today }, base);
+        FieldStatus.specialFile({ el, queue, showErrors, formData }, base, snap && snap.special_kinds);
       }
     }
     if (params.get('op')) {
@@ -245,18 +194,15 @@
       }
     }
     kindBox();
+    // Birth date and sex follow from a valid ID number (the worker may still correct them; saving checks they agree).
+    $('#person-id').addEventListener('input', () => {
+      const id = FieldChecks.idNumber($('#person-id').value);
+      if (!id.error) { $('#person-sex').value = id.sex; $('#person-birth').value = id.birth; }
+    });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'name', '请填写姓名');
-      if (!base) {
-        need(errors, d, 'id_number', '请填写身份证号码');
-        if (d.id_number && !/^\d{17}[\dXx]$/.test(d.id_number)) errors.id_number = '身份证号码应为 18 位（最后一位可以是 X）';
-        if (d.kind === 'floating') { for (const f of ['reason', 'from_place', 'arrived_on', 'permit_type']) if (!d.extra || !d.extra[f]) errors['extra.' + f] = '请填写' + label('extra.' + f); }
-        if (d.kind === 'left_behind' && (!d.extra || !d.extra.left_behind_type)) errors['extra.left_behind_type'] = '请选择留守类型';
-      }
-      if (d.phone && !(base && d.phone === base.phone) && !/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/.test(d.phone)) errors.phone = '手机号应为 11 位数字';
+      const errors = FieldChecks.person(d, snap ? snap.codes : {}, base);
       if (!showErrors(form, $('#person-errors'), errors)) return;
       if (d.grid_id) d.grid_id = Number(d.grid_id);
       let op;
@@ -274,6 +220,7 @@
       } else {
         op = { kind: 'person.create', data: Object.assign({ extra: {} }, d), label: '登记人员：' + d.name };
       }
+      FieldHousehold.refer(op.data, 'household_id', op);
       if (replaced) { op.id = replaced.id; op.ref_op = replaced.ref_op; op.base_version = replaced.base_version; op.kind = replaced.kind; await FieldDB.del('ops', replaced.op_id); }
       await queue(op, '已保存“' + d.name + '”');
       form.reset();
@@ -322,10 +269,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'house_no', '请填写房屋编号');
-      need(errors, d, 'address', '请填写地址');
-      need(errors, d, 'house_use', '请选择房屋用途');
+      const errors = FieldChecks.house(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#house-errors'), errors)) return;
       d.grid_id = Number(d.grid_id);
       await queue({ kind: 'house.create', data: Object.assign(d, position(form)), label: '登记房屋：' + d.house_no }, '已保存房屋 ' + d.house_no);
@@ -353,17 +297,17 @@
     };
     $('#rental-q').addEventListener('input', draw);
     draw();
+    const tenants = await FieldHousehold.tenants({ el });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'landlord_name', '请填写房东姓名');
-      need(errors, d, 'start_date', '请填写起租日期');
-      need(errors, d, 'rental_use', '请选择出租用途');
+      if (tenants.ids().length) d.tenant_ids = tenants.ids();
+      const errors = FieldChecks.rental(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#rental-errors'), errors)) return;
       d.house_id = chosen.id;
       await queue({ kind: 'rental.create', data: d, label: '登记出租房：' + chosen.house_no }, '已保存出租房');
       form.reset();
+      tenants.clear();
       form.hidden = true;
     });
   }
@@ -373,12 +317,7 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'name', '请填写场所名称');
-      need(errors, d, 'place_type', '请选择场所类型');
-      need(errors, d, 'address', '请填写地址');
-      need(errors, d, 'safety_person', '请填写安全负责人');
-      need(errors, d, 'contact_phone', '请填写联系电话');
+      const errors = FieldChecks.place(d, snap ? snap.codes : {});
       if (!showErrors(form, $('#place-errors'), errors)) return;
       d.grid_id = Number(d.grid_id);
       await queue({ kind: 'place.create', data: Object.assign(d, position(form)), label: '登记场所：' + d.name }, '已保存场所“' + d.name + '”');
@@ -402,18 +341,14 @@
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'category', '请选择事件类别');
-      if (!d.title || d.title.length < 4) errors.title = '标题至少 4 个字';
-      const what = (d.details && d.details.what) || '';
-      if (what.length < 10) errors['details.what'] = '事情经过至少写 10 个字';
+      if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
+      if (d.details && d.details.when) d.details.when = d.details.when.replace('T', ' ');
+      const errors = FieldChecks.event(d, snap && snap.categories.find((c) => c.code === d.category));
       const files = Array.from(photos.files);
       if (files.length > 6) errors.photos = '最多 6 张照片';
       if (files.some((f) => f.size > 5 * 1024 * 1024)) errors.photos = '每张照片不能超过 5 MB';
       if (!showErrors(form, $('#event-errors'), errors)) return;
       if (d.details && d.details.where) d.address = d.details.where;
-      if (d.details && d.details.how_many) d.details.how_many = Number(d.details.how_many);
-      if (d.details && d.details.when) d.details.when = d.details.when.replace('T', ' ');
       if (d.handle_in_place) d.handle_in_place = true;
       Object.assign(d, position(form));
       const blobs = files.map((f) => new Blob([f], { type: f.type }));
@@ -422,65 +357,6 @@
       $('#event-thumbs').textContent = '';
       delete form.dataset.lat;
     });
-  }
-
-  let watcher = null;
-  async function renderPatrol() {
-    let p = await FieldDB.meta('patrol');
-    if (!p && snap && snap.todo.patrol) { p = { id: snap.todo.patrol.id, started_at: snap.todo.patrol.started_at, points: [] }; await FieldDB.setMeta('patrol', p); }
-    const target = (x) => (x.id ? { id: x.id } : { ref_op: x.start_op });
-    const draw = () => {
-      $('#patrol-start').hidden = !!p;
-      $('#patrol-running').hidden = !p;
-      $('#patrol-status').textContent = p ? '巡查中：已 ' + Math.round((Date.now() - p.started_at) / 60000) + ' 分钟，记下 ' + (p.count || 0) + ' 个位置' : '还没有开始巡查。';
-    };
-    const watch = () => {
-      if (!p || watcher != null || !navigator.geolocation) return;
-      watcher = navigator.geolocation.watchPosition(async (pos) => {
-        p.points = p.points || [];
-        p.points.push({ lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: Math.max(1, pos.coords.accuracy), at: pos.timestamp });
-        p.count = (p.count || 0) + 1;
-        if (p.points.length >= 20) {
-          await FieldDB.addOp(Object.assign({ kind: 'patrol.points', data: { points: p.points }, label: '巡查轨迹（' + p.points.length + ' 个位置）' }, target(p)));
-          p.points = [];
-          refreshCount();
-        }
-        await FieldDB.setMeta('patrol', p);
-        draw();
-      }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
-    };
-    $('#patrol-start').addEventListener('click', async () => {
-      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
-        if (watcher != null) navigator.geolocation.clearWatch(watcher);
-        watcher = null;
-        p = null;
-        await FieldDB.setMeta('patrol', null);
-        draw();
-      });
-      p = { start_op: op.op_id, started_at: op.data.started_at, points: [], count: 0 };
-      await FieldDB.setMeta('patrol', p);
-      draw();
-      watch();
-    });
-    $('#patrol-end').addEventListener('click', async () => {
-      if (!confirm('确定结束这次巡查吗？')) return;
-      if (watcher != null) navigator.geolocation.clearWatch(watcher);
-      watcher = null;
-      const data = { note: $('#patrol-note').value.trim(), ended_at: Date.now() };
-      if (p.points && p.points.length) data.points = p.points;
-      const ended = p;
-      await queue(Object.assign({ kind: 'patrol.end', data, label: '结束巡查' }, target(p)), '已结束巡查', async () => {
-        p = ended;
-        await FieldDB.setMeta('patrol', p);
-        draw();
-        watch();
-      });
-      await FieldDB.setMeta('patrol', null);
-      p = null;
-      draw();
-    });
-    draw();
-    watch();
   }
 
   async function renderVisit() {
@@ -506,85 +382,29 @@
     draw();
     const pre = params.get('household') && all.find((h) => String(h.id) === params.get('household'));
     if (pre) choose(pre);
+    // A special-population file due (from the to-do): its visit, without the household list.
+    const special = params.get('person') && snap && snap.todo.visits_due.find((v) => v.subject_type === 'person' && String(v.subject_id) === params.get('person'));
+    if (special) {
+      list.hidden = true;
+      $('#visit-q').closest('.field').hidden = true;
+      form.querySelector('[name=kind]').closest('.field').hidden = true;
+      choose({ id: special.subject_id, household_no: special.kind_label + ' ' + special.subject });
+    }
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = formData(form);
-      const errors = {};
-      need(errors, d, 'visited_on', '请填写走访日期');
-      need(errors, d, 'note', '请填写走访情况');
-      if (d.visited_on > today()) errors.visited_on = '走访日期不能晚于今天';
+      const errors = FieldChecks.visit(d, today(), !!special);
       if (!showErrors(form, $('#visit-errors'), errors)) return;
-      await queue({ kind: 'visit.record', id: chosen.id, data: d, label: '走访：' + chosen.household_no }, '已保存走访');
+      const kind = special ? 'special.visit' : 'visit.record';
+      await queue({ kind, id: chosen.id, data: d, label: '走访：' + chosen.household_no }, '已保存走访');
       form.reset();
       form.hidden = true;
     });
   }
 
-  // ---- the sync screen: waiting, conflicts (side by side), refusals ----
-  function compare(op) {
-    const cur = op.current || {};
-    const t = el('table', { class: 'compare' }, el('tr', {}, el('th', {}, '项目'), el('th', {}, '我的'), el('th', {}, '系统里的')));
-    for (const [k, mine] of Object.entries(op.data)) {
-      const theirs = cur[k];
-      const row = el('tr', { class: text(mine) === text(theirs) ? 'same' : 'diff' }, el('td', {}, label(k)), el('td', {}, text(mine)), el('td', {}, text(theirs)));
-      t.append(row);
-    }
-    return t;
-  }
-  async function renderSync() {
-    const list = $('#sync-list');
-    const ops = await FieldDB.ops();
-    list.textContent = '';
-    if (!ops.length) list.append(el('li', { class: 'muted' }, '没有待同步的内容。'));
-    for (const op of ops) {
-      const tag = { waiting: ['waiting', '等待发送'], conflict: ['conflict', '有冲突'], rejected: ['rejected', '没通过'] }[op.status];
-      const li = el('li', { 'data-op': op.op_id, class: 'op-' + op.status }, el('span', { class: 'tag ' + tag[0] }, tag[1]), op.label || op.kind);
-      if (op.status === 'conflict') {
-        li.append(el('p', {}, '您离线时，别人也改了这条记录。请对照（黄色是两边不一样的地方）后选择：'), compare(op),
-          el('div', { class: 'actions' },
-            el('button', { type: 'button', class: 'use-mine', onclick: () => useMine(op) }, '用我的'),
-            el('button', { type: 'button', class: 'use-theirs secondary', onclick: () => useTheirs(op) }, '用系统里的')));
-      } else if (op.status === 'rejected') {
-        const errs = Object.entries((op.error && op.error.fields) || {}).map(([k, v]) => label(k) + '：' + v);
-        li.append(el('p', { class: 'msg err' }, (op.error && op.error.message) || '没有通过检查'));
-        if (errs.length > 1) li.append(el('ul', {}, ...errs.map((e) => el('li', {}, e))));
-        const acts = el('div', { class: 'actions' });
-        if (op.kind.startsWith('person.')) acts.append(el('button', { type: 'button', onclick: () => { location.href = '/field/person?op=' + op.op_id; } }, '修改'));
-        acts.append(el('button', { type: 'button', class: 'danger', onclick: () => drop(op) }, '删除'));
-        li.append(acts);
-      }
-      list.append(li);
-    }
-    const last = await FieldDB.meta('last_sync');
-    if (last && !$('#sync-status').textContent) $('#sync-status').textContent = '上次同步：' + new Date(last).toLocaleString('zh-CN');
-  }
-  async function useMine(op) {
-    const again = Object.assign({}, op, { op_id: FieldDB.newId(), status: 'waiting', base_version: op.current.version, created: Date.now() });
-    delete again.current;
-    await FieldDB.del('ops', op.op_id);
-    await FieldDB.put('ops', again);
-    toast('将用您的内容覆盖系统里的这条记录');
-    await FieldSync.syncNow();
-  }
-  async function useTheirs(op) {
-    const kind = op.kind.split('.')[0];
-    await FieldDB.del('ops', op.op_id);
-    if (op.current && op.current.id) await FieldDB.put('records', Object.assign({ key: kind + ':' + op.current.id }, op.current));
-    toast('已保留系统里的内容，您的这次修改已放弃');
-    await refreshCount();
-    renderSync();
-  }
-  async function drop(op) {
-    if (!confirm('确定删除“' + (op.label || op.kind) + '”吗？删除后不会发送。')) return;
-    await FieldDB.del('ops', op.op_id);
-    toast('已删除');
-    await refreshCount();
-    renderSync();
-  }
-
   function render() {
     if (path === '/field/') renderHome();
-    if (path === '/field/sync') renderSync();
+    if (path === '/field/sync') FieldSyncView.render({ toast, refreshCount });
   }
 
   async function signOut() {
@@ -616,10 +436,11 @@
     if (path === '/field/person') await renderPerson();
     if (path === '/field/people') await renderPeople();
     if (path === '/field/house') renderHouse();
+    if (path === '/field/household') await FieldHousehold.setUp({ el, queue, showErrors, formData });
     if (path === '/field/rental') await renderRental();
     if (path === '/field/place') renderPlace();
     if (path === '/field/event') renderEvent();
-    if (path === '/field/patrol') await renderPatrol();
+    if (path === '/field/patrol') await FieldPatrol.render({ snap, queue, refreshCount });
     if (path === '/field/visit') await renderVisit();
     render();
     await refreshCount();
@@ -632,7 +453,7 @@
     FieldSync.onChange(async (what) => {
       if (what === 'signed-out') sessionGone();
       await refreshCount();
-      if (path === '/field/sync') renderSync();
+      if (path === '/field/sync') FieldSyncView.render({ toast, refreshCount });
     });
     if (navigator.serviceWorker) {
       navigator.serviceWorker.addEventListener('message', (e) => { if (e.data && e.data.type === 'signed-out') FieldDB.wipeCache().then(sessionGone); });

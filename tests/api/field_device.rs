@@ -147,3 +147,206 @@ async fn a_grid_worker_signing_in_on_a_phone_lands_in_the_field_app() {
     assert_eq!(lands(&app, "staff_a1", "/", "390", ANDROID).await, "/");
     assert_eq!(lands(&app, "worker_a", "/events?page=2", "390", ANDROID).await, "/events?page=2");
 }
+
+async fn rows(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = app.db.read().fetch_one(sql, vec![]).await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn the_patrols_checklist_and_findings_go_through_the_sync_with_receipts() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let s = snapshot(&app, &worker).await;
+    let items: Vec<i64> =
+        s["todo"]["checklist"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(items.len(), 6, "the six areas are on the phone: {}", s["todo"]["checklist"]);
+    let started = app.now() - 30 * 60_000;
+    let checks = json!({ "items": [
+        { "item_id": items[0], "result": "ok" },
+        { "item_id": items[1], "result": "problem", "note": "楼道堆放杂物" },
+        { "item_id": items[2], "result": "na" } ] });
+    let finding = json!({ "item_id": items[1], "description": "三栋楼道堆满纸箱，堵住消防通道", "address": "嫩水路 8 号 3 栋", "report": true });
+    let ops = json!([
+        { "op_id": "op-pat-start-01", "kind": "patrol.start", "data": { "started_at": started } },
+        { "op_id": "op-pat-check-01", "kind": "patrol.checks", "ref_op": "op-pat-start-01", "data": checks },
+        { "op_id": "op-pat-find-001", "kind": "patrol.finding", "ref_op": "op-pat-start-01", "data": finding },
+        { "op_id": "op-pat-end-0001", "kind": "patrol.end", "ref_op": "op-pat-start-01", "data": { "note": "巡查完毕" } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops.clone() })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(r["status"], "applied", "{v}");
+    }
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_checks").await, 3);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_findings WHERE event_id IS NOT NULL").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM events WHERE channel = 'patrol'").await, 1);
+    // Sent again (the phone lost the answer): the first answers, nothing done twice.
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert!(again["results"].as_array().unwrap().iter().all(|r| r["replayed"] == true), "{again}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_findings").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM events WHERE channel = 'patrol'").await, 1);
+    // A problem without a word about it is refused, in Chinese, and writes nothing.
+    let bad = json!([{ "op_id": "op-pat-check-02", "kind": "patrol.checks", "ref_op": "op-pat-start-01",
+        "data": { "items": [{ "item_id": items[3], "result": "problem" }] } }]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": bad })).await;
+    assert_eq!(v["results"][0]["status"], "rejected", "{v}");
+    assert_eq!(v["results"][0]["fields"]["items[0].note"], "有问题时请写明情况");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM patrol_checks").await, 3);
+}
+
+#[tokio::test]
+async fn a_persons_status_change_goes_through_the_sync_and_a_stale_one_is_a_conflict() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1950, 2, 3).unwrap(), 41);
+    let (st, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "状态测试", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let op = |op_id: &str, base: i64, status: &str| {
+        json!({ "ops": [{ "op_id": op_id, "kind": "person.status", "id": id, "base_version": base,
+            "data": { "status": status, "date": day(&app, 0), "reason": "随子女迁往成都" } }] })
+    };
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0001", 1, "moved_out")).await;
+    assert_eq!(
+        (v["results"][0]["status"].as_str(), v["results"][0]["version"].as_i64()),
+        (Some("applied"), Some(2)),
+        "{v}"
+    );
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0001", 1, "moved_out")).await;
+    assert_eq!(again["results"][0]["replayed"], true, "{again}");
+    let (_, now) = app.get(&worker, &format!("/api/v1/persons/{id}")).await;
+    assert_eq!((now["status"].as_str(), now["version"].as_i64()), (Some("moved_out"), Some(2)));
+    // Made offline on the old version: shown with the current record, nothing written.
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0002", 1, "deceased")).await;
+    assert_eq!(v["results"][0]["status"], "conflict", "{v}");
+    assert_eq!(v["results"][0]["current"]["status"], "moved_out");
+    // On the current version a change the rules forbid is refused in Chinese.
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op("op-status-0003", 2, "deceased")).await;
+    assert_eq!(v["results"][0]["status"], "rejected", "{v}");
+    assert!(v["results"][0]["message"].as_str().unwrap().contains("不能从“已迁出”改为“已死亡”"), "{v}");
+}
+
+#[tokio::test]
+async fn a_household_and_its_member_registered_offline_arrive_together() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1981, 9, 1).unwrap(), 55);
+    let ops = json!([
+        { "op_id": "op-hh-off-0001", "kind": "household.create", "data": { "grid_id": t.grid_a1_1, "household_no": "HH-OFF-7", "address": "嫩水路 7 号" } },
+        { "op_id": "op-member-0001", "kind": "person.create", "data_refs": { "household_id": "op-hh-off-0001" },
+          "data": { "kind": "registered", "name": "户内成员", "id_number": number, "grid_id": t.grid_a1_1, "relation_to_head": "02", "extra": {} } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    let member = &v["results"][1]["record"];
+    assert_eq!(member["household_id"], v["results"][0]["id"], "{v}");
+    assert_eq!(member["relation_to_head"], "02");
+}
+
+#[tokio::test]
+async fn a_rental_with_its_tenants_goes_through_the_sync() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1990, 1, 5).unwrap(), 61);
+    let (_, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "租客", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    let ops = json!([
+        { "op_id": "op-ten-house-01", "kind": "house.create", "data": { "grid_id": t.grid_a1_1, "house_no": "NS-9-1", "house_use": "10", "address": "嫩水路 9 号 1 栋" } },
+        { "op_id": "op-ten-rent-001", "kind": "rental.create", "data_refs": { "house_id": "op-ten-house-01" },
+          "data": { "landlord_name": "王房东", "start_date": "2026-01-01", "rental_use": "10", "tenant_ids": [p["id"]] } },
+    ]);
+    let (st, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM rental_tenants").await, 1);
+}
+
+#[tokio::test]
+async fn a_special_files_visit_goes_through_the_sync_and_keeps_the_file_out_of_the_receipt() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1985, 4, 4).unwrap(), 71);
+    let (_, p) = app
+        .post_json(
+            &worker,
+            "/api/v1/persons",
+            json!({ "kind": "registered", "name": "帮教对象", "id_number": number, "grid_id": t.grid_a1_1 }),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    let file = json!({ "kind": "drug_user", "data": { "found_on": "2025-10-01", "control_status": "社区戒毒" }, "next_visit_due": day(&app, 0) });
+    let (st, f) = app.post_json(&worker, &format!("/api/v1/persons/{pid}/special"), file).await;
+    assert_eq!(st, StatusCode::CREATED, "{f}");
+    // It is due today: on the phone's to-do as a person.
+    let s = snapshot(&app, &worker).await;
+    assert!(
+        s["todo"]["visits_due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["subject_type"] == "person" && v["subject_id"] == pid),
+        "{}",
+        s["todo"]
+    );
+    let op = json!({ "ops": [{ "op_id": "op-special-0001", "kind": "special.visit", "id": pid,
+        "data": { "visited_on": day(&app, 0), "note": "本人在家，情绪稳定", "next_visit_due": "2099-01-01" } }] });
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", op.clone()).await;
+    assert_eq!(v["results"][0]["status"], "applied", "{v}");
+    assert_eq!(v["results"][0]["record"]["next_visit_due"], "2099-01-01");
+    assert!(!v.to_string().contains("社区戒毒"), "the file's content stays out of the answer: {v}");
+    let (_, again) = app.post_json(&worker, "/api/v1/field/sync", op).await;
+    assert_eq!(again["results"][0]["replayed"], true);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM special_visits").await, 1);
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .fetch_one("SELECT COUNT(*) FROM field_receipts WHERE result LIKE '%社区戒毒%'", vec![])
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nor in the receipt");
+}
+
+#[tokio::test]
+async fn a_special_file_for_a_person_registered_offline_arrives_without_its_content_in_the_receipt() {
+    let (app, t, _) = TestApp::with_tree().await;
+    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let s = snapshot(&app, &worker).await;
+    let kinds = s["special_kinds"].as_array().unwrap();
+    assert_eq!(kinds.len(), 5, "{}", s["special_kinds"]);
+    assert!(kinds.iter().any(|k| k["kind"] == "released_prisoner" && k["fields"][0]["label"] == "原罪名"));
+    let number =
+        wangge::domains::registry::id_number::make("510725", chrono::NaiveDate::from_ymd_opt(1979, 12, 1).unwrap(), 33);
+    let ops = json!([
+        { "op_id": "op-sp-person-01", "kind": "person.create",
+          "data": { "kind": "registered", "name": "刑释测试", "id_number": number, "grid_id": t.grid_a1_1, "extra": {} } },
+        { "op_id": "op-sp-file-0001", "kind": "special.create", "ref_op": "op-sp-person-01",
+          "data": { "kind": "released_prisoner", "data": { "crime": "盗窃罪", "sentence": "三年", "released_on": "2025-11-20" }, "next_visit_due": "2099-01-01" } },
+    ]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": ops })).await;
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == "applied"), "{v}");
+    assert!(!v.to_string().contains("盗窃罪"), "{v}");
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM special_files").await, 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) FROM field_receipts WHERE result LIKE '%盗窃%'").await, 0);
+    // A required field missing: refused in the words the phone uses.
+    let bad = json!([{ "op_id": "op-sp-file-0002", "kind": "special.create", "ref_op": "op-sp-person-01",
+        "data": { "kind": "drug_user", "data": { "found_on": "2025-10-01" } } }]);
+    let (_, v) = app.post_json(&worker, "/api/v1/field/sync", json!({ "ops": bad })).await;
+    assert_eq!(v["results"][0]["fields"]["data.control_status"], "请填写管控情况", "{v}");
+}

@@ -18,6 +18,7 @@ use wangge::domains::org::{account_store, area_store, staff_store};
 use wangge::state::AppState;
 
 mod field;
+mod field_checks;
 mod field_device;
 mod public;
 

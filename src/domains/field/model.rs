@@ -23,6 +23,8 @@ pub const UPLOAD_KEEP_MS: i64 = 30 * crate::clock::DAY;
 pub enum Kind {
     PersonCreate,
     PersonUpdate,
+    /// 迁出、死亡、离开 (or back): `POST /api/v1/persons/{id}/status`, from a known version.
+    PersonStatus,
     HouseCreate,
     HouseUpdate,
     HouseholdCreate,
@@ -33,14 +35,23 @@ pub enum Kind {
     PlaceUpdate,
     EventReport,
     VisitRecord,
+    /// A special-population file for a person (`POST /api/v1/persons/{id}/special`); `id` or `ref_op` is the person.
+    SpecialCreate,
+    /// A visit to a special-population file (`POST /api/v1/persons/{id}/special/{file}/visits`); `id` is the person.
+    SpecialVisit,
     PatrolStart,
     PatrolPoints,
     PatrolEnd,
+    /// Results of the patrol's checklist (the six areas), as `POST /api/v1/patrols/{id}/checks` takes them.
+    PatrolChecks,
+    /// A finding of the patrol, reported as an event at once if asked (`POST …/findings`).
+    PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 15] = [
+pub const ALL_KINDS: [Kind; 20] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
+    Kind::PersonStatus,
     Kind::HouseCreate,
     Kind::HouseUpdate,
     Kind::HouseholdCreate,
@@ -51,9 +62,13 @@ pub const ALL_KINDS: [Kind; 15] = [
     Kind::PlaceUpdate,
     Kind::EventReport,
     Kind::VisitRecord,
+    Kind::SpecialCreate,
+    Kind::SpecialVisit,
     Kind::PatrolStart,
     Kind::PatrolPoints,
     Kind::PatrolEnd,
+    Kind::PatrolChecks,
+    Kind::PatrolFinding,
 ];
 
 impl Kind {
@@ -61,6 +76,7 @@ impl Kind {
         match self {
             Kind::PersonCreate => "person.create",
             Kind::PersonUpdate => "person.update",
+            Kind::PersonStatus => "person.status",
             Kind::HouseCreate => "house.create",
             Kind::HouseUpdate => "house.update",
             Kind::HouseholdCreate => "household.create",
@@ -71,9 +87,13 @@ impl Kind {
             Kind::PlaceUpdate => "place.update",
             Kind::EventReport => "event.report",
             Kind::VisitRecord => "visit.record",
+            Kind::SpecialCreate => "special.create",
+            Kind::SpecialVisit => "special.visit",
             Kind::PatrolStart => "patrol.start",
             Kind::PatrolPoints => "patrol.points",
             Kind::PatrolEnd => "patrol.end",
+            Kind::PatrolChecks => "patrol.checks",
+            Kind::PatrolFinding => "patrol.finding",
         }
     }
 
@@ -85,25 +105,44 @@ impl Kind {
     pub fn is_update(self) -> bool {
         matches!(
             self,
-            Kind::PersonUpdate | Kind::HouseUpdate | Kind::HouseholdUpdate | Kind::RentalUpdate | Kind::PlaceUpdate
+            Kind::PersonUpdate
+                | Kind::PersonStatus
+                | Kind::HouseUpdate
+                | Kind::HouseholdUpdate
+                | Kind::RentalUpdate
+                | Kind::PlaceUpdate
         )
     }
 
     /// Works on an existing record (named by `id`, or by `ref_op`: an earlier operation that created it).
     pub fn needs_target(self) -> bool {
-        self.is_update() || matches!(self, Kind::VisitRecord | Kind::PatrolPoints | Kind::PatrolEnd)
+        self.is_update()
+            || matches!(
+                self,
+                Kind::VisitRecord
+                    | Kind::SpecialCreate
+                    | Kind::SpecialVisit
+                    | Kind::PatrolPoints
+                    | Kind::PatrolEnd
+                    | Kind::PatrolChecks
+                    | Kind::PatrolFinding
+            )
     }
 
     /// The record type, for conflicts and messages.
     pub fn object(self) -> &'static str {
         match self {
-            Kind::PersonCreate | Kind::PersonUpdate => "person",
+            Kind::PersonCreate | Kind::PersonUpdate | Kind::PersonStatus | Kind::SpecialCreate | Kind::SpecialVisit => {
+                "person"
+            }
             Kind::HouseCreate | Kind::HouseUpdate => "house",
             Kind::HouseholdCreate | Kind::HouseholdUpdate | Kind::VisitRecord => "household",
             Kind::RentalCreate | Kind::RentalUpdate => "rental",
             Kind::PlaceCreate | Kind::PlaceUpdate => "place",
             Kind::EventReport => "event",
-            Kind::PatrolStart | Kind::PatrolPoints | Kind::PatrolEnd => "patrol",
+            Kind::PatrolStart | Kind::PatrolPoints | Kind::PatrolEnd | Kind::PatrolChecks | Kind::PatrolFinding => {
+                "patrol"
+            }
         }
     }
 }

@@ -18,6 +18,12 @@ pub const CSS: &str = include_str!("../../../static/field/app.css");
 pub const FIELD_JS: &str = include_str!("../../../static/field/field.js");
 pub const QUEUE_JS: &str = include_str!("../../../static/field/queue.js");
 pub const SYNC_JS: &str = include_str!("../../../static/field/sync.js");
+pub const CHECKS_JS: &str = include_str!("../../../static/field/checks.js");
+pub const PATROL_JS: &str = include_str!("../../../static/field/patrol.js");
+pub const STATUS_JS: &str = include_str!("../../../static/field/status.js");
+pub const HOUSEHOLD_JS: &str = include_str!("../../../static/field/household.js");
+pub const UI_JS: &str = include_str!("../../../static/field/ui.js");
+pub const SYNCVIEW_JS: &str = include_str!("../../../static/field/syncview.js");
 const SW_JS: &str = include_str!("../../../static/field/sw.js");
 /// The shell's template: part of the version, so a changed page reaches phones like a changed script.
 const SHELL_HTML: &str = include_str!("../../../templates/field/app.html");
@@ -26,11 +32,12 @@ const ICON_192: &[u8] = include_bytes!("../../../static/field/icon-192.png");
 const ICON_512: &[u8] = include_bytes!("../../../static/field/icon-512.png");
 
 /// The task pages (path, title); all served by the same shell.
-pub const PAGES: [(&str, &str); 10] = [
+pub const PAGES: [(&str, &str); 11] = [
     ("/field/", "今日待办"),
     ("/field/person", "登记人员"),
     ("/field/people", "查找人员"),
     ("/field/house", "登记房屋"),
+    ("/field/household", "登记户"),
     ("/field/rental", "登记出租房"),
     ("/field/place", "登记场所"),
     ("/field/event", "上报事件"),
@@ -42,7 +49,20 @@ pub const PAGES: [(&str, &str); 10] = [
 /// A short hash of every file of the app: names the phone's cache and busts the browser cache.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let parts = [CSS, FIELD_JS, QUEUE_JS, SYNC_JS, SW_JS, SHELL_HTML];
+    let parts = [
+        CSS,
+        FIELD_JS,
+        QUEUE_JS,
+        SYNC_JS,
+        CHECKS_JS,
+        PATROL_JS,
+        STATUS_JS,
+        HOUSEHOLD_JS,
+        UI_JS,
+        SYNCVIEW_JS,
+        SW_JS,
+        SHELL_HTML,
+    ];
     for part in parts.map(str::as_bytes) {
         for b in part {
             h ^= u64::from(*b);
@@ -59,6 +79,7 @@ pub fn routes() -> Vec<Entry> {
         get("/field/person", FIELD, "外勤：登记或修改人员", shell),
         get("/field/people", FIELD, "外勤：查找本网格人员", shell),
         get("/field/house", FIELD, "外勤：登记房屋", shell),
+        get("/field/household", FIELD, "外勤：登记户和它的成员", shell),
         get("/field/rental", FIELD, "外勤：登记出租房屋", shell),
         get("/field/place", FIELD, "外勤：登记重点场所", shell),
         get("/field/event", FIELD, "外勤：上报事件（拍照、定位）", shell),
@@ -73,6 +94,12 @@ pub fn routes() -> Vec<Entry> {
         get("/static/field/field.js", Access::Public, "外勤脚本：页面", field_js),
         get("/static/field/queue.js", Access::Public, "外勤脚本：手机上的待同步队列和缓存（IndexedDB）", queue_js),
         get("/static/field/sync.js", Access::Public, "外勤脚本：同步", sync_js),
+        get("/static/field/checks.js", Access::Public, "外勤脚本：保存前在手机上的检查（服务器的原话）", checks_js),
+        get("/static/field/patrol.js", Access::Public, "外勤脚本：巡查的检查清单和发现", patrol_js),
+        get("/static/field/status.js", Access::Public, "外勤脚本：人员状态变更（迁出、死亡、离开）", status_js),
+        get("/static/field/household.js", Access::Public, "外勤脚本：登记户和它的成员", household_js),
+        get("/static/field/ui.js", Access::Public, "外勤脚本：各页共用的小工具", ui_js),
+        get("/static/field/syncview.js", Access::Public, "外勤脚本：同步屏（待发送、冲突、没通过）", syncview_js),
         get("/static/field/icon.svg", Access::Public, "外勤图标（SVG）", icon_svg),
         get("/static/field/icon-192.png", Access::Public, "外勤图标 192×192", icon_192),
         get("/static/field/icon-512.png", Access::Public, "外勤图标 512×512", icon_512),
@@ -103,6 +130,12 @@ static GZ_CSS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CSS.as_bytes()));
 static GZ_FIELD: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(FIELD_JS.as_bytes()));
 static GZ_QUEUE: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(QUEUE_JS.as_bytes()));
 static GZ_SYNC: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(SYNC_JS.as_bytes()));
+static GZ_CHECKS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(CHECKS_JS.as_bytes()));
+static GZ_PATROL: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(PATROL_JS.as_bytes()));
+static GZ_STATUS: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(STATUS_JS.as_bytes()));
+static GZ_HOUSEHOLD: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(HOUSEHOLD_JS.as_bytes()));
+static GZ_UI: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(UI_JS.as_bytes()));
+static GZ_SYNCVIEW: LazyLock<Vec<u8>> = LazyLock::new(|| gzip(SYNCVIEW_JS.as_bytes()));
 
 /// The plain or the gzipped bytes, as the browser accepts.
 fn maybe_gzip(headers: &HeaderMap, ct: &'static str, plain: &'static [u8], gz: &'static [u8]) -> Response {
@@ -147,6 +180,24 @@ async fn queue_js(h: HeaderMap) -> Response {
 async fn sync_js(h: HeaderMap) -> Response {
     maybe_gzip(&h, "text/javascript; charset=utf-8", SYNC_JS.as_bytes(), &GZ_SYNC)
 }
+async fn checks_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", CHECKS_JS.as_bytes(), &GZ_CHECKS)
+}
+async fn patrol_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", PATROL_JS.as_bytes(), &GZ_PATROL)
+}
+async fn status_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", STATUS_JS.as_bytes(), &GZ_STATUS)
+}
+async fn household_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", HOUSEHOLD_JS.as_bytes(), &GZ_HOUSEHOLD)
+}
+async fn ui_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", UI_JS.as_bytes(), &GZ_UI)
+}
+async fn syncview_js(h: HeaderMap) -> Response {
+    maybe_gzip(&h, "text/javascript; charset=utf-8", SYNCVIEW_JS.as_bytes(), &GZ_SYNCVIEW)
+}
 async fn icon_svg() -> Response {
     typed("image/svg+xml", ICON_SVG)
 }
@@ -163,9 +214,20 @@ async fn service_worker() -> Response {
         .iter()
         .map(|(p, _)| (*p).to_owned())
         .chain(
-            ["app.css", "field.js", "queue.js", "sync.js"]
-                .iter()
-                .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
+            [
+                "app.css",
+                "field.js",
+                "queue.js",
+                "sync.js",
+                "checks.js",
+                "patrol.js",
+                "status.js",
+                "household.js",
+                "ui.js",
+                "syncview.js",
+            ]
+            .iter()
+            .map(|f| format!("/static/field/{f}?v={}", VERSION.as_str())),
         )
         .chain(["/field/manifest.webmanifest".to_owned(), "/static/field/icon.svg".to_owned()])
         .collect();

@@ -34,6 +34,8 @@ pub struct Snapshot {
     /// The event categories in the order and grouping of the desktop report form.
     pub categories: Vec<Value>,
     pub codes: Value,
+    /// The special-population kinds this worker may open a file of, with their fields (none without the permissions).
+    pub special_kinds: Vec<Value>,
     /// Some kind had more than `MAX_RECORDS` records; only the first were sent.
     pub truncated: bool,
     pub taken_at: i64,
@@ -112,6 +114,29 @@ fn category_choices(groups: Vec<event_pages::CategoryGroup>) -> Vec<Value> {
         out.push(one(&g.top, format!("{}（未细分）", g.top.name), Some(&g.top.name)));
     }
     out
+}
+
+/// The special-population kinds and their fields (registry::model), for the phone's file form.
+fn special_kinds(actor: &Actor) -> Vec<Value> {
+    use crate::domains::registry::model::{FieldType, SPECIAL_KINDS, special_fields};
+    if !actor.can(Permission::ReadSpecialFiles) || !actor.can(Permission::EditRegister) {
+        return Vec::new();
+    }
+    let kind = |t: FieldType| match t {
+        FieldType::Date => "date",
+        FieldType::Bool => "bool",
+        FieldType::Text | FieldType::Code(_) => "text",
+    };
+    SPECIAL_KINDS
+        .iter()
+        .map(|(k, label, _)| {
+            let fields: Vec<Value> = special_fields(k)
+                .iter()
+                .map(|f| json!({ "key": f.key, "label": f.label, "type": kind(f.kind), "required": f.required }))
+                .collect();
+            json!({ "kind": k, "label": label, "fields": fields })
+        })
+        .collect()
 }
 
 /// The day's to-do: events waiting for the worker, visits due by the end of today, the open patrol.
@@ -211,6 +236,7 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
             "left_behind_type": table("left_behind_type"),
             "relation": table("relation"),
         }),
+        special_kinds: special_kinds(actor),
         truncated,
         taken_at: actor.now,
     })

@@ -8,12 +8,12 @@ use crate::auth::{Actor, Permission};
 use crate::db::Tx;
 use crate::domains::events::service::{self as events, Photo, ReportHook, ReportInput};
 use crate::domains::patrols::service as patrols;
-use crate::domains::registry::{houses, persons};
+use crate::domains::registry::{houses, persons, special};
 use crate::domains::visits::{model::VisitInput, service as visits};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The answers of a batch, in the order sent.
@@ -165,6 +165,10 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let id = need_target(state, actor, op).await?;
             value(persons::update(state, actor, id, &input(state, actor, op).await?).await)
         }
+        Kind::PersonStatus => {
+            let id = need_target(state, actor, op).await?;
+            value(persons::change_status(state, actor, id, &input(state, actor, op).await?).await)
+        }
         Kind::HouseCreate => value(houses::create_house(state, actor, &input(state, actor, op).await?).await),
         Kind::HouseUpdate => {
             let id = need_target(state, actor, op).await?;
@@ -191,6 +195,12 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let i: VisitInput = input(state, actor, op).await?;
             value(visits::record(state, actor, id, &i).await)
         }
+        Kind::SpecialCreate => {
+            let person = need_target(state, actor, op).await?;
+            let f = special::create(state, actor, person, &input(state, actor, op).await?).await?;
+            Ok(special_answer(&f))
+        }
+        Kind::SpecialVisit => special_visit(state, actor, op).await,
         Kind::PatrolStart => value(patrols::start(state, actor, &input(state, actor, op).await?).await),
         Kind::PatrolPoints => {
             let id = need_target(state, actor, op).await?;
@@ -200,7 +210,51 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             let id = need_target(state, actor, op).await?;
             value(patrols::end(state, actor, id, &input(state, actor, op).await?).await)
         }
+        Kind::PatrolChecks => {
+            let id = need_target(state, actor, op).await?;
+            let i: patrols::ChecksInput = input(state, actor, op).await?;
+            patrols::record_checks(state, actor, id, &i).await?;
+            Ok(json!({ "id": id, "checked": i.items.len() }))
+        }
+        Kind::PatrolFinding => {
+            let id = need_target(state, actor, op).await?;
+            value(patrols::add_finding(state, actor, id, &input(state, actor, op).await?).await)
+        }
     }
+}
+
+/// A visit to a special-population file: the `file_id` given, else the person's file due first.
+/// The answer holds the file's id and next visit only (the file itself stays out of the receipt).
+async fn special_visit(state: &AppState, actor: &Actor, op: &Op) -> AppResult<Value> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Data {
+        file_id: Option<i64>,
+        visited_on: String,
+        note: String,
+        #[serde(default)]
+        next_visit_due: Option<String>,
+    }
+    let person = need_target(state, actor, op).await?;
+    let d: Data = input(state, actor, op).await?;
+    let file = match d.file_id {
+        Some(f) => f,
+        None => special::list(state, actor, person)
+            .await?
+            .into_iter()
+            .filter(|f| f.status != "deleted")
+            .min_by_key(|f| f.next_visit_due.clone().unwrap_or_else(|| "9999-12-31".into()))
+            .map(|f| f.id)
+            .ok_or_else(|| AppError::field("file_id", "这个人没有可以走访的特殊人群档案"))?,
+    };
+    let visit = special::VisitInput { visited_on: d.visited_on, note: d.note, next_visit_due: d.next_visit_due };
+    Ok(special_answer(&special::visit(state, actor, person, file, &visit).await?))
+}
+
+/// What a phone is told of a special-population file: its id and next visit, not its content
+/// (the answer is kept in the receipt).
+fn special_answer(f: &special::SpecialOut) -> Value {
+    json!({ "id": f.id, "person_id": f.person_id, "kind": f.kind, "next_visit_due": f.next_visit_due, "version": f.version })
 }
 
 /// An event report with the photos uploaded ahead; the uploads are dropped once the event holds them.
