@@ -3,23 +3,15 @@
 //! against the monthly threshold scaled to the working days elapsed; the children table lists each
 //! figure once.
 
+use crate::fixtures::{self, bearer, garbage, with};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
 use wangge::clock::DAY;
 
-async fn session(app: &TestApp, username: &str, role: wangge::auth::Role, bind: Bind) -> Session {
-    let s = app.demo_session(username, role, bind).await;
-    let (_, token) = app.token(&s, "activity", Some(90)).await;
-    Session::bearer(&token)
-}
-
 async fn report(app: &TestApp, s: &Session, title: &str) {
-    let body = json!({ "category": "0401", "title": title,
-        "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" }, "address": "嫩水路 8 号" });
-    let (st, v) = app.post_json(s, "/api/v1/events", body).await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
+    fixtures::report(app, s, with(garbage(title), json!({ "address": "嫩水路 8 号" }))).await;
 }
 
 fn child(d: &Value, id: i64) -> &Value {
@@ -29,10 +21,10 @@ fn child(d: &Value, id: i64) -> &Value {
 #[tokio::test]
 async fn the_dashboard_shows_last_month_and_month_to_date_against_a_scaled_threshold() {
     let (app, t, _) = TestApp::with_tree().await;
-    let county = session(&app, "county", CountyCenter, Bind::Area(t.county)).await;
-    let town = session(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
-    let a = session(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
-    let b = session(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
+    let county = bearer(&app, "county", CountyCenter, Bind::Area(t.county)).await;
+    let town = bearer(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
+    let a = bearer(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let b = bearer(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
     let (st, _) = app.patch_json(&county, "/api/v1/supervision-settings", json!({ "min_days_month": 10 })).await;
     assert_eq!(st, StatusCode::OK);
 

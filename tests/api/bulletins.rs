@@ -4,6 +4,7 @@
 //! “0”, 100%以上, 50%以下); draft, publish and the archive unchanged afterwards; the Word file
 //! opened and read; the workbook; scope.
 
+use crate::fixtures::{self, bearer, with};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -11,23 +12,12 @@ use std::io::Read;
 use wangge::auth::Role::*;
 use wangge::clock::{DAY, HOUR, MINUTE};
 
-/// A bearer-token session (survives moving the clock by days).
-async fn session(app: &TestApp, username: &str, role: wangge::auth::Role, bind: Bind) -> Session {
-    let s = app.demo_session(username, role, bind).await;
-    let (_, token) = app.token(&s, "bulletins", Some(90)).await;
-    Session::bearer(&token)
-}
-
 fn garbage(title: &str) -> Value {
-    json!({ "category": "0401", "title": title,
-            "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" },
-            "address": "嫩水路 8 号" })
+    with(fixtures::garbage(title), json!({ "address": "嫩水路 8 号" }))
 }
 
 async fn report(app: &TestApp, s: &Session, title: &str) -> i64 {
-    let (st, v) = app.post_json(s, "/api/v1/events", garbage(title)).await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    v["id"].as_i64().unwrap()
+    fixtures::report(app, s, garbage(title)).await
 }
 
 async fn act(app: &TestApp, s: &Session, id: i64, body: Value) {
@@ -68,12 +58,12 @@ pub(crate) async fn county() -> County {
     let comm_c = app.area(&admin, town_c, "community", "510725103001", "双峰社区").await;
     let grid_c = app.area(&admin, comm_c, "grid", "510725103001001", "双峰第一网格").await;
     app.account("idle_c", GridWorker, Bind::Area(grid_c)).await;
-    let county = session(&app, "county", CountyCenter, Bind::Area(tree.county)).await;
-    let town = session(&app, "town_a", TownCenter, Bind::Area(tree.town_a)).await;
-    let worker_a = session(&app, "worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
-    let worker_b = session(&app, "worker_b", GridWorker, Bind::Area(tree.grid_b1_1)).await;
-    let community = session(&app, "comm_a1", CommunityStaff, Bind::Area(tree.comm_a1)).await;
-    let police = session(&app, "police_a", DepartmentHandler, Bind::Department(tree.dept_a)).await;
+    let county = bearer(&app, "county", CountyCenter, Bind::Area(tree.county)).await;
+    let town = bearer(&app, "town_a", TownCenter, Bind::Area(tree.town_a)).await;
+    let worker_a = bearer(&app, "worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let worker_b = bearer(&app, "worker_b", GridWorker, Bind::Area(tree.grid_b1_1)).await;
+    let community = bearer(&app, "comm_a1", CommunityStaff, Bind::Area(tree.comm_a1)).await;
+    let police = bearer(&app, "police_a", DepartmentHandler, Bind::Department(tree.dept_a)).await;
     County { app, tree, town_c, county, town, worker_a, worker_b, community, police }
 }
 
@@ -197,7 +187,7 @@ pub(crate) async fn march(c: &County) {
     report(app, &c.worker_b, "城北路灯不亮").await;
     // 1 April: 文昌镇 closes its first March event (April's figure, not March's).
     app.clock.advance(HOUR);
-    let community_b = session(app, "comm_b1", CommunityStaff, Bind::Area(c.tree.comm_b1)).await;
+    let community_b = bearer(app, "comm_b1", CommunityStaff, Bind::Area(c.tree.comm_b1)).await;
     close(app, &c.worker_b, &community_b, b1).await;
 }
 

@@ -2,21 +2,15 @@
 //! overdue events (the injected clock moved a day), overdue visits, submissions waiting, the map's
 //! shading values and legend, scope (a town sees only itself, a grid worker their grid), the page.
 
+use crate::fixtures::{self, bearer, garbage, id_number, register_id, with};
 use crate::helpers::*;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
 use wangge::clock::DAY;
-use wangge::domains::registry::id_number::make;
 
 fn id(seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(1980, 5, 5).unwrap(), seq)
-}
-
-async fn session(app: &TestApp, username: &str, role: wangge::auth::Role, bind: Bind) -> Session {
-    let s = app.demo_session(username, role, bind).await;
-    let (_, token) = app.token(&s, "dashboard", Some(90)).await;
-    Session::bearer(&token)
+    id_number(1980, 5, 5, seq)
 }
 
 async fn created(app: &TestApp, s: &Session, path: &str, body: Value) -> i64 {
@@ -26,19 +20,12 @@ async fn created(app: &TestApp, s: &Session, path: &str, body: Value) -> i64 {
 }
 
 async fn person(app: &TestApp, s: &Session, grid: i64, name: &str, seq: u32) -> i64 {
-    created(
-        app,
-        s,
-        "/api/v1/persons",
-        json!({ "kind": "registered", "name": name, "id_number": id(seq), "grid_id": grid, "address": "嫩水路 8 号" }),
-    )
-    .await
+    let body = with(fixtures::person("registered", grid, name, &id(seq)), json!({ "address": "嫩水路 8 号" }));
+    register_id(app, s, body).await
 }
 
 async fn report(app: &TestApp, s: &Session, title: &str) -> i64 {
-    let body = json!({ "category": "0401", "title": title,
-        "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" }, "address": "嫩水路 8 号" });
-    created(app, s, "/api/v1/events", body).await
+    fixtures::report(app, s, with(garbage(title), json!({ "address": "嫩水路 8 号" }))).await
 }
 
 fn square(lon: f64) -> Value {
@@ -64,10 +51,10 @@ async fn town() -> Town {
             .await;
         assert_eq!(st, StatusCode::OK, "{v}");
     }
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
-    let worker2 = session(&app, "worker_a2", GridWorker, Bind::Area(t.grid_a1_2)).await;
-    let worker_b = session(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
-    let town = session(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
+    let worker = bearer(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let worker2 = bearer(&app, "worker_a2", GridWorker, Bind::Area(t.grid_a1_2)).await;
+    let worker_b = bearer(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
+    let town = bearer(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
     let p1 = person(&app, &worker, t.grid_a1_1, "张三", 11).await;
     person(&app, &worker, t.grid_a1_1, "李四", 13).await;
     person(&app, &worker2, t.grid_a1_2, "王五", 15).await;
@@ -145,7 +132,7 @@ async fn a_town_dashboard_counts_its_own_town() {
     );
     assert_eq!(d["activity"]["units"].as_array().unwrap().len(), 2);
     // The county centre asks for the other town: only its figures.
-    let county = session(&app, "county", CountyCenter, Bind::Area(t.county)).await;
+    let county = bearer(&app, "county", CountyCenter, Bind::Area(t.county)).await;
     let (_, b) = app.get(&county, &format!("/api/v1/dashboard?area={}", t.town_b)).await;
     assert_eq!((b["register"]["people"].as_i64(), b["events"]["open"].as_i64()), (Some(1), Some(1)));
     assert_eq!(b["parent"], json!([t.county, "演示县"]));
@@ -224,7 +211,7 @@ async fn scope_a_town_sees_its_town_and_a_grid_worker_their_grid() {
     assert_eq!(d["map"]["grids"].as_array().unwrap().len(), 1);
     let got = app.get(&worker, &format!("/api/v1/dashboard?area={}", t.grid_a1_2)).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
-    let police = session(&app, "police", DepartmentHandler, Bind::Department(t.dept_a)).await;
+    let police = bearer(&app, "police", DepartmentHandler, Bind::Department(t.dept_a)).await;
     assert_eq!(app.get(&police, "/api/v1/dashboard").await.0, StatusCode::FORBIDDEN);
 }
 
@@ -248,7 +235,7 @@ async fn the_page_draws_tiles_bars_and_the_map_without_scripts() {
 #[tokio::test]
 async fn the_county_map_draws_its_towns_as_labelled_regions_that_lead_down() {
     let Town { app, t, .. } = town().await;
-    let county = session(&app, "county_c", CountyCenter, Bind::Area(t.county)).await;
+    let county = bearer(&app, "county_c", CountyCenter, Bind::Area(t.county)).await;
     let r = app.call(Method::GET, "/dashboard?shade=people", &county, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();

@@ -2,28 +2,15 @@
 //! and nothing written when wrong), the to-do lists, the event page with one form per action (a refused
 //! action shows its reason), grid assignment, notifications, settings, and the scope of the event page.
 
+use crate::fixtures::{County, Login, Who, garbage, report};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
 
-struct Pages {
-    app: TestApp,
-    tree: Tree,
-    worker: Session,
-    worker_b: Session,
-    community: Session,
-    police: Session,
-}
-
-async fn setup() -> Pages {
-    let (app, tree, _admin) = TestApp::with_tree().await;
-    let worker = app.demo_session("pg_worker", GridWorker, Bind::Area(tree.grid_a1_1)).await;
-    let worker_b = app.demo_session("pg_worker_b", GridWorker, Bind::Area(tree.grid_b1_1)).await;
-    let community = app.demo_session("pg_comm", CommunityStaff, Bind::Area(tree.comm_a1)).await;
-    let police = app.demo_session("pg_police", DepartmentHandler, Bind::Department(tree.dept_a)).await;
-    Pages { app, tree, worker, worker_b, community, police }
+async fn setup() -> County {
+    County::new(&[Who::Worker, Who::WorkerB, Who::Community, Who::Police], Login::Cookie).await
 }
 
 async fn page(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
@@ -69,16 +56,7 @@ fn event_of(r: &Resp) -> i64 {
 }
 
 async fn report_json(app: &TestApp, s: &Session, title: &str) -> i64 {
-    let (st, e) = app
-        .post_json(
-            s,
-            "/api/v1/events",
-            json!({ "category": "0401", "title": title,
-                "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" } }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{e}");
-    e["id"].as_i64().unwrap()
+    report(app, s, garbage(title)).await
 }
 
 async fn version(app: &TestApp, s: &Session, id: i64) -> String {
@@ -103,14 +81,14 @@ fn redirected_to(r: &Resp, to: &str) {
 async fn pages_render_for_a_grid_worker_community_staff_and_department_handler() {
     let p = setup().await;
     let app = &p.app;
-    let id = report_json(app, &p.worker, "幸福小区东门垃圾满溢").await;
+    let id = report_json(app, p.worker(), "幸福小区东门垃圾满溢").await;
 
     // The grid worker: home links to the to-do list with its count, the form, the lists, the event.
-    let (st, home) = page(app, &p.worker, "/").await;
+    let (st, home) = page(app, p.worker(), "/").await;
     assert_eq!(st, StatusCode::OK);
     assert!(home.contains(r#"待办事件 <b class="count">1 件</b>"#), "{home}");
     assert!(home.contains("href=\"/events/new\""));
-    let (st, form) = page(app, &p.worker, "/events/new").await;
+    let (st, form) = page(app, p.worker(), "/events/new").await;
     assert_eq!(st, StatusCode::OK);
     for text in [
         "上报事件",
@@ -124,14 +102,14 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     ] {
         assert!(form.contains(text), "{text}");
     }
-    let (st, todo) = page(app, &p.worker, "/todo").await;
+    let (st, todo) = page(app, p.worker(), "/todo").await;
     assert_eq!(st, StatusCode::OK);
     assert!(todo.contains("幸福小区东门垃圾满溢") && todo.contains("期限 2026-03-02 14:00"), "{todo}");
-    let (_, mine) = page(app, &p.worker, "/todo?list=mine").await;
+    let (_, mine) = page(app, p.worker(), "/todo?list=mine").await;
     assert!(mine.contains("幸福小区东门垃圾满溢"));
-    let (_, done) = page(app, &p.worker, "/todo?list=done").await;
+    let (_, done) = page(app, p.worker(), "/todo?list=done").await;
     assert!(done.contains("还没有办理过事件"));
-    let (st, ev) = page(app, &p.worker, &format!("/events/{id}")).await;
+    let (st, ev) = page(app, p.worker(), &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::OK);
     for text in [
         "幸福小区东门垃圾满溢",
@@ -144,52 +122,52 @@ async fn pages_render_for_a_grid_worker_community_staff_and_department_handler()
     ] {
         assert!(ev.contains(text), "{text}: {ev}");
     }
-    let (st, _) = page(app, &p.worker, "/settings/events").await;
+    let (st, _) = page(app, p.worker(), "/settings/events").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 
     // Community staff: the filtered list, the event with supervision and urging (the grid holds it).
     let (st, list) = page(
         app,
-        &p.community,
+        p.community(),
         "/events?state=reported&category=04&card=&overdue=&from=2026-03-01&to=2026-03-02&area=",
     )
     .await;
     assert_eq!(st, StatusCode::OK);
     assert!(list.contains("幸福小区东门垃圾满溢") && list.contains("共 1 件"), "{list}");
-    let (_, none) = page(app, &p.community, "/events?card=red").await;
+    let (_, none) = page(app, p.community(), "/events?card=red").await;
     assert!(none.contains("没有符合条件的事件"));
-    let (_, overdue) = page(app, &p.community, "/events?overdue=1").await;
+    let (_, overdue) = page(app, p.community(), "/events?overdue=1").await;
     assert!(overdue.contains("共 0 件"));
-    let (st, ev) = page(app, &p.community, &format!("/events/{id}")).await;
+    let (st, ev) = page(app, p.community(), &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(ev.contains("id=\"act-supervise\"") && ev.contains("id=\"act-urge-submit\""), "{ev}");
     assert!(!ev.contains("id=\"act-accept-submit\""));
 
     // The department sees nothing until it is sent the event; then it is in its to-do list.
-    let (st, _) = page(app, &p.police, &format!("/events/{id}")).await;
+    let (st, _) = page(app, p.police(), &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, todo) = page(app, &p.police, "/todo").await;
+    let (st, todo) = page(app, p.police(), "/todo").await;
     assert_eq!(st, StatusCode::OK);
     assert!(todo.contains("没有待办的事件"));
     redirected_to(
-        &act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调")]).await,
+        &act(app, p.worker(), id, &[("action", "escalate"), ("note", "需要社区协调")]).await,
         &format!("/events/{id}?msg=escalate"),
     );
-    redirected_to(&act(app, &p.community, id, &[("action", "accept")]).await, &format!("/events/{id}?msg=accept"));
-    let (_, ev) = page(app, &p.community, &format!("/events/{id}")).await;
+    redirected_to(&act(app, p.community(), id, &[("action", "accept")]).await, &format!("/events/{id}?msg=accept"));
+    let (_, ev) = page(app, p.community(), &format!("/events/{id}")).await;
     assert!(ev.contains("鹤山派出所") && ev.contains("嫩水第一网格"), "dispatch targets: {ev}");
     let target = format!("department:{}", p.tree.dept_a);
-    let r = act(app, &p.community, id, &[("action", "dispatch"), ("target", &target), ("note", "请派出所处理")]).await;
+    let r = act(app, p.community(), id, &[("action", "dispatch"), ("target", &target), ("note", "请派出所处理")]).await;
     redirected_to(&r, &format!("/events/{id}?msg=dispatch"));
-    let (_, todo) = page(app, &p.police, "/todo").await;
+    let (_, todo) = page(app, p.police(), "/todo").await;
     assert!(todo.contains("幸福小区东门垃圾满溢"), "{todo}");
-    let (st, ev) = page(app, &p.police, &format!("/events/{id}")).await;
+    let (st, ev) = page(app, p.police(), &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(ev.contains("id=\"act-accept-submit\"") && ev.contains("id=\"act-return\""), "{ev}");
-    let (st, n) = page(app, &p.police, "/notifications").await;
+    let (st, n) = page(app, p.police(), "/notifications").await;
     assert_eq!(st, StatusCode::OK);
     assert!(n.contains("交办：幸福小区东门垃圾满溢") && n.contains("未读 1 条"), "{n}");
-    let (st, home) = page(app, &p.police, "/").await;
+    let (st, home) = page(app, p.police(), "/").await;
     assert_eq!(st, StatusCode::OK);
     assert!(home.contains("1 条未读"), "{home}");
 }
@@ -201,7 +179,7 @@ async fn the_report_form_creates_with_photos_and_redirects_to_the_event() {
     let png = tiny_png();
     let r = post_multipart(
         app,
-        &p.worker,
+        p.worker(),
         "/events",
         &[
             ("category", "0102"),
@@ -224,7 +202,7 @@ async fn the_report_form_creates_with_photos_and_redirects_to_the_event() {
     )
     .await;
     let id = event_of(&r);
-    let (st, ev) = page(app, &p.worker, &format!("/events/{id}?msg=reported")).await;
+    let (st, ev) = page(app, p.worker(), &format!("/events/{id}?msg=reported")).await;
     assert_eq!(st, StatusCode::OK);
     for text in [
         "事件已上报",
@@ -239,17 +217,17 @@ async fn the_report_form_creates_with_photos_and_redirects_to_the_event() {
     ] {
         assert!(ev.contains(text), "{text}: {ev}");
     }
-    let (_, v) = app.get(&p.worker, &format!("/api/v1/events/{id}")).await;
+    let (_, v) = app.get(p.worker(), &format!("/api/v1/events/{id}")).await;
     assert_eq!(v["photos"].as_array().unwrap().len(), 1);
     assert_eq!(v["details"]["how_many"], 4);
     let url = format!("/api/v1/events/{id}/photos/{}", v["photos"][0]["file_id"].as_str().unwrap());
     assert!(ev.contains(&url));
-    assert_eq!(app.call(Method::GET, &url, &p.worker, None).await.status, StatusCode::OK);
+    assert_eq!(app.call(Method::GET, &url, p.worker(), None).await.status, StatusCode::OK);
 
     // Handled in the grid: accepted at once; no photo chosen (an empty file part) is fine.
     let r = post_multipart(
         app,
-        &p.worker,
+        p.worker(),
         "/events",
         &[
             ("category", "0401"),
@@ -263,7 +241,7 @@ async fn the_report_form_creates_with_photos_and_redirects_to_the_event() {
     )
     .await;
     let id = event_of(&r);
-    let (_, v) = app.get(&p.worker, &format!("/api/v1/events/{id}")).await;
+    let (_, v) = app.get(p.worker(), &format!("/api/v1/events/{id}")).await;
     assert_eq!(v["state"], "accepted");
     assert_eq!(v["photos"].as_array().unwrap().len(), 0);
 }
@@ -283,7 +261,7 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
         ("address", "嫩水路 8 号"),
         ("grid_id", ""),
     ];
-    let r = post_multipart(app, &p.worker, "/events", &fields, &[&png]).await;
+    let r = post_multipart(app, p.worker(), "/events", &fields, &[&png]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     for text in [
@@ -305,7 +283,7 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
     // A number that is not a number.
     let r = post_multipart(
         app,
-        &p.worker,
+        p.worker(),
         "/events",
         &[
             ("category", "0401"),
@@ -325,7 +303,7 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
     // A file that is not a photo.
     let r = post_multipart(
         app,
-        &p.worker,
+        p.worker(),
         "/events",
         &[
             ("category", "0401"),
@@ -338,7 +316,7 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("照片只能是 JPEG、PNG 或 WebP 图片"), "{}", r.text());
-    let (_, list) = app.get(&p.community, "/api/v1/events").await;
+    let (_, list) = app.get(p.community(), "/api/v1/events").await;
     assert_eq!(list["total"], 0, "{list}");
     assert!(app.audit_rows("event_reported").await.is_empty());
 }
@@ -347,53 +325,53 @@ async fn a_bad_report_is_shown_again_with_chinese_errors_and_nothing_is_written(
 async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
     let p = setup().await;
     let app = &p.app;
-    let id = report_json(app, &p.worker, "垃圾满溢无人清运").await;
+    let id = report_json(app, p.worker(), "垃圾满溢无人清运").await;
     let at = format!("/events/{id}");
 
     // Not the holder: 409 and the page says why, in Chinese.
-    let r = act(app, &p.community, id, &[("action", "accept")]).await;
+    let r = act(app, p.community(), id, &[("action", "accept")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("只有当前承办单位才能签收受理"), "{}", r.text());
     assert!(r.text().contains("办理过程"), "the event page is shown again");
     // Accepted; escalating without a note is refused with the field named.
-    redirected_to(&act(app, &p.worker, id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
-    let (_, ev) = page(app, &p.worker, &format!("{at}?msg=accept")).await;
+    redirected_to(&act(app, p.worker(), id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
+    let (_, ev) = page(app, p.worker(), &format!("{at}?msg=accept")).await;
     assert!(ev.contains("已签收受理"));
-    let r = act(app, &p.worker, id, &[("action", "escalate"), ("note", "")]).await;
+    let r = act(app, p.worker(), id, &[("action", "escalate"), ("note", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("请填写说明") && r.text().contains("open id=\"act-escalate-box\""), "{}", r.text());
     // A grid may not dispatch.
-    let r = act(app, &p.worker, id, &[("action", "dispatch"), ("target", "department:1"), ("note", "x")]).await;
+    let r = act(app, p.worker(), id, &[("action", "dispatch"), ("target", "department:1"), ("note", "x")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("网格不能交办"));
     // An old version: someone else acted first.
     let r = app
-        .post_form(&p.worker, &format!("{at}/actions"), &[("action", "escalate"), ("note", "再报"), ("version", "1")])
+        .post_form(p.worker(), &format!("{at}/actions"), &[("action", "escalate"), ("note", "再报"), ("version", "1")])
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("请刷新后重试"));
 
     redirected_to(
-        &act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调物业")]).await,
+        &act(app, p.worker(), id, &[("action", "escalate"), ("note", "需要社区协调物业")]).await,
         &format!("{at}?msg=escalate"),
     );
-    redirected_to(&act(app, &p.community, id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
+    redirected_to(&act(app, p.community(), id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
     // Extension: the days must be a number.
-    let r = act(app, &p.community, id, &[("action", "extend"), ("days", "两天"), ("note", "等资料")]).await;
+    let r = act(app, p.community(), id, &[("action", "extend"), ("days", "两天"), ("note", "等资料")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("延期天数请填写数字"));
     let target = format!("department:{}", p.tree.dept_a);
     redirected_to(
-        &act(app, &p.community, id, &[("action", "dispatch"), ("target", &target), ("note", "请派出所协助")]).await,
+        &act(app, p.community(), id, &[("action", "dispatch"), ("target", &target), ("note", "请派出所协助")]).await,
         &format!("{at}?msg=dispatch"),
     );
-    redirected_to(&act(app, &p.police, id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
+    redirected_to(&act(app, p.police(), id, &[("action", "accept")]).await, &format!("{at}?msg=accept"));
     // Completing with a photo (multipart, the version in the form).
-    let v = version(app, &p.police, id).await;
+    let v = version(app, p.police(), id).await;
     let png = tiny_png();
     let r = post_multipart(
         app,
-        &p.police,
+        p.police(),
         &format!("{at}/actions"),
         &[("action", "complete"), ("version", &v), ("note", "已联系物业清运完毕")],
         &[&png],
@@ -401,17 +379,17 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
     .await;
     redirected_to(&r, &format!("{at}?msg=complete"));
     redirected_to(
-        &act(app, &p.worker, id, &[("action", "verify"), ("note", "现场已清理")]).await,
+        &act(app, p.worker(), id, &[("action", "verify"), ("note", "现场已清理")]).await,
         &format!("{at}?msg=verify"),
     );
-    redirected_to(&act(app, &p.community, id, &[("action", "close")]).await, &format!("{at}?msg=close"));
-    let (_, ev) = page(app, &p.worker, &at).await;
+    redirected_to(&act(app, p.community(), id, &[("action", "close")]).await, &format!("{at}?msg=close"));
+    let (_, ev) = page(app, p.worker(), &at).await;
     assert!(ev.contains("id=\"act-evaluate\"") && ev.contains("5 非常满意"), "{ev}");
     redirected_to(
-        &act(app, &p.worker, id, &[("action", "evaluate"), ("satisfaction", "5")]).await,
+        &act(app, p.worker(), id, &[("action", "evaluate"), ("satisfaction", "5")]).await,
         &format!("{at}?msg=evaluate"),
     );
-    let (_, ev) = page(app, &p.worker, &at).await;
+    let (_, ev) = page(app, p.worker(), &at).await;
     for text in [
         "已评价",
         "5 / 5",
@@ -426,7 +404,7 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
         assert!(ev.contains(text), "{text}: {ev}");
     }
     assert!(!ev.contains("id=\"event-actions\""), "nothing left to do");
-    let (_, done) = page(app, &p.police, "/todo?list=done").await;
+    let (_, done) = page(app, p.police(), "/todo?list=done").await;
     assert!(done.contains("垃圾满溢无人清运"));
 }
 
@@ -434,21 +412,21 @@ async fn action_forms_carry_the_loop_and_refusals_show_their_reason() {
 async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_the_page() {
     let p = setup().await;
     let app = &p.app;
-    let id = report_json(app, &p.worker, "垃圾满溢无人清运").await;
-    let (st, html) = page(app, &p.worker_b, &format!("/events/{id}")).await;
+    let id = report_json(app, p.worker(), "垃圾满溢无人清运").await;
+    let (st, html) = page(app, p.worker_b(), &format!("/events/{id}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert!(html.contains("不存在或无权查看") || html.contains("没有找到"), "{html}");
-    let r = act(app, &p.worker, id, &[("action", "accept")]).await;
+    let r = act(app, p.worker(), id, &[("action", "accept")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = app.post_form(&p.worker_b, &format!("/events/{id}/actions"), &[("action", "accept")]).await;
+    let r = app.post_form(p.worker_b(), &format!("/events/{id}/actions"), &[("action", "accept")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let (_, list) = page(app, &p.worker_b, "/events").await;
+    let (_, list) = page(app, p.worker_b(), "/events").await;
     assert!(list.contains("共 0 件"));
 
     // Community staff report a place outside every grid: the event page asks for a grid.
     let r = post_multipart(
         app,
-        &p.community,
+        p.community(),
         "/events",
         &[
             ("category", "0401"),
@@ -463,13 +441,13 @@ async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_
     )
     .await;
     let id = event_of(&r);
-    let (_, ev) = page(app, &p.community, &format!("/events/{id}")).await;
+    let (_, ev) = page(app, p.community(), &format!("/events/{id}")).await;
     assert!(ev.contains("id=\"grid-form\"") && ev.contains("待指定网格"), "{ev}");
-    let v = version(app, &p.community, id).await;
+    let v = version(app, p.community(), id).await;
     let grid = p.tree.grid_a1_2.to_string();
-    let r = app.post_form(&p.community, &format!("/events/{id}/grid"), &[("version", &v), ("grid_id", &grid)]).await;
+    let r = app.post_form(p.community(), &format!("/events/{id}/grid"), &[("version", &v), ("grid_id", &grid)]).await;
     redirected_to(&r, &format!("/events/{id}?msg=grid"));
-    let (_, ev) = page(app, &p.community, &format!("/events/{id}?msg=grid")).await;
+    let (_, ev) = page(app, p.community(), &format!("/events/{id}?msg=grid")).await;
     assert!(ev.contains("已指定所在网格") && ev.contains("嫩水第二网格") && !ev.contains("id=\"grid-form\""), "{ev}");
 }
 
@@ -477,17 +455,17 @@ async fn another_grids_worker_gets_404_and_events_outside_every_grid_get_one_on_
 async fn notifications_are_marked_read_and_the_county_edits_the_settings() {
     let p = setup().await;
     let app = &p.app;
-    let id = report_json(app, &p.worker, "垃圾满溢无人清运").await;
-    act(app, &p.worker, id, &[("action", "escalate"), ("note", "需要社区协调")]).await;
-    let (_, n) = page(app, &p.community, "/notifications").await;
+    let id = report_json(app, p.worker(), "垃圾满溢无人清运").await;
+    act(app, p.worker(), id, &[("action", "escalate"), ("note", "需要社区协调")]).await;
+    let (_, n) = page(app, p.community(), "/notifications").await;
     assert!(
         n.contains("上报上级：垃圾满溢无人清运") && n.contains("未读 1 条") && n.contains(&format!("/events/{id}")),
         "{n}"
     );
-    redirected_to(&app.post_form(&p.community, "/notifications/read", &[]).await, "/notifications?msg=read");
-    let (_, n) = page(app, &p.community, "/notifications?msg=read").await;
+    redirected_to(&app.post_form(p.community(), "/notifications/read", &[]).await, "/notifications?msg=read");
+    let (_, n) = page(app, p.community(), "/notifications?msg=read").await;
     assert!(n.contains("已全部标为已读") && n.contains("未读 0 条"), "{n}");
-    let (_, v) = app.get(&p.community, "/api/v1/notifications").await;
+    let (_, v) = app.get(p.community(), "/api/v1/notifications").await;
     assert_eq!(v["unread"], 0);
 
     let county = app.demo_session("pg_county", CountyCenter, Bind::Area(p.tree.county)).await;

@@ -5,19 +5,22 @@
 //! only the worker's grid, masked and audited; the app shell, manifest and service worker are served
 //! and every field page stays under the 150 KB budget of scripts and styles.
 
+use crate::fixtures::{self, id_number, with};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
-use wangge::domains::registry::id_number::make;
 
 fn id(seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap(), seq)
+    id_number(1980, 5, 17, seq)
 }
 
 fn person(grid: i64, name: &str, number: &str) -> Value {
-    json!({ "kind": "registered", "name": name, "id_number": number, "grid_id": grid, "phone": "13912345678", "address": "嫩水路 8 号" })
+    with(
+        fixtures::person("registered", grid, name, number),
+        json!({ "phone": "13912345678", "address": "嫩水路 8 号" }),
+    )
 }
 
 async fn sync(app: &TestApp, s: &Session, ops: Value) -> (StatusCode, Value) {

@@ -2,13 +2,13 @@
 //! households, rentals, places), the same file twice changing nothing, another area's records never
 //! overwritten, refusal of junk, wrong headers and zip bombs, and audited exports.
 
+use crate::fixtures::{self, id_number, register_id};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use std::io::Write;
 use wangge::auth::Role::*;
-use wangge::domains::registry::id_number::make;
 
 const HEADERS: [&str; 9] =
     ["姓名", "证件号码", "联系电话", "人员类别", "所属网格编码", "现住址", "民族", "流入原因", "来源地"];
@@ -33,7 +33,7 @@ fn sheet(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 fn id(y: i32, seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(y, 5, 20).unwrap(), seq)
+    id_number(y, 5, 20, seq)
 }
 
 async fn upload(app: &TestApp, s: &Session, bytes: &[u8]) -> (StatusCode, Value) {
@@ -414,13 +414,7 @@ async fn create(app: &TestApp, s: &Session, path: &str, body: Value) -> i64 {
 }
 
 async fn person(app: &TestApp, s: &Session, grid: i64, name: &str, number: &str) -> i64 {
-    create(
-        app,
-        s,
-        "/api/v1/persons",
-        json!({ "kind": "registered", "name": name, "id_number": number, "grid_id": grid }),
-    )
-    .await
+    register_id(app, s, fixtures::person("registered", grid, name, number)).await
 }
 
 #[tokio::test]

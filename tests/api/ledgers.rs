@@ -1,23 +1,14 @@
 //! The ledgers (台账) at county level: each child town's row sums every grid two levels down, a grid
 //! answers its own row, and on a phone the names and headings do not break one character per line.
 
+use crate::fixtures::{id_number, person};
 use crate::helpers::*;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use wangge::auth::Role::*;
-use wangge::domains::registry::id_number::make;
 
 fn id(y: i32, seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(y, 5, 6).unwrap(), seq)
-}
-
-fn person(kind: &str, grid: i64, name: &str, number: &str) -> Value {
-    let mut v = json!({ "kind": kind, "name": name, "id_number": number, "grid_id": grid });
-    if kind == "floating" {
-        v["extra"] =
-            json!({ "permit_type": "1", "reason": "务工", "from_place": "四川省南充市", "arrived_on": "2026-01-10" });
-    }
-    v
+    id_number(y, 5, 6, seq)
 }
 
 fn column(l: &Value, row: usize, col: usize) -> i64 {

@@ -1,5 +1,6 @@
 //! Integration tests through the HTTP router, on SQLite or (with `WANGGE_TEST_DATABASE_URL`) PostgreSQL.
 
+mod fixtures;
 mod helpers;
 
 mod accounts;

@@ -3,32 +3,27 @@
 //! back with Chinese errors and the values typed and writes nothing, another area's worker gets 404,
 //! and an edit with a stale version is refused.
 
+use crate::fixtures::{County, Login, Who, id_number, register_id};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
-use wangge::domains::registry::id_number::make;
 
-fn id(y: i32, m: u32, d: u32, seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(), seq)
+async fn setup() -> County {
+    County::new(&[Who::Worker, Who::WorkerB], Login::Cookie).await
 }
 
-struct Pages {
-    app: TestApp,
-    tree: Tree,
-    worker: Session,
-    worker_b: Session,
+/// What the register's page tests do on a `County`.
+trait Pages {
+    async fn page(&self, s: &Session, path: &str) -> Resp;
+    async fn form(&self, s: &Session, path: &str, pairs: &[(&str, &str)]) -> Resp;
+    async fn count(&self, table: &str) -> i64;
+    async fn person(&self, s: &Session, body: Value) -> i64;
+    async fn house(&self, no: &str) -> i64;
 }
 
-async fn setup() -> Pages {
-    let (app, tree, _admin) = TestApp::with_tree().await;
-    let worker = app.demo_session("worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
-    let worker_b = app.demo_session("worker_b", GridWorker, Bind::Area(tree.grid_b1_1)).await;
-    Pages { app, tree, worker, worker_b }
-}
-
-impl Pages {
+impl Pages for County {
     async fn page(&self, s: &Session, path: &str) -> Resp {
         self.app.call(Method::GET, path, s, None).await
     }
@@ -53,15 +48,13 @@ impl Pages {
     }
 
     async fn person(&self, s: &Session, body: Value) -> i64 {
-        let (st, v) = self.app.post_json(s, "/api/v1/persons", body).await;
-        assert_eq!(st, StatusCode::CREATED, "{v}");
-        v["id"].as_i64().unwrap()
+        register_id(&self.app, s, body).await
     }
 
     async fn house(&self, no: &str) -> i64 {
         let (st, h) = self
             .app
-            .post_json(&self.worker, "/api/v1/houses", json!({ "grid_id": self.tree.grid_a1_1, "house_no": no, "road": "嫩水路8号",
+            .post_json(self.worker(), "/api/v1/houses", json!({ "grid_id": self.tree.grid_a1_1, "house_no": no, "road": "嫩水路8号",
                 "building": "2栋", "unit": "1单元", "room": "301", "house_use": "20", "owner_name": "钱七", "owner_phone": "13512345678" }))
             .await;
         assert_eq!(st, StatusCode::CREATED, "{h}");
@@ -91,7 +84,7 @@ fn refused(r: &Resp, status: StatusCode, texts: &[&str]) {
 #[tokio::test]
 async fn houses_list_create_refuse_edit_and_history() {
     let p = setup().await;
-    let w = &p.worker;
+    let w = p.worker();
     let r = p.page(w, "/houses").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.text().contains("实有房屋") && r.text().contains("href=\"/imports/start/houses\""), "{}", r.text());
@@ -133,7 +126,7 @@ async fn houses_list_create_refuse_edit_and_history() {
         ("house_use", "10"),
         ("floor_area", "96.5"),
         ("owner_name", "钱七"),
-        ("owner_id_number", &id(1966, 6, 6, 13)),
+        ("owner_id_number", &id_number(1966, 6, 6, 13)),
         ("owner_phone", "13512345678"),
         ("hazard", "none"),
         ("lon", ""),
@@ -157,7 +150,7 @@ async fn houses_list_create_refuse_edit_and_history() {
     // The people living there.
     p.person(
         w,
-        json!({ "kind": "registered", "name": "张住户", "id_number": id(1980, 1, 1, 21), "grid_id": p.tree.grid_a1_1, "house_id": house }),
+        json!({ "kind": "registered", "name": "张住户", "id_number": id_number(1980, 1, 1, 21), "grid_id": p.tree.grid_a1_1, "house_id": house }),
     )
     .await;
     assert!(p.page(w, &format!("/houses/{house}")).await.text().contains("张住户"));
@@ -167,9 +160,9 @@ async fn houses_list_create_refuse_edit_and_history() {
     assert!(html.contains(&format!("href=\"/houses/{house}\"")), "the person's page links the house");
 
     // Another town's worker sees nothing of it.
-    let r = p.page(&p.worker_b, &format!("/houses/{house}")).await;
+    let r = p.page(p.worker_b(), &format!("/houses/{house}")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert!(!p.page(&p.worker_b, "/houses").await.text().contains("NS-0101"));
+    assert!(!p.page(p.worker_b(), "/houses").await.text().contains("NS-0101"));
 
     // Edit: blank owner numbers keep the stored ones; the history shows old → new.
     let mut edit: Vec<(&str, &str)> =
@@ -203,9 +196,9 @@ async fn houses_list_create_refuse_edit_and_history() {
 #[tokio::test]
 async fn households_with_house_head_and_members() {
     let p = setup().await;
-    let w = &p.worker;
+    let w = p.worker();
     let house = p.house("NS-0201").await;
-    let head_number = id(1975, 3, 3, 31);
+    let head_number = id_number(1975, 3, 3, 31);
     let head = p
         .person(
             w,
@@ -218,7 +211,7 @@ async fn households_with_house_head_and_members() {
     assert!(r.status == StatusCode::OK && r.text().contains("登记户"));
 
     let grid = p.tree.grid_a1_1.to_string();
-    let unknown = id(1990, 9, 9, 41);
+    let unknown = id_number(1990, 9, 9, 41);
     let r = p
         .form(
             w,
@@ -256,13 +249,13 @@ async fn households_with_house_head_and_members() {
     let (_, v) = p.app.get(w, &format!("/api/v1/households/{hh}")).await;
     assert_eq!((v["house_id"].as_i64(), v["head_person_id"].as_i64()), (Some(house), Some(head)));
     let member = p
-        .person(w, json!({ "kind": "registered", "name": "王成员", "id_number": id(2001, 4, 4, 51), "grid_id": p.tree.grid_a1_1, "household_id": hh }))
+        .person(w, json!({ "kind": "registered", "name": "王成员", "id_number": id_number(2001, 4, 4, 51), "grid_id": p.tree.grid_a1_1, "household_id": hh }))
         .await;
     let html = p.page(w, &format!("/households/{hh}")).await.text();
     for t in ["HH-001", "王户主", "王成员", "NS-0201", "设为户主"] {
         assert!(html.contains(t), "household page shows {t}");
     }
-    assert_eq!(p.page(&p.worker_b, &format!("/households/{hh}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.page(p.worker_b(), &format!("/households/{hh}")).await.status, StatusCode::NOT_FOUND);
 
     // Make the member the head (a one-click form), then a stale edit is refused.
     let m = member.to_string();
@@ -285,9 +278,9 @@ async fn households_with_house_head_and_members() {
 #[tokio::test]
 async fn rentals_with_tenants_by_id_number() {
     let p = setup().await;
-    let w = &p.worker;
+    let w = p.worker();
     let house = p.house("NS-0301").await;
-    let tenant_number = id(1995, 5, 5, 15);
+    let tenant_number = id_number(1995, 5, 5, 15);
     let tenant = p
         .person(w, json!({ "kind": "floating", "name": "孙租客", "id_number": tenant_number, "grid_id": p.tree.grid_a1_1, "house_id": house,
             "extra": { "permit_type": "1", "reason": "务工", "from_place": "四川省南充市", "arrived_on": "2026-01-10" } }))
@@ -332,7 +325,7 @@ async fn rentals_with_tenants_by_id_number() {
     }
     assert!(!html.contains("13512345678") && !html.contains(&tenant_number), "numbers stay masked");
     assert!(p.page(w, "/rentals").await.text().contains("承租人 1 人"));
-    assert_eq!(p.page(&p.worker_b, &format!("/rentals/{rental}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.page(p.worker_b(), &format!("/rentals/{rental}")).await.status, StatusCode::NOT_FOUND);
 
     // Edit without ticking the tenant to keep: the tenant leaves; a stale version is refused.
     let edit = [
@@ -362,7 +355,7 @@ async fn rentals_with_tenants_by_id_number() {
 #[tokio::test]
 async fn places_with_credit_code_check() {
     let p = setup().await;
-    let w = &p.worker;
+    let w = p.worker();
     let r = p.page(w, "/places").await;
     assert!(r.status == StatusCode::OK && r.text().contains("/imports/start/places"));
     let r = p.page(w, "/places/new").await;
@@ -394,7 +387,7 @@ async fn places_with_credit_code_check() {
     for t in ["嫩水网吧", "网吧", "91350100M000100Y43", "133****5678"] {
         assert!(html.contains(t), "place page shows {t}");
     }
-    assert_eq!(p.page(&p.worker_b, &format!("/places/{place}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.page(p.worker_b(), &format!("/places/{place}")).await.status, StatusCode::NOT_FOUND);
     let mut edit: Vec<(&str, &str)> = fields[1..].to_vec();
     edit.retain(|(k, _)| *k != "contact_phone");
     edit.push(("version", "1"));
@@ -410,9 +403,9 @@ async fn places_with_credit_code_check() {
 #[tokio::test]
 async fn special_files_and_visits_through_the_person_page() {
     let p = setup().await;
-    let w = &p.worker;
+    let w = p.worker();
     let pid = p
-        .person(w, json!({ "kind": "registered", "name": "赵特殊", "id_number": id(1982, 7, 7, 11), "grid_id": p.tree.grid_a1_1 }))
+        .person(w, json!({ "kind": "registered", "name": "赵特殊", "id_number": id_number(1982, 7, 7, 11), "grid_id": p.tree.grid_a1_1 }))
         .await;
     let html = p.page(w, &format!("/people/{pid}")).await.text();
     assert!(html.contains("建立吸毒人员档案") && html.contains("建立严重精神障碍患者档案"), "{html}");
@@ -474,17 +467,17 @@ async fn special_files_and_visits_through_the_person_page() {
     let html = p.page(&county, &format!("/people/{pid}")).await.text();
     assert!(html.contains("赵特殊") && !html.contains("社区戒毒") && !html.contains("建立吸毒人员档案"));
     // Another town's worker cannot post a visit.
-    let r = p.form(&p.worker_b, &visit, &[("visited_on", "2026-03-02"), ("note", "x")]).await;
+    let r = p.form(p.worker_b(), &visit, &[("visited_on", "2026-03-02"), ("note", "x")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn transfer_asked_from_the_person_form_and_decided_on_the_transfers_page() {
     let p = setup().await;
-    let number = id(1980, 2, 29, 55);
+    let number = id_number(1980, 2, 29, 55);
     let pid = p
         .person(
-            &p.worker,
+            p.worker(),
             json!({ "kind": "registered", "name": "钱迁移", "id_number": number, "grid_id": p.tree.grid_a1_1 }),
         )
         .await;
@@ -497,49 +490,49 @@ async fn transfer_asked_from_the_person_form_and_decided_on_the_transfers_page()
         ("ethnicity", "01"),
     ];
     // Registered again from the other town: the form comes back with the message and a transfer form.
-    let r = p.form(&p.worker_b, "/people", &person_form).await;
+    let r = p.form(p.worker_b(), "/people", &person_form).await;
     refused(&r, StatusCode::CONFLICT, &["嫩水第一网格", "申请迁入", "action=\"/transfers\"", "value=\"钱迁移\""]);
     // Bad person forms come back too, with the values typed.
     let r = p
         .form(
-            &p.worker_b,
+            p.worker_b(),
             "/people",
             &[("kind", "registered"), ("grid_id", &grid_b), ("name", "李四"), ("id_number", "123")],
         )
         .await;
     refused(&r, StatusCode::UNPROCESSABLE_ENTITY, &["身份证号码应为 18 位", "value=\"李四\""]);
 
-    let r = p.form(&p.worker_b, "/transfers", &[("id_number", &number), ("grid_id", &grid_b), ("reason", "")]).await;
+    let r = p.form(p.worker_b(), "/transfers", &[("id_number", &number), ("grid_id", &grid_b), ("reason", "")]).await;
     refused(&r, StatusCode::UNPROCESSABLE_ENTITY, &["请填写迁入原因"]);
     assert_eq!(p.count("person_transfers").await, 0);
     let r = p
-        .form(&p.worker_b, "/transfers", &[("id_number", &number), ("grid_id", &grid_b), ("reason", "已搬到城北")])
+        .form(p.worker_b(), "/transfers", &[("id_number", &number), ("grid_id", &grid_b), ("reason", "已搬到城北")])
         .await;
     assert_eq!(
         (r.status, r.header("location")),
         (StatusCode::SEE_OTHER, "/transfers?msg=transfer_requested".to_owned())
     );
-    let html = p.page(&p.worker_b, "/transfers?msg=transfer_requested").await.text();
+    let html = p.page(p.worker_b(), "/transfers?msg=transfer_requested").await.text();
     assert!(html.contains("等待对方确认（1）") && html.contains("钱迁移"), "{html}");
-    let (_, t) = p.app.get(&p.worker, "/api/v1/persons/transfers?status=pending").await;
+    let (_, t) = p.app.get(p.worker(), "/api/v1/persons/transfers?status=pending").await;
     let tid = t["items"][0]["id"].as_i64().unwrap();
     // The asking side cannot decide.
-    let r = p.form(&p.worker_b, &format!("/transfers/{tid}/approve"), &[]).await;
+    let r = p.form(p.worker_b(), &format!("/transfers/{tid}/approve"), &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
-    let html = p.page(&p.worker, "/transfers").await.text();
+    let html = p.page(p.worker(), "/transfers").await.text();
     assert!(html.contains("待本辖区确认的迁出（1）") && html.contains(&format!("/transfers/{tid}/approve")), "{html}");
-    let r = p.form(&p.worker, &format!("/transfers/{tid}/reject"), &[("note", "")]).await;
+    let r = p.form(p.worker(), &format!("/transfers/{tid}/reject"), &[("note", "")]).await;
     refused(&r, StatusCode::UNPROCESSABLE_ENTITY, &["请填写说明"]);
-    let r = p.form(&p.worker, &format!("/transfers/{tid}/approve"), &[("note", "")]).await;
+    let r = p.form(p.worker(), &format!("/transfers/{tid}/approve"), &[("note", "")]).await;
     assert_eq!(
         (r.status, r.header("location")),
         (StatusCode::SEE_OTHER, "/transfers?msg=transfer_approved".to_owned())
     );
-    let (st, v) = p.app.get(&p.worker_b, &format!("/api/v1/persons/{pid}")).await;
+    let (st, v) = p.app.get(p.worker_b(), &format!("/api/v1/persons/{pid}")).await;
     assert_eq!((st, v["grid_id"].as_i64()), (StatusCode::OK, Some(p.tree.grid_b1_1)));
-    let html = p.page(&p.worker_b, "/transfers").await.text();
+    let html = p.page(p.worker_b(), "/transfers").await.text();
     assert!(html.contains("已迁移"), "{html}");
-    let r = p.form(&p.worker, &format!("/transfers/{tid}/reject"), &[("note", "晚了")]).await;
+    let r = p.form(p.worker(), &format!("/transfers/{tid}/reject"), &[("note", "晚了")]).await;
     refused(&r, StatusCode::CONFLICT, &["该申请已处理"]);
 }

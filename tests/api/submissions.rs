@@ -4,24 +4,26 @@
 //! resends; another town's department sees nothing; the sign-off clock runs on the work calendar;
 //! the counts per town, kind and department match a fixture worked out by hand; nothing in clear.
 
+use crate::fixtures::{self, County, Login, Who, bearer, department, id_number, register as person, with};
 use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
 use wangge::clock::{DAY, HOUR, MINUTE};
-use wangge::domains::registry::id_number::make;
 
 fn id(seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(1990, 4, 1).unwrap(), seq)
+    id_number(1990, 4, 1, seq)
 }
 
 fn floating(grid: i64, name: &str, seq: u32) -> Value {
-    json!({ "kind": "floating", "name": name, "id_number": id(seq), "grid_id": grid, "phone": "13912345678",
-            "address": "嫩水路 8 号", "extra": { "permit_type": "1", "reason": "务工", "from_place": "四川省绵阳市", "arrived_on": "2026-02-01" } })
+    with(
+        fixtures::person("floating", grid, name, &id(seq)),
+        json!({ "phone": "13912345678", "address": "嫩水路 8 号" }),
+    )
 }
 
 fn registered(grid: i64, name: &str, seq: u32) -> Value {
-    json!({ "kind": "registered", "name": name, "id_number": id(seq), "grid_id": grid, "address": "嫩水路 9 号" })
+    with(fixtures::person("registered", grid, name, &id(seq)), json!({ "address": "嫩水路 9 号" }))
 }
 
 fn mental() -> Value {
@@ -33,50 +35,9 @@ fn correction() -> Value {
             "start_on": "2026-01-01", "end_on": "2027-01-01" } })
 }
 
-struct Stream {
-    app: TestApp,
-    tree: Tree,
-    worker: Session,
-    worker_b: Session,
-    town: Session,
-    police: Session,
-    police_b: Session,
-    health: Session,
-    health_dept: i64,
-    police_b_dept: i64,
-}
-
-/// A bearer-token session (survives moving the clock by days).
-async fn session(app: &TestApp, username: &str, role: wangge::auth::Role, bind: Bind) -> Session {
-    let s = app.demo_session(username, role, bind).await;
-    let (_, token) = app.token(&s, "submissions", Some(90)).await;
-    Session::bearer(&token)
-}
-
-async fn department(app: &TestApp, admin: &Session, area: i64, kind: &str, name: &str) -> i64 {
-    let (st, d) =
-        app.post_json(admin, "/api/v1/departments", json!({ "area_id": area, "kind": kind, "name": name })).await;
-    assert_eq!(st, StatusCode::CREATED, "{d}");
-    d["id"].as_i64().unwrap()
-}
-
-async fn setup() -> Stream {
-    let (app, tree, admin) = TestApp::with_tree().await;
-    let health_dept = department(&app, &admin, tree.town_a, "health_center", "鹤山卫生院").await;
-    let police_b_dept = department(&app, &admin, tree.town_b, "police_station", "文昌派出所").await;
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
-    let worker_b = session(&app, "worker_b", GridWorker, Bind::Area(tree.grid_b1_1)).await;
-    let town = session(&app, "town_a", TownCenter, Bind::Area(tree.town_a)).await;
-    let police = session(&app, "police_a", DepartmentHandler, Bind::Department(tree.dept_a)).await;
-    let police_b = session(&app, "police_b", DepartmentHandler, Bind::Department(police_b_dept)).await;
-    let health = session(&app, "health_a", DepartmentHandler, Bind::Department(health_dept)).await;
-    Stream { app, tree, worker, worker_b, town, police, police_b, health, health_dept, police_b_dept }
-}
-
-async fn person(app: &TestApp, s: &Session, body: Value) -> Value {
-    let (st, v) = app.post_json(s, "/api/v1/persons", body).await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    v
+async fn setup() -> County {
+    let cast = [Who::Worker, Who::WorkerB, Who::Town, Who::Police, Who::PoliceB, Who::Health];
+    County::new(&cast, Login::Bearer).await
 }
 
 async fn list(app: &TestApp, s: &Session, query: &str) -> Vec<Value> {
@@ -109,9 +70,9 @@ fn history(v: &Value) -> Vec<String> {
 async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     let s = setup().await;
     let app = &s.app;
-    let p = person(app, &s.worker, floating(s.tree.grid_a1_1, "王五", 31)).await;
+    let p = person(app, s.worker(), floating(s.tree.grid_a1_1, "王五", 31)).await;
     let pid = p["id"].as_i64().unwrap();
-    let items = list(app, &s.worker, "").await;
+    let items = list(app, s.worker(), "").await;
     assert_eq!(items.len(), 1);
     let sub = &items[0];
     let sid = sub["id"].as_i64().unwrap();
@@ -129,39 +90,39 @@ async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     // Monday 09:00 + 3 working days → Wednesday 18:00.
     assert_eq!(sub["deadline_text"], "2026-03-04 18:00");
     // The police station sees it waiting; the town's health centre and the other town's police do not.
-    let waiting = todo(app, &s.police).await;
+    let waiting = todo(app, s.police()).await;
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0]["actions"], json!(["sign", "return"]));
-    assert!(list(app, &s.health, "").await.is_empty());
-    assert!(list(app, &s.police_b, "").await.is_empty());
-    assert!(todo(app, &s.police_b).await.is_empty());
-    let (st, _) = app.get(&s.police_b, &format!("/api/v1/submissions/{sid}")).await;
+    assert!(list(app, s.health(), "").await.is_empty());
+    assert!(list(app, s.police_b(), "").await.is_empty());
+    assert!(todo(app, s.police_b()).await.is_empty());
+    let (st, _) = app.get(s.police_b(), &format!("/api/v1/submissions/{sid}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, _) = act(app, &s.police_b, sid, json!({ "action": "sign" })).await;
+    let (st, _) = act(app, s.police_b(), sid, json!({ "action": "sign" })).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    assert!(list(app, &s.worker_b, "").await.is_empty());
+    assert!(list(app, s.worker_b(), "").await.is_empty());
     // The town centre sees it but may not sign it: 409 with the reason.
-    let got = act(app, &s.town, sid, json!({ "action": "sign" })).await;
+    let got = act(app, s.town(), sid, json!({ "action": "sign" })).await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert!(got.1["message"].as_str().unwrap().contains("只有签收部门（鹤山派出所）的办理人才能签收"), "{}", got.1);
     // The grid worker may not resend a waiting one.
-    let got = act(app, &s.worker, sid, json!({ "action": "resend" })).await;
+    let got = act(app, s.worker(), sid, json!({ "action": "resend" })).await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     // The handlers were told.
-    let (_, n) = app.get(&s.police, "/api/v1/notifications").await;
+    let (_, n) = app.get(s.police(), "/api/v1/notifications").await;
     assert!(n["items"][0]["text"].as_str().unwrap().starts_with("报送待签收：流动人口新登记"), "{n}");
     // A stale version is refused; the right one signs it.
-    let got = act(app, &s.police, sid, json!({ "action": "sign", "version": 99 })).await;
+    let got = act(app, s.police(), sid, json!({ "action": "sign", "version": 99 })).await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     app.clock.advance(2 * HOUR);
-    let v = act_ok(app, &s.police, sid, json!({ "action": "sign", "version": sub["version"] })).await;
+    let v = act_ok(app, s.police(), sid, json!({ "action": "sign", "version": sub["version"] })).await;
     assert_eq!(v["state"], "signed");
     assert_eq!(v["signed_on_time"], true);
     assert_eq!(v["signed_by"], "police_a");
     assert_eq!(history(&v), ["send", "sign"]);
     assert!(v["actions"].as_array().unwrap().is_empty());
-    assert!(todo(app, &s.police).await.is_empty());
-    let got = act(app, &s.police, sid, json!({ "action": "sign" })).await;
+    assert!(todo(app, s.police()).await.is_empty());
+    let got = act(app, s.police(), sid, json!({ "action": "sign" })).await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert!(got.1["message"].as_str().unwrap().contains("已签收"), "{}", got.1);
     assert_eq!(app.audit_rows("submission_sign").await.len(), 1);
@@ -170,13 +131,13 @@ async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     // A change after the sign-off is a new submission (信息变更); a change while it waits updates it.
     let (st, p2) = app
         .patch_json(
-            &s.worker,
+            s.worker(),
             &format!("/api/v1/persons/{pid}"),
             json!({ "version": p["version"], "phone": "13800001111" }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{p2}");
-    let items = list(app, &s.police, "?state=waiting").await;
+    let items = list(app, s.police(), "?state=waiting").await;
     assert_eq!(items.len(), 1);
     let changed = items[0]["id"].as_i64().unwrap();
     assert_ne!(changed, sid);
@@ -184,76 +145,79 @@ async fn a_floating_person_goes_to_the_town_police_station_which_signs_it() {
     assert_eq!(items[0]["snapshot"]["changes"]["phone"], json!({ "from": "139****5678", "to": "138****1111" }));
     let (st, _) = app
         .post_json(
-            &s.worker,
+            s.worker(),
             &format!("/api/v1/persons/{pid}/status"),
             json!({ "version": p2["version"], "status": "left", "date": "2026-03-02", "reason": "返乡" }),
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(list(app, &s.police, "").await.len(), 2, "no duplicate while one waits");
-    let (_, v) = app.get(&s.police, &format!("/api/v1/submissions/{changed}")).await;
+    assert_eq!(list(app, s.police(), "").await.len(), 2, "no duplicate while one waits");
+    let (_, v) = app.get(s.police(), &format!("/api/v1/submissions/{changed}")).await;
     assert_eq!(history(&v), ["send", "update"]);
     assert_eq!(v["snapshot"]["changes"]["status"], json!({ "from": "active", "to": "left" }));
     assert_eq!(v["snapshot"]["person"]["status"], "left");
     // A registered (not floating) person without special files sends nothing.
-    person(app, &s.worker, registered(s.tree.grid_a1_1, "张三", 41)).await;
-    assert_eq!(list(app, &s.worker, "").await.len(), 2);
+    person(app, s.worker(), registered(s.tree.grid_a1_1, "张三", 41)).await;
+    assert_eq!(list(app, s.worker(), "").await.len(), 2);
 }
 
 #[tokio::test]
 async fn a_mental_disorder_file_goes_to_the_health_centre_and_is_returned_fixed_and_resent() {
     let s = setup().await;
     let app = &s.app;
-    let p = person(app, &s.worker, registered(s.tree.grid_a1_1, "李四", 51)).await;
+    let p = person(app, s.worker(), registered(s.tree.grid_a1_1, "李四", 51)).await;
     let pid = p["id"].as_i64().unwrap();
-    assert!(list(app, &s.worker, "").await.is_empty());
-    let (st, f) = app.post_json(&s.worker, &format!("/api/v1/persons/{pid}/special"), mental()).await;
+    assert!(list(app, s.worker(), "").await.is_empty());
+    let (st, f) = app.post_json(s.worker(), &format!("/api/v1/persons/{pid}/special"), mental()).await;
     assert_eq!(st, StatusCode::CREATED, "{f}");
-    let items = list(app, &s.health, "").await;
+    let items = list(app, s.health(), "").await;
     assert_eq!(items.len(), 1, "the health centre signs mental disorders");
     let sid = items[0]["id"].as_i64().unwrap();
-    assert_eq!((&items[0]["kind"], &items[0]["department_id"]), (&json!("mental_disorder"), &json!(s.health_dept)));
-    assert!(list(app, &s.police, "").await.is_empty(), "not the police station");
-    let (st, _) = app.get(&s.police, &format!("/api/v1/submissions/{sid}")).await;
+    assert_eq!(
+        (&items[0]["kind"], &items[0]["department_id"]),
+        (&json!("mental_disorder"), &json!(s.department(Who::Health)))
+    );
+    assert!(list(app, s.police(), "").await.is_empty(), "not the police station");
+    let (st, _) = app.get(s.police(), &format!("/api/v1/submissions/{sid}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // The snapshot does not carry the file's sensitive content.
     let text = items[0]["snapshot"].to_string();
     assert!(!text.contains("精神分裂症"), "{text}");
 
     // Returning needs a reason.
-    let got = act(app, &s.health, sid, json!({ "action": "return" })).await;
+    let got = act(app, s.health(), sid, json!({ "action": "return" })).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("note"));
-    let v = act_ok(app, &s.health, sid, json!({ "action": "return", "note": "现住址不详，请核实" })).await;
+    let v = act_ok(app, s.health(), sid, json!({ "action": "return", "note": "现住址不详，请核实" })).await;
     assert_eq!(v["state"], "returned");
     assert_eq!(v["return_reason"], "现住址不详，请核实");
-    assert!(todo(app, &s.health).await.is_empty());
-    let back = todo(app, &s.worker).await;
+    assert!(todo(app, s.health()).await.is_empty());
+    let back = todo(app, s.worker()).await;
     assert_eq!(back.len(), 1);
     assert_eq!(back[0]["actions"], json!(["resend"]));
-    let (_, n) = app.get(&s.worker, "/api/v1/notifications").await;
+    let (_, n) = app.get(s.worker(), "/api/v1/notifications").await;
     assert!(n["items"][0]["text"].as_str().unwrap().contains("现住址不详"), "{n}");
     // The department cannot resend; the worker fixes the person, which resends it.
-    let got = act(app, &s.health, sid, json!({ "action": "resend" })).await;
+    let got = act(app, s.health(), sid, json!({ "action": "resend" })).await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     app.clock.advance(DAY);
     let (st, _) = app
         .patch_json(
-            &s.worker,
+            s.worker(),
             &format!("/api/v1/persons/{pid}"),
             json!({ "version": p["version"], "address": "嫩水路 9 号 3 栋 201" }),
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let (_, v) = app.get(&s.health, &format!("/api/v1/submissions/{sid}")).await;
+    let (_, v) = app.get(s.health(), &format!("/api/v1/submissions/{sid}")).await;
     assert_eq!((&v["state"], &v["resends"]), (&json!("waiting"), &json!(1)));
     assert_eq!(history(&v), ["send", "return", "resend"]);
     assert_eq!(v["deadline_text"], "2026-03-05 18:00", "a new deadline from the resend (Tuesday + 3 working days)");
-    assert_eq!(list(app, &s.health, "").await.len(), 1, "resent, not duplicated");
+    assert_eq!(list(app, s.health(), "").await.len(), 1, "resent, not duplicated");
     // Returned again; this time the worker resends it as it is.
-    act_ok(app, &s.health, sid, json!({ "action": "return", "note": "请补充监护人电话" })).await;
-    let v = act_ok(app, &s.worker, sid, json!({ "action": "resend", "note": "已电话核实" })).await;
+    act_ok(app, s.health(), sid, json!({ "action": "return", "note": "请补充监护人电话" })).await;
+    let v = act_ok(app, s.worker(), sid, json!({ "action": "resend", "note": "已电话核实" })).await;
     assert_eq!((&v["state"], &v["resends"]), (&json!("waiting"), &json!(2)));
-    let v = act_ok(app, &s.health, sid, json!({ "action": "sign" })).await;
+    let v = act_ok(app, s.health(), sid, json!({ "action": "sign" })).await;
     assert_eq!(v["state"], "signed");
     assert_eq!(history(&v), ["send", "return", "resend", "return", "resend", "sign"]);
 }
@@ -261,8 +225,8 @@ async fn a_mental_disorder_file_goes_to_the_health_centre_and_is_returned_fixed_
 #[tokio::test]
 async fn without_a_department_the_town_centre_sees_it_and_resends_it_once_there_is_one() {
     let (app, tree, admin) = TestApp::with_tree().await;
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
-    let town = session(&app, "town_a", TownCenter, Bind::Area(tree.town_a)).await;
+    let worker = bearer(&app, "worker_a", GridWorker, Bind::Area(tree.grid_a1_1)).await;
+    let town = bearer(&app, "town_a", TownCenter, Bind::Area(tree.town_a)).await;
     let p = person(&app, &worker, registered(tree.grid_a1_1, "赵六", 61)).await;
     let pid = p["id"].as_i64().unwrap();
     let (st, f) = app.post_json(&worker, &format!("/api/v1/persons/{pid}/special"), correction()).await;
@@ -281,7 +245,7 @@ async fn without_a_department_the_town_centre_sees_it_and_resends_it_once_there_
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert!(got.1["message"].as_str().unwrap().contains("仍没有在用的司法所"), "{}", got.1);
     let justice_dept = department(&app, &admin, tree.town_a, "justice_office", "鹤山司法所").await;
-    let justice = session(&app, "justice_a", DepartmentHandler, Bind::Department(justice_dept)).await;
+    let justice = bearer(&app, "justice_a", DepartmentHandler, Bind::Department(justice_dept)).await;
     assert!(todo(&app, &justice).await.is_empty());
     let v = act_ok(&app, &town, sid, json!({ "action": "resend" })).await;
     assert_eq!((&v["department_id"], &v["no_department"]), (&json!(justice_dept), &json!(false)));
@@ -296,8 +260,8 @@ async fn the_sign_off_clock_runs_on_working_days_and_skips_the_weekend() {
     let app = &s.app;
     // Thursday 2026-03-05 10:00.
     app.clock.advance(3 * DAY + HOUR);
-    person(app, &s.worker, floating(s.tree.grid_a1_1, "王五", 71)).await;
-    let sub = list(app, &s.police, "").await.remove(0);
+    person(app, s.worker(), floating(s.tree.grid_a1_1, "王五", 71)).await;
+    let sub = list(app, s.police(), "").await.remove(0);
     let sid = sub["id"].as_i64().unwrap();
     // 3 working days = 24 working hours: Thu 7 h, Fri 8 h, Mon 8 h, Tue 1 h → Tuesday 10:00.
     assert_eq!(sub["deadline_text"], "2026-03-10 10:00");
@@ -305,19 +269,19 @@ async fn the_sign_off_clock_runs_on_working_days_and_skips_the_weekend() {
     // Monday 17:00: three calendar days have passed, but not three working days. Yellow from 75 %
     // (18 working hours: Monday 12:00).
     app.clock.advance(4 * DAY + 7 * HOUR);
-    let v = todo(app, &s.police).await.remove(0);
+    let v = todo(app, s.police()).await.remove(0);
     assert_eq!((&v["card"], &v["overdue"]), (&json!("yellow"), &json!(false)));
-    assert!(list(app, &s.police, "?overdue=true").await.is_empty());
+    assert!(list(app, s.police(), "?overdue=true").await.is_empty());
     // Tuesday 10:01: overdue.
     app.clock.advance(17 * HOUR + MINUTE);
-    let v = todo(app, &s.police).await.remove(0);
+    let v = todo(app, s.police()).await.remove(0);
     assert_eq!((&v["card"], &v["overdue"]), (&json!("red"), &json!(true)));
-    assert_eq!(list(app, &s.police, "?overdue=true").await.len(), 1);
-    let (_, st) = app.get(&s.town, "/api/v1/stats/submissions").await;
+    assert_eq!(list(app, s.police(), "?overdue=true").await.len(), 1);
+    let (_, st) = app.get(s.town(), "/api/v1/stats/submissions").await;
     assert_eq!(st["totals"]["overdue"], 1, "{st}");
-    let v = act_ok(app, &s.police, sid, json!({ "action": "sign" })).await;
+    let v = act_ok(app, s.police(), sid, json!({ "action": "sign" })).await;
     assert_eq!(v["signed_on_time"], false);
-    assert!(list(app, &s.police, "?overdue=true").await.is_empty());
+    assert!(list(app, s.police(), "?overdue=true").await.is_empty());
 }
 
 #[tokio::test]
@@ -328,24 +292,24 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
     // disorder signed late, a community correction with no justice office. Town B: one floating waiting.
     let mut floating_ids = Vec::new();
     for (name, seq) in [("甲", 81), ("乙", 82), ("丙", 83)] {
-        floating_ids.push(person(app, &s.worker, floating(s.tree.grid_a1_1, name, seq)).await["id"].as_i64().unwrap());
+        floating_ids.push(person(app, s.worker(), floating(s.tree.grid_a1_1, name, seq)).await["id"].as_i64().unwrap());
     }
-    let p4 = person(app, &s.worker, registered(s.tree.grid_a1_1, "丁", 84)).await["id"].as_i64().unwrap();
-    let p5 = person(app, &s.worker, registered(s.tree.grid_a1_1, "戊", 85)).await["id"].as_i64().unwrap();
-    app.post_json(&s.worker, &format!("/api/v1/persons/{p4}/special"), mental()).await;
-    app.post_json(&s.worker, &format!("/api/v1/persons/{p5}/special"), correction()).await;
-    person(app, &s.worker_b, floating(s.tree.grid_b1_1, "己", 86)).await;
+    let p4 = person(app, s.worker(), registered(s.tree.grid_a1_1, "丁", 84)).await["id"].as_i64().unwrap();
+    let p5 = person(app, s.worker(), registered(s.tree.grid_a1_1, "戊", 85)).await["id"].as_i64().unwrap();
+    app.post_json(s.worker(), &format!("/api/v1/persons/{p4}/special"), mental()).await;
+    app.post_json(s.worker(), &format!("/api/v1/persons/{p5}/special"), correction()).await;
+    person(app, s.worker_b(), floating(s.tree.grid_b1_1, "己", 86)).await;
     let of = |items: &[Value], pid: i64| items.iter().find(|i| i["person_id"] == pid).unwrap()["id"].as_i64().unwrap();
-    let police_items = list(app, &s.police, "").await;
-    act_ok(app, &s.police, of(&police_items, floating_ids[0]), json!({ "action": "sign" })).await;
-    act_ok(app, &s.police, of(&police_items, floating_ids[1]), json!({ "action": "return", "note": "来源地不详" }))
+    let police_items = list(app, s.police(), "").await;
+    act_ok(app, s.police(), of(&police_items, floating_ids[0]), json!({ "action": "sign" })).await;
+    act_ok(app, s.police(), of(&police_items, floating_ids[1]), json!({ "action": "return", "note": "来源地不详" }))
         .await;
     // A week later: the health centre signs (late); the others still wait, overdue.
     app.clock.advance(7 * DAY);
-    let health_items = list(app, &s.health, "").await;
-    act_ok(app, &s.health, health_items[0]["id"].as_i64().unwrap(), json!({ "action": "sign" })).await;
+    let health_items = list(app, s.health(), "").await;
+    act_ok(app, s.health(), health_items[0]["id"].as_i64().unwrap(), json!({ "action": "sign" })).await;
 
-    let (st, v) = app.get(&s.town, "/api/v1/stats/submissions").await;
+    let (st, v) = app.get(s.town(), "/api/v1/stats/submissions").await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let rows: Vec<Value> = v["items"]
         .as_array()
@@ -379,7 +343,7 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
         json!({ "sent": 5, "signed": 2, "signed_on_time": 1, "returned": 1, "waiting": 2, "overdue": 2 })
     );
     // The county centre sees both towns; by area; by dates (all were sent on 2026-03-02).
-    let county = session(app, "county", CountyCenter, Bind::Area(s.tree.county)).await;
+    let county = bearer(app, "county", CountyCenter, Bind::Area(s.tree.county)).await;
     let (_, v) = app.get(&county, "/api/v1/stats/submissions").await;
     assert_eq!(
         v["totals"],
@@ -389,7 +353,7 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
     let last = &v["items"][3];
     assert_eq!(
         (&last["town_name"], &last["department"], &last["department_id"]),
-        (&json!("文昌镇"), &json!("文昌派出所"), &json!(s.police_b_dept))
+        (&json!("文昌镇"), &json!("文昌派出所"), &json!(s.department(Who::PoliceB)))
     );
     let (_, v) = app.get(&county, &format!("/api/v1/stats/submissions?area={}", s.tree.town_b)).await;
     assert_eq!(v["totals"]["sent"], 1);
@@ -400,12 +364,12 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
     let got = app.get(&county, "/api/v1/stats/submissions?from=3月2日").await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("from"));
     // A department counts only what was sent to it; a town centre cannot ask about another town.
-    let (_, v) = app.get(&s.police, "/api/v1/stats/submissions").await;
+    let (_, v) = app.get(s.police(), "/api/v1/stats/submissions").await;
     assert_eq!(
         v["totals"],
         json!({ "sent": 3, "signed": 1, "signed_on_time": 1, "returned": 1, "waiting": 1, "overdue": 1 })
     );
-    let got = app.get(&s.town, &format!("/api/v1/stats/submissions?area={}", s.tree.town_b)).await;
+    let got = app.get(s.town(), &format!("/api/v1/stats/submissions?area={}", s.tree.town_b)).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
     // The list filters agree.
     assert_eq!(list(app, &county, "?state=returned").await.len(), 1);
@@ -420,8 +384,8 @@ async fn counts_per_town_kind_and_department_match_the_fixture() {
 async fn the_mapping_and_limit_are_settings() {
     let s = setup().await;
     let app = &s.app;
-    let county = session(app, "county", CountyCenter, Bind::Area(s.tree.county)).await;
-    let (st, v) = app.get(&s.worker, "/api/v1/submission-mapping").await;
+    let county = bearer(app, "county", CountyCenter, Bind::Area(s.tree.county)).await;
+    let (st, v) = app.get(s.worker(), "/api/v1/submission-mapping").await;
     assert_eq!(st, StatusCode::OK);
     let floating_row = v["items"].as_array().unwrap().iter().find(|m| m["kind"] == "floating").unwrap().clone();
     assert_eq!(
@@ -431,7 +395,7 @@ async fn the_mapping_and_limit_are_settings() {
     let youth = v["items"].as_array().unwrap().iter().find(|m| m["kind"] == "at_risk_youth").unwrap().clone();
     assert_eq!(youth["enabled"], false, "at-risk youth are not in the stream by default");
     let got =
-        app.patch_json(&s.worker, "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1 })).await;
+        app.patch_json(s.worker(), "/api/v1/submission-mapping", json!({ "kind": "floating", "version": 1 })).await;
     assert_error(&got, StatusCode::FORBIDDEN, "forbidden", None);
     let got = app
         .patch_json(
@@ -462,8 +426,8 @@ async fn the_mapping_and_limit_are_settings() {
         .await;
     assert_error(&got, StatusCode::CONFLICT, "conflict", None);
     assert_eq!(app.audit_rows("submission_mapping_updated").await.len(), 1);
-    person(app, &s.worker, floating(s.tree.grid_a1_1, "王五", 91)).await;
-    let sub = list(app, &s.police, "").await.remove(0);
+    person(app, s.worker(), floating(s.tree.grid_a1_1, "王五", 91)).await;
+    let sub = list(app, s.police(), "").await.remove(0);
     assert_eq!((&sub["limit_minutes"], &sub["deadline_text"]), (&json!(480), &json!("2026-03-02 18:00")));
     // Floating people now go to civil affairs — a town without one records 无对应部门.
     app.patch_json(
@@ -472,8 +436,8 @@ async fn the_mapping_and_limit_are_settings() {
         json!({ "kind": "floating", "version": 2, "department_kind": "civil_affairs" }),
     )
     .await;
-    person(app, &s.worker, floating(s.tree.grid_a1_1, "钱七", 92)).await;
-    let items = todo(app, &s.town).await;
+    person(app, s.worker(), floating(s.tree.grid_a1_1, "钱七", 92)).await;
+    let items = todo(app, s.town()).await;
     assert_eq!(items.len(), 1);
     assert_eq!((&items[0]["department_kind"], &items[0]["no_department"]), (&json!("civil_affairs"), &json!(true)));
 }
@@ -486,19 +450,19 @@ async fn no_id_number_or_phone_in_clear_in_the_stream() {
     let phone = "13987654321";
     let mut body = floating(s.tree.grid_a1_1, "王五", 95);
     body["phone"] = json!(phone);
-    let p = person(app, &s.worker, body).await;
+    let p = person(app, s.worker(), body).await;
     let pid = p["id"].as_i64().unwrap();
-    let sid = list(app, &s.police, "").await[0]["id"].as_i64().unwrap();
-    act_ok(app, &s.police, sid, json!({ "action": "return", "note": "请核实电话" })).await;
+    let sid = list(app, s.police(), "").await[0]["id"].as_i64().unwrap();
+    act_ok(app, s.police(), sid, json!({ "action": "return", "note": "请核实电话" })).await;
     let (st, _) = app
         .patch_json(
-            &s.worker,
+            s.worker(),
             &format!("/api/v1/persons/{pid}"),
             json!({ "version": p["version"], "phone": "13700002222" }),
         )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let (_, v) = app.get(&s.police, &format!("/api/v1/submissions/{sid}")).await;
+    let (_, v) = app.get(s.police(), &format!("/api/v1/submissions/{sid}")).await;
     assert!(
         !v.to_string().contains(&number) && !v.to_string().contains(phone) && !v.to_string().contains("13700002222")
     );
@@ -544,7 +508,7 @@ async fn no_id_number_or_phone_in_clear_in_the_stream() {
 async fn the_submissions_page_lists_and_signs() {
     let s = setup().await;
     let app = &s.app;
-    person(app, &s.worker, floating(s.tree.grid_a1_1, "王五", 97)).await;
+    person(app, s.worker(), floating(s.tree.grid_a1_1, "王五", 97)).await;
     let police = app.demo_session("police_page", DepartmentHandler, Bind::Department(s.tree.dept_a)).await;
     let r = app.call(axum::http::Method::GET, "/submissions", &police, None).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -590,7 +554,7 @@ fn notice_of(html: &str) -> String {
 async fn returning_and_resending_on_the_page_say_who_has_it_now_and_overdue_is_a_red_badge() {
     let s = setup().await;
     let app = &s.app;
-    person(app, &s.worker, floating(s.tree.grid_a1_1, "钱七", 98)).await;
+    person(app, s.worker(), floating(s.tree.grid_a1_1, "钱七", 98)).await;
     let police = app.demo_session("police_page", DepartmentHandler, Bind::Department(s.tree.dept_a)).await;
     let worker = app.demo_session("worker_page", GridWorker, Bind::Area(s.tree.grid_a1_1)).await;
     let sid = list(app, &police, "").await[0]["id"].as_i64().unwrap();

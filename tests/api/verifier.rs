@@ -3,15 +3,11 @@
 //! to-do list; another account verifies. A county may allow it per category (audited, with the old
 //! and new value), and then the completer verifies its own event.
 
+use crate::fixtures::garbage;
 use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
-
-fn garbage(title: &str) -> Value {
-    json!({ "category": "0401", "title": title,
-            "details": { "what": "小区东门垃圾桶满溢三天无人清运，气味很大", "where": "嫩水路幸福小区东门" } })
-}
 
 async fn act(app: &TestApp, s: &Session, id: i64, body: Value) -> (StatusCode, Value) {
     app.post_json(s, &format!("/api/v1/events/{id}/actions"), body).await

@@ -3,24 +3,13 @@
 //! names, never clear numbers), the overdue list across a day boundary on the injected clock, the
 //! audit rows for reading visits of people, overdue counts per grid, and the household page form.
 
+use crate::fixtures::{bearer, id_number};
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use wangge::auth::Role::*;
 use wangge::clock::{DAY, HOUR, MINUTE};
-use wangge::domains::registry::id_number::make;
-
-fn id(y: i32, m: u32, d: u32, seq: u32) -> String {
-    make("510725", chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(), seq)
-}
-
-/// A bearer-token session (survives moving the clock by days).
-async fn session(app: &TestApp, username: &str, role: wangge::auth::Role, bind: Bind) -> Session {
-    let s = app.demo_session(username, role, bind).await;
-    let (_, token) = app.token(&s, "visits", Some(90)).await;
-    Session::bearer(&token)
-}
 
 async fn household(app: &TestApp, s: &Session, grid: i64, no: &str) -> i64 {
     let (st, v) = app.post_json(s, "/api/v1/households", json!({ "grid_id": grid, "household_no": no })).await;
@@ -40,8 +29,8 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 #[tokio::test]
 async fn recording_a_visit_checks_every_field_and_scope() {
     let (app, t, _) = TestApp::with_tree().await;
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
-    let worker_b = session(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
+    let worker = bearer(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let worker_b = bearer(&app, "worker_b", GridWorker, Bind::Area(t.grid_b1_1)).await;
     let hh = household(&app, &worker, t.grid_a1_1, "HH-1").await;
     let (st, v) = visit(
         &app,
@@ -79,7 +68,7 @@ async fn recording_a_visit_checks_every_field_and_scope() {
     let got =
         visit(&app, &worker_b, hh, json!({ "visited_on": "2026-03-02", "kind": "routine", "note": "走错门" })).await;
     assert_eq!(got.0, StatusCode::NOT_FOUND, "{}", got.1);
-    let viewer = session(&app, "viewer", CountyViewer, Bind::Area(t.county)).await;
+    let viewer = bearer(&app, "viewer", CountyViewer, Bind::Area(t.county)).await;
     let got = visit(&app, &viewer, hh, json!({ "visited_on": "2026-03-02", "kind": "routine", "note": "看看" })).await;
     assert_eq!(got.0, StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "household_visits").await, 1);
@@ -88,13 +77,13 @@ async fn recording_a_visit_checks_every_field_and_scope() {
 #[tokio::test]
 async fn lists_show_both_kinds_masked_and_reading_people_is_audited() {
     let (app, t, _) = TestApp::with_tree().await;
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let worker = bearer(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
     let hh = household(&app, &worker, t.grid_a1_1, "HH-1").await;
     for (on, kind) in [("2026-02-20", "routine"), ("2026-03-01", "help")] {
         let (st, v) = visit(&app, &worker, hh, json!({ "visited_on": on, "kind": kind, "note": "情况正常" })).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
     }
-    let number = id(1982, 7, 7, 11);
+    let number = id_number(1982, 7, 7, 11);
     let (st, p) = app
         .post_json(
             &worker,
@@ -118,7 +107,7 @@ async fn lists_show_both_kinds_masked_and_reading_people_is_audited() {
         .await;
     assert_eq!(st, StatusCode::OK);
 
-    let town = session(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
+    let town = bearer(&app, "town_a", TownCenter, Bind::Area(t.town_a)).await;
     let r = app.call(Method::GET, "/api/v1/visits", &town, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let text = r.text();
@@ -151,7 +140,7 @@ async fn lists_show_both_kinds_masked_and_reading_people_is_audited() {
     let got = app.get(&town, &format!("/api/v1/visits?area={}", t.town_b)).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("area"));
     // The county centre reads no special-population files: household visits only.
-    let county = session(&app, "county", CountyCenter, Bind::Area(t.county)).await;
+    let county = bearer(&app, "county", CountyCenter, Bind::Area(t.county)).await;
     let (_, v) = app.get(&county, "/api/v1/visits").await;
     assert_eq!(v["total"], 2, "{v}");
     let (_, v) = app.get(&county, &format!("/api/v1/visits?area={}", t.town_b)).await;
@@ -161,7 +150,7 @@ async fn lists_show_both_kinds_masked_and_reading_people_is_audited() {
 #[tokio::test]
 async fn overdue_lists_follow_the_clock_across_midnight() {
     let (app, t, _) = TestApp::with_tree().await;
-    let worker = session(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let worker = bearer(&app, "worker_a", GridWorker, Bind::Area(t.grid_a1_1)).await;
     let hh = household(&app, &worker, t.grid_a1_1, "HH-1").await;
     let (st, _) = visit(
         &app,
@@ -171,9 +160,9 @@ async fn overdue_lists_follow_the_clock_across_midnight() {
     )
     .await;
     assert_eq!(st, StatusCode::CREATED);
-    let number = id(1975, 1, 2, 33);
+    let number = id_number(1975, 1, 2, 33);
     // Grid 2's person and file, registered by the community (the grid 1 worker cannot reach grid 2).
-    let community = session(&app, "comm_a1", CommunityStaff, Bind::Area(t.comm_a1)).await;
+    let community = bearer(&app, "comm_a1", CommunityStaff, Bind::Area(t.comm_a1)).await;
     let (st, p) = app
         .post_json(&community, "/api/v1/persons", json!({ "kind": "registered", "name": "李四", "id_number": number, "grid_id": t.grid_a1_2, "address": "金山路 1 号" }))
         .await;
