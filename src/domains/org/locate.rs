@@ -116,3 +116,8 @@ pub async fn active_grid_in_scope(
 ) -> AppResult<Option<super::area_store::AreaRow>> {
     Ok(area_in_scope(db, path, id).await?.filter(|g| g.kind == "grid" && g.status == "active"))
 }
+
+/// The names of areas by id, for history lines.
+pub async fn area_names(db: &crate::db::Db, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    Ok(super::area_store::names(db, ids).await?)
+}
