@@ -42,7 +42,7 @@ impl AuditKey {
         if created {
             let dir = path.parent().ok_or_else(|| anyhow!("密钥目录无效"))?;
             crate::crypto::create_private_dir(dir)?;
-            crate::crypto::write_private(&path, &hex::encode(crate::auth::secret::random_bytes(32)))?;
+            crate::crypto::write_private(&path, hex::encode(crate::auth::secret::random_bytes(32)).as_bytes())?;
             tracing::warn!(path = %path.display(), "new audit chain key created; back it up separately from the database");
         }
         let text =

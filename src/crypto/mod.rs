@@ -56,7 +56,7 @@ impl Keys {
             let dir = path.parent().ok_or_else(|| anyhow!("密钥目录无效"))?;
             create_private_dir(dir)?;
             let text = Keys::generate_hex();
-            write_private(&path, &text)?;
+            write_private(&path, text.as_bytes())?;
             tracing::warn!(path = %path.display(), "new data encryption key created; back it up separately from the database");
         }
         let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取密钥文件 {}", path.display()))?;
@@ -109,18 +109,19 @@ impl Keys {
 const BLIND_INDEX_BYTES: usize = 12;
 
 /// Writes a new file readable by the owner only (0600); refuses to replace an existing one.
-pub(crate) fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
         Ok(())
     }
     #[cfg(not(unix))]
     {
-        std::fs::write(path, text)?;
+        std::fs::write(path, bytes)?;
         Ok(())
     }
 }

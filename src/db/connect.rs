@@ -62,16 +62,6 @@ impl DbUrl {
     }
 }
 
-/// Creates an empty database file readable by its owner only; SQLite gives its log and shared-memory
-/// files the same mode.
-fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path).map(drop)
-}
-
 /// Opens the pool (without migrating).
 pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
     match url {
@@ -83,7 +73,9 @@ pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
                 std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
             }
             if *create && !path.exists() {
-                create_private_file(path).with_context(|| format!("无法创建数据库文件 {}", path.display()))?;
+                // Readable by its owner only; SQLite gives its log and shared-memory files the same mode.
+                crate::crypto::write_private(path, b"")
+                    .with_context(|| format!("无法创建数据库文件 {}", path.display()))?;
             }
             let opts = SqliteConnectOptions::new()
                 .filename(path)

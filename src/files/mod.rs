@@ -80,8 +80,13 @@ impl LocalFiles {
                 .map_err(|e| AppError::Internal(e.into()))?
                 .map_err(AppError::Internal)?;
         }
+        // Readable by its owner only: photos and exports carry personal data.
         let tmp = path.with_extension("part");
-        write_private(&tmp, bytes).await?;
+        let (part, owned) = (tmp.clone(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || crate::crypto::write_private(&part, &owned))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(AppError::Internal)?;
         tokio::fs::rename(&tmp, &path).await.map_err(|e| AppError::Internal(e.into()))?;
         Ok(id)
     }
@@ -101,18 +106,6 @@ impl LocalFiles {
             let _ = tokio::fs::remove_file(path).await;
         }
     }
-}
-
-/// Writes a stored file readable by its owner only (photos and exports carry personal data).
-async fn write_private(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut opts = tokio::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    opts.mode(0o600);
-    let mut f = opts.open(path).await.map_err(|e| AppError::Internal(e.into()))?;
-    f.write_all(bytes).await.map_err(|e| AppError::Internal(e.into()))?;
-    f.sync_all().await.map_err(|e| AppError::Internal(e.into()))
 }
 
 #[cfg(test)]

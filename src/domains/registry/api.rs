@@ -359,7 +359,7 @@ async fn start_import(
 }
 
 async fn import_job(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> J<Value> {
-    let j = import::job(&s, &a, id).await?;
+    let j = crate::imports::job(&s, &a, id).await?;
     let link = j.error_file_id.as_ref().map(|_| format!("/api/v1/imports/{}/errors.xlsx", j.id));
     let mut v = json!(j);
     v["error_file"] = json!(link);
@@ -372,7 +372,7 @@ async fn import_errors(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let bytes = import::error_file(&s, &a, id).await?;
+    let bytes = crate::imports::error_file(&s, &a, id).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, XLSX),

@@ -502,7 +502,7 @@ async fn start_upload(
 }
 
 async fn import_progress(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
-    let job = super::import::job(&s, &a, id).await?;
+    let job = crate::imports::job(&s, &a, id).await?;
     let entity = job.entity.clone();
     import_view(&a, "导入进度", &entity, Some(job))
 }

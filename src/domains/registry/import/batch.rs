@@ -19,6 +19,17 @@ pub(super) struct Batch {
 }
 
 impl Batch {
+    /// An empty batch in a new bulk transaction.
+    pub async fn open(state: &AppState) -> AppResult<Batch> {
+        Ok(Batch {
+            tx: state.db.begin_bulk().await?,
+            held: 0,
+            created: Vec::new(),
+            updated: Vec::new(),
+            outbox: AfterCommit::default(),
+        })
+    }
+
     /// The people the batch created or updated.
     pub fn people(&self) -> i64 {
         (self.created.len() + self.updated.len()) as i64
@@ -52,18 +63,5 @@ impl Batch {
             audit::record(&mut self.tx, &actor.audit(), "person_imported", "import_job", job, detail).await?;
         }
         Ok(n)
-    }
-}
-
-impl Batch {
-    /// An empty batch in a new bulk transaction.
-    pub async fn open(state: &AppState) -> AppResult<Batch> {
-        Ok(Batch {
-            tx: state.db.begin_bulk().await?,
-            held: 0,
-            created: Vec::new(),
-            updated: Vec::new(),
-            outbox: AfterCommit::default(),
-        })
     }
 }

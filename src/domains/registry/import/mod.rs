@@ -70,13 +70,3 @@ pub async fn start_import(
         other => house_import::start(state, actor, house_import::Entity::parse(other)?, file_name, bytes).await,
     }
 }
-
-/// A job, to its owner only.
-pub async fn job(state: &AppState, actor: &Actor, id: i64) -> AppResult<imports::JobRow> {
-    imports::job(state, actor, id).await
-}
-
-/// The error workbook of a job, to its owner only.
-pub async fn error_file(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
-    imports::error_file(state, actor, id).await
-}
