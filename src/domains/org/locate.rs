@@ -108,13 +108,14 @@ pub async fn area_in_scope(db: &crate::db::Db, path: &str, id: i64) -> AppResult
     Ok(super::area_store::get(db, path, id).await?)
 }
 
-/// An active grid inside the scope `path`, or none (a community, a retired grid or one outside is none).
-pub async fn active_grid_in_scope(
-    db: &crate::db::Db,
-    path: &str,
-    id: i64,
-) -> AppResult<Option<super::area_store::AreaRow>> {
-    Ok(area_in_scope(db, path, id).await?.filter(|g| g.kind == "grid" && g.status == "active"))
+/// The id of an active grid inside the scope `path`; a community, a retired grid or one outside is
+/// refused on the field `grid_id`.
+pub async fn active_grid_in_scope(db: &crate::db::Db, path: &str, id: i64) -> AppResult<i64> {
+    area_in_scope(db, path, id)
+        .await?
+        .filter(|g| g.kind == "grid" && g.status == "active")
+        .map(|g| g.id)
+        .ok_or_else(|| crate::error::AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))
 }
 
 /// The names of areas by id, for history lines.

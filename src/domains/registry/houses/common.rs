@@ -66,10 +66,7 @@ pub(super) async fn audit_read(state: &AppState, actor: &Actor, object: &str, id
 
 /// An active grid inside the caller's scope.
 pub(super) async fn grid_in_scope(state: &AppState, actor: &Actor, grid_id: i64) -> AppResult<i64> {
-    crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), grid_id)
-        .await?
-        .map(|g| g.id)
-        .ok_or_else(|| AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))
+    crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), grid_id).await
 }
 
 pub(super) fn take(e: &mut FieldErrors, r: AppResult<String>) -> String {

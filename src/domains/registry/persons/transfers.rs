@@ -23,9 +23,8 @@ pub struct TransferInput {
 /// Asks to move a person registered in another grid into one of the caller's grids.
 pub async fn request_transfer(state: &AppState, actor: &Actor, input: &TransferInput) -> AppResult<store::TransferRow> {
     actor.require(Permission::EditRegister)?;
-    let grid = crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), input.grid_id)
-        .await?
-        .ok_or_else(|| AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))?;
+    let grid_id =
+        crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), input.grid_id).await?;
     let id_type = input.id_type.clone().unwrap_or_else(|| "111".into());
     let number = if id_type == "111" {
         IdNumber::parse(&input.id_number).map_err(|m| AppError::field("id_number", m))?.as_str().to_owned()
@@ -37,21 +36,21 @@ pub async fn request_transfer(state: &AppState, actor: &Actor, input: &TransferI
     let existing = store::find_by_id_bidx(&mut tx, &id_type, &state.keys.blind_index("id_number", &number))
         .await?
         .ok_or_else(|| AppError::field("id_number", "该证件号码尚未登记，可直接登记"))?;
-    if existing.grid_id == grid.id {
+    if existing.grid_id == grid_id {
         return Err(AppError::Conflict("此人已在该网格".into()));
     }
     if store::pending_transfer_exists(&mut tx, existing.id).await? {
         return Err(AppError::Conflict("此人已有待确认的迁移申请".into()));
     }
     let tid =
-        store::insert_transfer(&mut tx, existing.id, existing.grid_id, grid.id, actor.id, &reason, actor.now).await?;
+        store::insert_transfer(&mut tx, existing.id, existing.grid_id, grid_id, actor.id, &reason, actor.now).await?;
     audit::record(
         &mut tx,
         &actor.audit(),
         "person_transfer_requested",
         "person",
         existing.id,
-        json!({ "transfer": tid, "from_grid": existing.grid_id, "to_grid": grid.id, "reason": reason }),
+        json!({ "transfer": tid, "from_grid": existing.grid_id, "to_grid": grid_id, "reason": reason }),
     )
     .await?;
     tx.commit().await?;

@@ -15,18 +15,16 @@ use serde_json::json;
 
 /// The grid must be an active grid in scope; house and household, if given, must be in that grid.
 async fn check_links(state: &AppState, actor: &Actor, p: &Plain) -> AppResult<()> {
-    let grid = crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), p.grid_id)
-        .await?
-        .ok_or_else(|| AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))?;
+    let grid_id = crate::domains::org::locate::active_grid_in_scope(&state.db, actor.scope.path(), p.grid_id).await?;
     if let Some(h) = p.house_id {
         let ok = super::super::house_store::grid_of_house(&state.db, h).await?;
-        if ok != Some(grid.id) {
+        if ok != Some(grid_id) {
             return Err(AppError::field("house_id", "房屋不存在或不在该网格"));
         }
     }
     if let Some(h) = p.household_id {
         let ok = super::super::house_store::grid_of_household(&state.db, h).await?;
-        if ok != Some(grid.id) {
+        if ok != Some(grid_id) {
             return Err(AppError::field("household_id", "户不存在或不在该网格"));
         }
     }
