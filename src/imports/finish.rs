@@ -7,7 +7,7 @@ use crate::excel;
 use crate::state::AppState;
 
 /// How a job ended: the file's rows (with its header row), the rows that failed and why, the
-/// counts, and why the file stopped being readable, if it did.
+/// counts, why the file stopped being readable, if it did, and the job's import slot.
 pub struct Ending<'a> {
     pub headers: &'a [String],
     pub rows: &'a [Vec<String>],
@@ -15,11 +15,13 @@ pub struct Ending<'a> {
     pub imported: i64,
     pub unchanged: i64,
     pub failure: Option<&'a str>,
+    pub slot: super::ImportSlot,
 }
 
-/// Ends a job: the error workbook when rows failed, the totals and the closing message.
+/// Ends a job: the error workbook when rows failed, the totals and the closing message. The slot is
+/// freed before the job reads as ended, so whoever waits for that can start the next import at once.
 pub async fn finish_job(state: &AppState, actor: &Actor, job: i64, end: Ending<'_>) -> AppResult<()> {
-    let Ending { headers, rows, errors, imported, unchanged, failure } = end;
+    let Ending { headers, rows, errors, imported, unchanged, failure, slot } = end;
     let error_file =
         if errors.is_empty() { None } else { Some(error_workbook(state, actor, headers, rows, errors).await?) };
     let mut msg = format!("共 {} 行：导入 {imported} 行，未变化 {unchanged} 行，有误 {} 行", rows.len(), errors.len());
@@ -29,6 +31,7 @@ pub async fn finish_job(state: &AppState, actor: &Actor, job: i64, end: Ending<'
     store::set_job_total(&state.db, job, rows.len() as i64).await?;
     let counts = [rows.len() as i64, imported, unchanged, errors.len() as i64];
     let status = if failure.is_some() { "failed" } else { "done" };
+    drop(slot);
     store::update_job(&state.db, job, status, counts, error_file.as_deref(), &msg, state.clock.now()).await?;
     Ok(())
 }

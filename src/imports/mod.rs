@@ -40,8 +40,8 @@ pub struct Upload {
     pub headers: Vec<String>,
     pub map: HashMap<&'static str, usize>,
     pub rows: Vec<Vec<String>>,
-    /// The import's place among those running (taken out when the job starts).
-    pub slot: Option<ImportSlot>,
+    /// The import's place among those running, freed when the job ends (`finish_job`).
+    pub slot: ImportSlot,
 }
 
 /// Reads the whole file and checks its headers (nothing is written for a bad one), then creates the
@@ -63,7 +63,7 @@ pub async fn open_job(
         return Err(AppError::field("file", "表格中没有数据行"));
     }
     let id = create_job(state, actor, entity, file_name, rows.len()).await?;
-    Ok(Upload { job: id, headers, map, rows, slot: Some(slot) })
+    Ok(Upload { job: id, headers, map, rows, slot })
 }
 
 /// Records a new import job of `rows` rows (as far as known) and its audit row.
@@ -84,18 +84,12 @@ pub async fn create_job(state: &AppState, actor: &Actor, entity: &str, file_name
     Ok(id)
 }
 
-/// Runs an import in the background, holding its slot; an error marks the job failed.
-pub fn spawn_job(
-    state: &AppState,
-    id: i64,
-    slot: ImportSlot,
-    work: impl Future<Output = AppResult<()>> + Send + 'static,
-) {
+/// Runs an import in the background; an error marks the job failed. The work owns the job's import
+/// slot and hands it to `finish_job`; on an error it is freed with the work, before the job is marked.
+pub fn spawn_job(state: &AppState, id: i64, work: impl Future<Output = AppResult<()>> + Send + 'static) {
     let state = state.clone();
     tokio::spawn(async move {
-        let result = work.await;
-        drop(slot);
-        if let Err(e) = result {
+        if let Err(e) = work.await {
             tracing::error!(job = id, error = %e, "import failed");
             let now = state.clock.now();
             let _ = store::update_job(&state.db, id, "failed", [0; 4], None, &format!("导入失败：{e}"), now).await;

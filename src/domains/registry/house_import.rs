@@ -195,10 +195,9 @@ pub fn template(e: Entity, codes: &Codes) -> AppResult<Vec<u8>> {
 pub async fn start(state: &AppState, actor: &Actor, e: Entity, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
     actor.require(Permission::EditRegister)?;
     houses::scope_path(actor)?;
-    let mut u = imports::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
-    let slot = u.slot.take().ok_or_else(|| AppError::Internal(anyhow::anyhow!("import slot missing")))?;
+    let u = imports::open_job(state, actor, e.name(), e.columns(), file_name, bytes).await?;
     let (state2, actor2, id) = (state.clone(), actor.clone(), u.job);
-    imports::spawn_job(state, id, slot, async move { run(&state2, &actor2, e, u).await });
+    imports::spawn_job(state, id, async move { run(&state2, &actor2, e, u).await });
     Ok(id)
 }
 
@@ -236,7 +235,15 @@ async fn run(state: &AppState, actor: &Actor, e: Entity, u: Upload) -> AppResult
         imports::progress(state, u.job, [processed, imported, unchanged, failed]).await?;
     }
     errors.sort_by_key(|(i, _)| *i);
-    let end = Ending { headers: &u.headers, rows: &u.rows, errors: &errors, imported, unchanged, failure: None };
+    let end = Ending {
+        headers: &u.headers,
+        rows: &u.rows,
+        errors: &errors,
+        imported,
+        unchanged,
+        failure: None,
+        slot: u.slot,
+    };
     imports::finish_job(state, actor, u.job, end).await
 }
 

@@ -35,8 +35,8 @@ pub async fn start_person_import(state: &AppState, actor: &Actor, file_name: &st
     let expected = sheet.declared_rows.max(first.len());
     let id = imports::create_job(state, actor, "persons", file_name, expected).await?;
     let (state2, actor2) = (state.clone(), actor.clone());
-    imports::spawn_job(state, id, slot, async move {
-        run::run_person_import(&state2, &actor2, id, map, first, sheet).await
+    imports::spawn_job(state, id, async move {
+        run::run_person_import(&state2, &actor2, id, map, first, sheet, slot).await
     });
     Ok(id)
 }

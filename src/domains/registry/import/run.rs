@@ -57,6 +57,7 @@ pub(super) async fn run_person_import(
     h: HashMap<&'static str, usize>,
     first: Vec<Vec<String>>,
     mut sheet: excel::SheetStream,
+    slot: imports::ImportSlot,
 ) -> AppResult<()> {
     let started = Instant::now();
     let _pause = crate::db::CheckpointPause::start();
@@ -87,6 +88,7 @@ pub(super) async fn run_person_import(
         imported: run.imported,
         unchanged: run.unchanged,
         failure: failure.as_deref(),
+        slot,
     };
     imports::finish_job(state, actor, job, end).await?;
     let p = &run.phases;
