@@ -85,7 +85,7 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
                 continue;
             }
             let w = actor(state, username, start - 10 * MINUTE).await?;
-            let ci = CheckInInput { lat: None, lng: None, accuracy: None };
+            let ci = CheckInInput { lat: None, lng: None, accuracy: None, at: None };
             patrols::check_in(state, &w, &ci).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let w = actor(state, username, start).await?;
             let p = patrols::start(state, &w, &StartInput::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -70,7 +70,7 @@ const GROUPS: &[(&str, &[Item])] = &[
         "巡查走访",
         &[
             it("field", "/field/", "手机外勤", "没有信号也能登记、上报"),
-            it("patrols", "/patrols", "日巡查", "签到、巡查、记下发现"),
+            it("patrols", "/field/patrol", "日巡查", "签到、巡查、记下发现"),
             it("visits", "/visits", "走访记录", "走访户和特殊人群"),
             it("visits-overdue", "/visits/overdue", "走访逾期", "到期没走访的档案"),
             it("huddles", "/huddles", "日碰头会", "当天的问题、决定和跟进人"),
@@ -109,7 +109,7 @@ const GROUPS: &[(&str, &[Item])] = &[
 /// The pages each role opens every day, first in the header and on the home page.
 fn daily(role: Role) -> &'static [&'static str] {
     match role {
-        Role::GridWorker | Role::GridLeader => &["/field/", "/todo", "/events/new", "/patrols", "/people"],
+        Role::GridWorker | Role::GridLeader => &["/field/", "/todo", "/events/new", "/field/patrol", "/people"],
         Role::CommunityStaff => &["/todo", "/huddles", "/events/new", "/people", "/dashboard"],
         Role::TownCenter => &["/dashboard", "/todo", "/supervisions", "/huddles", "/bulletins"],
         Role::CountyCenter => &["/dashboard", "/todo", "/supervisions", "/bulletins", "/assessment"],

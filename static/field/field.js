@@ -405,6 +405,7 @@
   function render() {
     if (path === '/field/') renderHome();
     if (path === '/field/sync') FieldSyncView.render({ toast, refreshCount });
+    if (path === '/field/patrol') FieldPatrol.refresh(snap);
   }
 
   async function signOut() {

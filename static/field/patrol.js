@@ -1,5 +1,6 @@
 // 网格外勤：巡查中的检查清单（六个重点领域，逐项 正常 / 有问题 / 不涉及）和发现（可同时上报为事件）。
-// 巡查屏也在这里：开始、巡查中记轨迹、结束。都进待同步队列（patrol.checks、patrol.finding，用 ref_op 指向开始巡查那一条），离线也能记。
+// 巡查屏也在这里（日巡查只有这一个屏）：签到、选网格开始、巡查中记轨迹、结束、我最近的巡查。
+// 都进待同步队列（check_in、patrol.start、patrol.checks、patrol.finding，后几条用 ref_op 指向开始巡查那一条），离线也能记。
 'use strict';
 const FieldPatrol = (() => {
   const RESULTS = [['ok', '正常'], ['problem', '有问题'], ['na', '不涉及']];
@@ -84,17 +85,91 @@ const FieldPatrol = (() => {
   }
 
 
+  const hhmm = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(11, 16);
+
+  /// The day's check-in card: the server's record (snapshot) or the one this phone queued today.
+  async function checkIn(app) {
+    const { $ } = FieldUI;
+    const day = FieldUI.today();
+    const fromSnap = app.snap && app.snap.todo.check_in;
+    let c = fromSnap && fromSnap.day === day ? fromSnap : await FieldDB.meta('checkin');
+    if (c && c.day !== day) c = null;
+    const draw = () => {
+      $('#checkin-status').textContent = c ? '今天已于 ' + hhmm(c.at) + ' 签到。' : '今天还没有签到。';
+      $('#checkin-button').hidden = !!c;
+    };
+    $('#checkin-button').addEventListener('click', async () => {
+      const data = { at: Date.now() };
+      c = { day, at: data.at };
+      await FieldDB.setMeta('checkin', c);
+      draw();
+      const p = await here();
+      if (p) Object.assign(data, p);
+      await app.queue({ kind: 'check_in', data, label: '签到' }, '已签到', async () => {
+        c = null;
+        await FieldDB.setMeta('checkin', null);
+        draw();
+      });
+    });
+    draw();
+  }
+
+  /// Where the phone is, if it says so within a few seconds (a check-in never waits on it for long).
+  function here() {
+    if (!navigator.geolocation) return Promise.resolve(null);
+    return new Promise((ok) => {
+      navigator.geolocation.getCurrentPosition(
+        (pos) => ok({ lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: Math.max(1, pos.coords.accuracy) }),
+        () => ok(null), { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 });
+    });
+  }
+
+  /// The grid choice (only when the worker keeps more than one) and the last patrols, each linking to its record.
+  function gridsAndRecent(snap) {
+    const { $, el } = FieldUI;
+    const grids = (snap && snap.grids) || [];
+    const select = $('#patrol-grid');
+    select.textContent = '';
+    for (const g of grids) select.append(el('option', { value: String(g.id) }, g.name));
+    $('#patrol-grid-field').hidden = grids.length < 2;
+    refresh(snap);
+    return () => (grids.length > 1 ? { grid_id: Number(select.value) } : {});
+  }
+
+  /// Redraws what a fresh snapshot changes: the last patrols and, once the server has it, today's check-in.
+  function refresh(snap) {
+    const { $, el } = FieldUI;
+    const c = snap && snap.todo.check_in;
+    if (c && c.day === FieldUI.today()) {
+      $('#checkin-status').textContent = '今天已于 ' + hhmm(c.at) + ' 签到。';
+      $('#checkin-button').hidden = true;
+    }
+    const list = $('#patrol-recent');
+    list.textContent = '';
+    const recent = (snap && snap.todo.recent_patrols) || [];
+    for (const r of recent) {
+      const what = r.open ? '巡查中' : r.minutes + ' 分钟 · ' + r.km + ' 公里';
+      const found = r.findings ? ' · 发现 ' + r.findings + ' 个问题' : '';
+      list.append(el('li', {}, el('a', { href: '/patrols/' + r.id }, r.started_text + ' ' + r.grid_name),
+        el('span', { class: 'muted' }, ' ' + what + found)));
+    }
+    if (!recent.length) list.append(el('li', { class: 'muted' }, '还没有巡查记录。'));
+  }
+
   let watcher = null;
   /// The patrol screen: start, the track while running, checklist and findings, end.
   /// `app`: { snap, queue, refreshCount } from field.js.
   async function render(app) {
     const { $, el, showErrors, formData } = FieldUI;
     const { snap, queue } = app;
+    await checkIn(app);
+    const gridChoice = gridsAndRecent(snap);
     let p = await FieldDB.meta('patrol');
     if (!p && snap && snap.todo.patrol) { p = { id: snap.todo.patrol.id, started_at: snap.todo.patrol.started_at, points: [] }; await FieldDB.setMeta('patrol', p); }
     const target = (x) => (x.id ? { id: x.id } : { ref_op: x.start_op });
     const draw = () => {
       $('#patrol-start').hidden = !!p;
+      $('#patrol-grid-field').hidden = !!p || !snap || snap.grids.length < 2;
       $('#patrol-running').hidden = !p;
       $('#patrol-status').textContent = p ? '巡查中：已 ' + Math.round((Date.now() - p.started_at) / 60000) + ' 分钟，记下 ' + (p.count || 0) + ' 个位置' : '还没有开始巡查。';
     };
@@ -119,7 +194,7 @@ const FieldPatrol = (() => {
       lastPoint: () => (p && p.points && p.points.length ? p.points[p.points.length - 1] : null),
     }, snap && snap.todo.checklist);
     $('#patrol-start').addEventListener('click', async () => {
-      const op = await queue({ kind: 'patrol.start', data: { started_at: Date.now() }, label: '开始巡查' }, '已开始巡查', async () => {
+      const op = await queue({ kind: 'patrol.start', data: Object.assign({ started_at: Date.now() }, gridChoice()), label: '开始巡查' }, '已开始巡查', async () => {
         if (watcher != null) navigator.geolocation.clearWatch(watcher);
         watcher = null;
         p = null;
@@ -153,5 +228,5 @@ const FieldPatrol = (() => {
   }
 
 
-  return { setUp, render, checkResults, checkFinding };
+  return { setUp, render, refresh, checkResults, checkFinding };
 })();

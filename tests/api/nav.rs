@@ -9,8 +9,8 @@ use wangge::auth::Role::{self, *};
 
 /// What this test expects each role to do every day (after 首页), in order.
 const DAILY: &[(Role, &[&str])] = &[
-    (GridWorker, &["/field/", "/todo", "/events/new", "/patrols", "/people"]),
-    (GridLeader, &["/field/", "/todo", "/events/new", "/patrols", "/people"]),
+    (GridWorker, &["/field/", "/todo", "/events/new", "/field/patrol", "/people"]),
+    (GridLeader, &["/field/", "/todo", "/events/new", "/field/patrol", "/people"]),
     (CommunityStaff, &["/todo", "/huddles", "/events/new", "/people", "/dashboard"]),
     (TownCenter, &["/dashboard", "/todo", "/supervisions", "/huddles", "/bulletins"]),
     (CountyCenter, &["/dashboard", "/todo", "/supervisions", "/bulletins", "/assessment"]),
@@ -38,6 +38,7 @@ const ELSEWHERE: &[&str] = &[
     "/staff/new",
     "/bulletins/print",
     "/huddles/print",
+    "/patrols", // forwards old bookmarks to the field app's patrol screen
     "/healthz",
     "/favicon.ico",
 ];

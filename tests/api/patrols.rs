@@ -154,8 +154,9 @@ async fn track_distance_and_figures_across_midnight() {
     assert!(r.text().contains("<polyline"), "track drawn");
     let r = app.call(axum::http::Method::GET, "/patrols/figures", &cs, None).await;
     assert_eq!(r.status, StatusCode::OK);
+    // One patrol screen: the old address forwards to the field app's, and the record page only reads.
     let r = app.call(axum::http::Method::GET, "/patrols", &w, None).await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!((r.status, r.header("location").as_str()), (StatusCode::SEE_OTHER, "/field/patrol"));
 }
 
 #[tokio::test]
@@ -357,4 +358,65 @@ async fn patrol_points_and_findings_follow_the_one_coordinate_rule() {
         app.post_json(&w, &findings, json!({ "description": "电线杆上贴满了小广告", "lat": 0.0, "lng": 0.0 })).await;
     assert_error(&got, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("lat"));
     assert!(got.1["fields"]["lat"].as_str().unwrap().contains("不在中国境内"), "{}", got.1);
+}
+
+/// The field app's patrol screen is the only one (issue 22.4): its check-in goes through the sync
+/// queue with the phone's time, at most once a day; the snapshot says whether today's is done and
+/// lists the worker's last patrols; a patrol's record page has no forms, only the way back.
+#[tokio::test]
+async fn the_one_patrol_screen_checks_in_offline_and_lists_recent_patrols() {
+    let (app, t, _admin) = TestApp::with_tree().await;
+    let w = app.demo_session("pw_one", Role::GridWorker, Bind::Area(t.grid_a1_1)).await;
+    let sync = |op: Value| {
+        let (app, w) = (&app, &w);
+        async move {
+            let (st, v) = app.post_json(w, "/api/v1/field/sync", json!({ "ops": [op] })).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            v["results"][0].clone()
+        }
+    };
+    let (_, snap) = app.get(&w, "/api/v1/field/snapshot").await;
+    assert!(snap["todo"]["check_in"].is_null() && snap["todo"]["recent_patrols"] == json!([]), "{}", snap["todo"]);
+    let later =
+        sync(json!({ "op_id": "op-checkin-0000", "kind": "check_in", "data": { "at": app.now() + HOUR } })).await;
+    assert_eq!(later["status"], "rejected", "{later}");
+    assert!(later["fields"]["at"].as_str().unwrap().contains("不能晚于现在"), "{later}");
+    let at = app.now() - 20 * MINUTE;
+    app.clock.advance(MINUTE);
+    let first = sync(
+        json!({ "op_id": "op-checkin-0001", "kind": "check_in", "data": { "at": at, "lat": 30.5, "lng": 105.6 } }),
+    )
+    .await;
+    assert_eq!(first["status"], "applied", "{first}");
+    assert_eq!(
+        (first["record"]["created"].clone(), first["record"]["at"].clone()),
+        (json!(true), json!(at)),
+        "the phone's time"
+    );
+    let again = sync(json!({ "op_id": "op-checkin-0002", "kind": "check_in", "data": {} })).await;
+    assert_eq!(
+        (again["record"]["created"].clone(), again["record"]["at"].clone()),
+        (json!(false), json!(at)),
+        "{again}"
+    );
+    assert_eq!(app.audit_rows("checked_in").await.len(), 1);
+
+    let started =
+        sync(json!({ "op_id": "op-onepatrol-01", "kind": "patrol.start", "data": { "started_at": app.now() } })).await;
+    let id = started["id"].as_i64().unwrap();
+    let (_, snap) = app.get(&w, "/api/v1/field/snapshot").await;
+    assert_eq!(snap["todo"]["check_in"]["at"], at, "{}", snap["todo"]);
+    let recent = snap["todo"]["recent_patrols"].as_array().unwrap();
+    assert_eq!(recent.len(), 1, "{recent:?}");
+    assert_eq!((recent[0]["id"].as_i64(), recent[0]["open"].as_bool()), (Some(id), Some(true)));
+    assert!(recent[0]["grid_name"].is_string() && recent[0]["started_text"].is_string(), "{}", recent[0]);
+
+    let html = app.call(axum::http::Method::GET, &format!("/patrols/{id}"), &w, None).await.text();
+    assert!(html.contains("href=\"/field/patrol\""), "an open patrol of one's own leads back to the patrol screen");
+    assert!(
+        !html.contains(&format!("/patrols/{id}/checks")) && !html.contains(&format!("/patrols/{id}/end")),
+        "{html}"
+    );
+    let r = app.call(axum::http::Method::POST, &format!("/patrols/{id}/checks"), &w, Some(&json!({}))).await;
+    assert_ne!(r.status, StatusCode::OK, "the page forms are gone");
 }

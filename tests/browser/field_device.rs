@@ -201,6 +201,56 @@ async fn field_patrol_records_the_checklist_and_a_finding_offline_and_syncs_them
     c.close().await.unwrap();
 }
 
+/// One patrol screen (issue 22.4): the day's check-in is on it and works offline (kept on the phone,
+/// sent with the phone's time), and once synced it lists the worker's patrols, each linking to its record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn field_patrol_screen_checks_in_offline_and_lists_recent_patrols() {
+    use super::field::{OFFLINE, ONLINE, count, network};
+    let (base, state, _dir) = start_app().await;
+    let (_driver, c) = start_driver().await;
+    install(&c, &base).await;
+    network(&c, OFFLINE).await;
+    open(&c, &base, "/field/patrol").await;
+    let status = c.find(Locator::Css("#checkin-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "今天还没有签到。");
+    assert!(
+        c.find(Locator::Css("#patrol-grid-field")).await.unwrap().attr("hidden").await.unwrap().is_some(),
+        "one grid: no choice"
+    );
+    c.execute("document.querySelector('#checkin-button').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '1';", "check-in waiting").await;
+    wait_js(&c, "return document.querySelector('#checkin-status').textContent.startsWith('今天已于');", "checked in")
+        .await;
+    // Still offline, the screen opened again remembers it.
+    open(&c, &base, "/field/patrol").await;
+    wait_js(&c, "return document.querySelector('#checkin-status').textContent.startsWith('今天已于') && document.querySelector('#checkin-button').hidden;", "remembered").await;
+    c.execute("document.querySelector('#patrol-start').click(); return true;", vec![]).await.unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '2';", "start waiting").await;
+    c.execute("window.confirm = () => true; document.querySelector('#patrol-end').click(); return true;", vec![])
+        .await
+        .unwrap();
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '3';", "end waiting").await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM check_ins WHERE day <> $1", "").await, 0, "nothing sent offline");
+
+    open(&c, &base, "/field/sync").await;
+    network(&c, ONLINE).await;
+    wait_js(&c, "return document.querySelector('#waiting-count').textContent === '0';", "synced").await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM check_ins WHERE day <> $1", "").await, 1);
+    // Online again, the fresh snapshot lists the patrol with a link to its record.
+    open(&c, &base, "/field/").await;
+    open(&c, &base, "/field/patrol").await;
+    wait_js(&c, "return !!document.querySelector('#patrol-recent a[href^=\"/patrols/\"]');", "the recent patrol").await;
+    let recent = c.find(Locator::Css("#patrol-recent")).await.unwrap().text().await.unwrap();
+    assert!(recent.contains("分钟") && !recent.contains("undefined"), "{recent}");
+    shot(&c, "field_patrol_checkin.png").await;
+    c.find(Locator::Css("#patrol-recent a")).await.unwrap().click().await.unwrap();
+    wait_js(&c, "return location.pathname.startsWith('/patrols/');", "the record page").await;
+    let page = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(page.contains("检查清单") && page.contains("发现的问题"), "{page}");
+    c.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
 async fn field_person_moves_out_offline_and_the_change_syncs() {

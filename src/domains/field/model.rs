@@ -39,6 +39,8 @@ pub enum Kind {
     SpecialCreate,
     /// A visit to a special-population file (`POST /api/v1/persons/{id}/special/{file}/visits`); `id` is the person.
     SpecialVisit,
+    /// The day's check-in (`POST /api/v1/check-ins`), with the phone's time.
+    CheckIn,
     PatrolStart,
     PatrolPoints,
     PatrolEnd,
@@ -48,7 +50,7 @@ pub enum Kind {
     PatrolFinding,
 }
 
-pub const ALL_KINDS: [Kind; 20] = [
+pub const ALL_KINDS: [Kind; 21] = [
     Kind::PersonCreate,
     Kind::PersonUpdate,
     Kind::PersonStatus,
@@ -64,6 +66,7 @@ pub const ALL_KINDS: [Kind; 20] = [
     Kind::VisitRecord,
     Kind::SpecialCreate,
     Kind::SpecialVisit,
+    Kind::CheckIn,
     Kind::PatrolStart,
     Kind::PatrolPoints,
     Kind::PatrolEnd,
@@ -89,6 +92,7 @@ impl Kind {
             Kind::VisitRecord => "visit.record",
             Kind::SpecialCreate => "special.create",
             Kind::SpecialVisit => "special.visit",
+            Kind::CheckIn => "check_in",
             Kind::PatrolStart => "patrol.start",
             Kind::PatrolPoints => "patrol.points",
             Kind::PatrolEnd => "patrol.end",
@@ -140,6 +144,7 @@ impl Kind {
             Kind::RentalCreate | Kind::RentalUpdate => "rental",
             Kind::PlaceCreate | Kind::PlaceUpdate => "place",
             Kind::EventReport => "event",
+            Kind::CheckIn => "check_in",
             Kind::PatrolStart | Kind::PatrolPoints | Kind::PatrolEnd | Kind::PatrolChecks | Kind::PatrolFinding => {
                 "patrol"
             }

@@ -182,7 +182,24 @@ async fn todo(state: &AppState, actor: &Actor) -> AppResult<Value> {
         "visits_due_total": due.total,
         "patrol": patrols::current(state, actor).await?,
         "checklist": patrols::checklist(state, actor).await?,
+        "check_in": patrols::my_check_in(state, actor).await?.map(|c| json!({ "day": c.day, "at": c.at })),
+        "recent_patrols": recent_patrols(state, actor).await?,
     }))
+}
+
+/// The worker's last patrols, as the patrol screen lists them (each links to its record page).
+async fn recent_patrols(state: &AppState, actor: &Actor) -> AppResult<Vec<Value>> {
+    let q = patrols::ListQuery { account: Some(actor.id), per_page: Some(10), ..Default::default() };
+    let list = patrols::list(state, actor, &q).await?.items;
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            json!({
+                "id": p.row.id, "grid_name": p.row.grid_name, "started_text": p.started_text, "open": p.open,
+                "minutes": p.minutes, "km": p.km, "findings": p.row.findings,
+            })
+        })
+        .collect())
 }
 
 pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {

@@ -201,6 +201,11 @@ async fn apply(state: &AppState, actor: &Actor, kind: Kind, op: &Op) -> AppResul
             Ok(special_answer(&f))
         }
         Kind::SpecialVisit => special_visit(state, actor, op).await,
+        Kind::CheckIn => {
+            let (created, row) = patrols::check_in(state, actor, &input(state, actor, op).await?).await?;
+            // A check-in is the account's for its day (no id of its own): the receipt names the account.
+            Ok(json!({ "id": row.account_id, "created": created, "day": row.day, "at": row.at }))
+        }
         Kind::PatrolStart => value(patrols::start(state, actor, &input(state, actor, op).await?).await),
         Kind::PatrolPoints => {
             let id = need_target(state, actor, op).await?;

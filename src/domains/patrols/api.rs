@@ -68,7 +68,7 @@ pub fn routes() -> Vec<Entry> {
             "每日签到（可带位置）；同一天再次签到不重复记录，返回当天第一次签到（200）",
             check_in,
         )
-        .body("lat?, lng?, accuracy?"),
+        .body("lat?, lng?, accuracy?, at?"),
         get("/api/v1/check-ins", FIGURES, "辖区内的签到记录", check_ins).query("area?, from?, to?"),
     ]
 }

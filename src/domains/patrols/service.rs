@@ -655,6 +655,8 @@ pub struct CheckInInput {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub accuracy: Option<f64>,
+    /// When the phone checked in (offline check-ins sync later); absent: now.
+    pub at: Option<i64>,
 }
 
 /// The day's check-in: the first one of a Beijing day is stored (answers `true`); a second one the
@@ -671,7 +673,8 @@ pub async fn check_in(state: &AppState, actor: &Actor, i: &CheckInInput) -> AppR
     if !e.is_empty() {
         return Err(AppError::fields(e));
     }
-    let day = model::day_of(actor.now);
+    let at = phone_time("at", i.at, 0, actor.now)?;
+    let day = model::day_of(at);
     let mut tx = state.db.begin().await?;
     if let Some(c) = store::check_in_tx(&mut tx, actor.id, &day).await? {
         return Ok((false, c));
@@ -679,7 +682,7 @@ pub async fn check_in(state: &AppState, actor: &Actor, i: &CheckInInput) -> AppR
     let c = store::NewCheckIn {
         account_id: actor.id,
         day: &day,
-        at: actor.now,
+        at,
         area_id: actor.scope.area_id(),
         area_path: actor.scope.path(),
         lat: i.lat,
