@@ -1,6 +1,7 @@
 //! `wangge bench geo`: the grid of a coordinate among `--grids` grid polygons (a jittered lattice
 //! that tiles the plane, like real neighbouring grids), on one core: lookups per second through
-//! the R-tree, checked against a full scan on a sample; then the overlap and gap check of 30 and
+//! the `rstar` R-tree and `geo`'s point-in-polygon test against the hand-made index they replaced
+//! (old and new in the same rounds), both checked against a full scan on a sample; then the overlap and gap check of 30 and
 //! 300 neighbouring grids, and of a community at the limits (26 grids of `MAX_GRID_VERTICES` each),
 //! old (hand-made, quadratic) against new (`geo`, near-linear).
 
@@ -32,11 +33,14 @@ pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let t = Instant::now();
     let scan = shapes.clone();
+    let t = Instant::now();
+    let old = super::geo_old::index::GridIndex::new(shapes.clone());
+    let old_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
     let index = GridIndex::new(shapes);
     println!(
-        "== wangge bench geo · {} grid polygons, index built in {:.1} ms",
+        "== wangge bench geo · {} grid polygons, index built in {:.1} ms (rstar; old hand-made: {old_ms:.1} ms)",
         index.len(),
         t.elapsed().as_secs_f64() * 1000.0
     );
@@ -48,19 +52,15 @@ pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
     for p in points.iter().take(2_000) {
         let want = scan.iter().find(|(_, s)| s.contains(p.0, p.1)).map(|(id, _)| *id);
         anyhow::ensure!(index.locate(p.0, p.1) == want, "index and scan disagree at {p:?}");
+        anyhow::ensure!(old.locate(p.0, p.1).is_some() == want.is_some(), "old index and scan disagree at {p:?}");
     }
     for round in 1..=3 {
-        let t = Instant::now();
-        let mut found = 0u64;
-        for &(x, y) in &points {
-            found += u64::from(index.locate(x, y).is_some());
-        }
-        let secs = t.elapsed().as_secs_f64();
+        let (new_rate, found) = rate(&points, |x, y| index.locate(x, y));
+        let (old_rate, _) = rate(&points, |x, y| old.locate(x, y));
         println!(
-            "  round {round}: {} lookups in {:.3} s = {:.0} lookups/s on one core ({:.1}% inside a grid)  (target ≥ 1,000,000/s)",
+            "  round {round}: {} lookups, new (rstar + geo) {new_rate:.0}/s, old (hand-made) {old_rate:.0}/s on one core \
+             ({:.1}% inside a grid)  (target ≥ 1,000,000/s)",
             points.len(),
-            secs,
-            points.len() as f64 / secs,
             found as f64 * 100.0 / points.len() as f64
         );
     }
@@ -78,6 +78,13 @@ pub fn geo(args: BenchGeoArgs) -> anyhow::Result<()> {
         );
     }
     worst_case()
+}
+
+/// Lookups per second through `locate`, and how many points it placed in a grid.
+fn rate(points: &[(f64, f64)], locate: impl Fn(f64, f64) -> Option<i64>) -> (f64, u64) {
+    let t = Instant::now();
+    let found: u64 = points.iter().map(|&(x, y)| u64::from(locate(x, y).is_some())).sum();
+    (points.len() as f64 / t.elapsed().as_secs_f64(), found)
 }
 
 /// A community at the limits: `grids` cells of a jittered 6-wide lattice whose shared edges carry

@@ -2,25 +2,14 @@
 //! as a GeoJSON MultiPolygon (WGS-84) with a point inside it for a label.
 
 use super::polygon::Shape;
-use geo::{Area, BooleanOps, InteriorPoint, LineString, MultiPolygon, Polygon, unary_union};
+use geo::{Area, InteriorPoint, LineString, MultiPolygon, unary_union};
 use serde_json::{Value, json};
-
-/// One shape as a clean multipolygon in degrees (even–odd over its rings, as `Shape::contains`).
-fn multipolygon(shape: &Shape) -> MultiPolygon {
-    let rings: Vec<Polygon> = shape
-        .rings
-        .iter()
-        .filter(|r| r.len() >= 3)
-        .map(|r| Polygon::new(LineString::from(r.clone()), vec![]))
-        .collect();
-    MultiPolygon::new(rings).union(&MultiPolygon::new(vec![]))
-}
 
 /// The union of GeoJSON Polygons / MultiPolygons, and a point inside its largest piece; None when
 /// none of them has an area.
 pub fn union_geojson(geoms: &[&Value]) -> Option<(Value, (f64, f64))> {
     let parts: Vec<MultiPolygon> =
-        geoms.iter().filter_map(|g| Shape::from_geojson(g)).map(|s| multipolygon(&s)).collect();
+        geoms.iter().filter_map(|g| Shape::from_geojson(g)).map(|s| s.region().clone()).collect();
     let all = unary_union(parts.iter());
     let largest = all.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
     let label = largest.interior_point()?;

@@ -360,6 +360,20 @@ async fn the_app_shell_manifest_and_service_worker_are_served_within_budget() {
     let plain = app.call(Method::GET, "/static/field/field.js", &Session::anon(), None).await;
     assert_eq!(gz.header("content-encoding"), "gzip");
     assert!(gz.body.len() * 2 < plain.body.len(), "{} vs {}", gz.body.len(), plain.body.len());
+    // So does the grid's snapshot (the app fetches it on every opening), and any other JSON answer.
+    let req = app
+        .request(Method::GET, "/api/v1/field/snapshot", &worker)
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let gz = app.send(req).await;
+    let plain = app.call(Method::GET, "/api/v1/field/snapshot", &worker, None).await;
+    assert_eq!((gz.status, gz.header("content-encoding")), (StatusCode::OK, "gzip".to_owned()));
+    assert_eq!(plain.header("content-encoding"), "", "no gzip for a client that did not ask");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz.body[..]), &mut unzipped).unwrap();
+    let (a, b): (Value, Value) = (serde_json::from_slice(&unzipped).unwrap(), plain.json());
+    assert_eq!(a.as_object().map(|o| o.keys().collect::<Vec<_>>()), b.as_object().map(|o| o.keys().collect()));
     // Signing out tells the browser to forget the field app's data.
     let r = app.call(Method::POST, "/api/v1/auth/logout", &worker, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
