@@ -6,6 +6,7 @@
 //! `X-CSRF-Token`); the web middleware puts what was sent into the request extensions.
 
 use super::role::{Permission, Role};
+use super::scope::Scope;
 use super::store::{self, Credentials};
 use super::{SESSION_COOKIE, secret};
 use crate::audit::AuditCtx;
@@ -15,33 +16,6 @@ use crate::state::AppState;
 use crate::web::meta::{CsrfSubmitted, RequestMeta, cookie};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-
-/// The part of the tree a caller sees.
-#[derive(Clone, Debug)]
-pub enum Scope {
-    /// The subtree under this area.
-    Area { area_id: i64, path: String },
-    /// A department: what is sent to it; for the organisation itself, its town's subtree, read-only.
-    Department { department_id: i64, area_id: i64, path: String },
-}
-
-impl Scope {
-    /// The materialised path of the subtree root.
-    pub fn path(&self) -> &str {
-        match self {
-            Scope::Area { path, .. } | Scope::Department { path, .. } => path,
-        }
-    }
-    pub fn area_id(&self) -> i64 {
-        match self {
-            Scope::Area { area_id, .. } | Scope::Department { area_id, .. } => *area_id,
-        }
-    }
-    /// Whether an area (by its path) lies inside this scope.
-    pub fn contains(&self, area_path: &str) -> bool {
-        area_path.starts_with(self.path())
-    }
-}
 
 /// How the caller proved who they are.
 #[derive(Clone, Debug)]
@@ -107,7 +81,8 @@ impl Actor {
             Role::parse(&c.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", c.role)))?;
         let scope = match c.department_id {
             Some(department_id) => {
-                Scope::Department { department_id, area_id: c.scope_area_id, path: c.scope_path.clone() }
+                let kind = c.department_kind.clone().unwrap_or_default();
+                Scope::Department { department_id, kind, area_id: c.scope_area_id, path: c.scope_path.clone() }
             }
             None => Scope::Area { area_id: c.scope_area_id, path: c.scope_path.clone() },
         };

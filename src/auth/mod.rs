@@ -6,13 +6,15 @@ pub mod login;
 pub mod pages;
 pub mod password;
 pub mod role;
+pub mod scope;
 pub mod secret;
 pub mod store;
 pub mod throttle;
 pub mod totp;
 
-pub use actor::{Actor, PendingActor, Scope};
+pub use actor::{Actor, PendingActor};
 pub use role::{Permission, Role};
+pub use scope::Scope;
 
 /// The cookie holding the session id.
 pub const SESSION_COOKIE: &str = "wangge_session";

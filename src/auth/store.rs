@@ -25,11 +25,13 @@ pub struct Credentials {
     /// The materialised path of the bound area (or of the department's area).
     pub scope_path: String,
     pub scope_area_id: i64,
+    /// The department's kind (police, justice …), for a department's account.
+    pub department_kind: Option<String>,
 }
 
 const CREDENTIALS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.area_id, a.department_id, a.password_hash, \
      a.must_change_password, a.totp_secret, a.totp_enabled, a.totp_last_step, a.demo, a.status, a.awaiting_activation, \
-     ar.path AS scope_path, ar.id AS scope_area_id \
+     ar.path AS scope_path, ar.id AS scope_area_id, d.kind AS department_kind \
      FROM accounts a \
      LEFT JOIN departments d ON d.id = a.department_id \
      JOIN areas ar ON ar.id = COALESCE(a.area_id, d.area_id)";

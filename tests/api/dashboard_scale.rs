@@ -130,7 +130,7 @@ async fn a_town_dashboard_at_scale() {
     assert_eq!(d.register.people, people / 20);
     assert_eq!(d.map.grids.len(), 100);
     if !app.is_postgres() && std::env::var("WANGGE_DASH_EXPLAIN").is_ok() {
-        let end = wangge::domains::org::model::subtree_end(&town.path);
+        let end = wangge::auth::scope::subtree_end(&town.path);
         let (p, e) = (town.path.as_str(), end.as_str());
         for q in [
             format!(
@@ -167,7 +167,7 @@ async fn a_town_dashboard_at_scale() {
         }
     }
     if app.is_postgres() && std::env::var("WANGGE_DASH_EXPLAIN").is_ok() {
-        let end = wangge::domains::org::model::subtree_end(&town.path);
+        let end = wangge::auth::scope::subtree_end(&town.path);
         let (p, e) = (town.path.as_str(), end.as_str());
         for q in [
             format!(

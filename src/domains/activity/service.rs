@@ -112,12 +112,7 @@ pub struct ActivityFigures {
 }
 
 /// The area an activity report is about.
-#[derive(Debug, Clone)]
-pub struct AreaRef {
-    pub id: i64,
-    pub name: String,
-    pub path: String,
-}
+pub use crate::domains::org::locate::AreaRef;
 
 fn unit(
     area_id: Option<i64>,
@@ -237,17 +232,9 @@ pub fn last_full_month(now: crate::clock::Millis, s: &ActivitySettings) -> Measu
     Measure::whole(ReportPeriod::month_of(today).previous(), s)
 }
 
-/// The area a supervision query is about, inside the caller's scope (default: the caller's own).
-pub async fn area_in_scope(db: &Db, actor: &Actor, area: Option<i64>) -> AppResult<AreaRef> {
-    let a = area_store::get(db, actor.scope.path(), area.unwrap_or(actor.scope.area_id()))
-        .await?
-        .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
-    Ok(AreaRef { id: a.id, name: a.name, path: a.path })
-}
-
 pub async fn report(state: &AppState, actor: &Actor, q: &ActivityQuery) -> AppResult<ActivityFigures> {
     actor.require(Permission::ReadSupervision)?;
-    let area = area_in_scope(&state.db, actor, q.area).await?;
+    let area = crate::domains::org::locate::chosen_area(&state.db, &actor.scope, q.area).await?;
     let s = settings(&state.db).await?;
     let m = measure_of(&state.db, actor, q.month.as_deref(), q.week.as_deref(), &s).await?;
     figures(&state.db, &area, &m, &s).await

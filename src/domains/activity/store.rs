@@ -2,9 +2,9 @@
 //! active days in a period under an area.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::clock::Millis;
 use crate::db::{Db, Tx};
-use crate::domains::org::model::subtree_end;
 use serde::Serialize;
 
 /// Records that an account was used on a Beijing day; a day of business outranks a day of reading.

@@ -8,11 +8,12 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::Db;
 use crate::domains::activity::model::ReportPeriod;
-use crate::domains::activity::service::{self as activity, AreaRef, area_in_scope};
+use crate::domains::activity::service::{self as activity, AreaRef};
 use crate::domains::activity::store as activity_store;
 use crate::domains::events::figures::Period;
 use crate::domains::events::store as event_store;
 use crate::domains::org::area_store::{self, AreaFilter};
+use crate::domains::org::locate::chosen_area;
 use crate::domains::submissions::store as submission_store;
 use crate::domains::visits::store as visits_store;
 use crate::error::{AppError, AppResult};
@@ -236,7 +237,7 @@ pub async fn rank(
 
 pub async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery) -> AppResult<Ranking> {
     actor.require(Permission::ReadSupervision)?;
-    let area = area_in_scope(&state.db, actor, q.area).await?;
+    let area = chosen_area(&state.db, &actor.scope, q.area).await?;
     let kind = area_store::get(&state.db, actor.scope.path(), area.id).await?.map(|a| a.kind).unwrap_or_default();
     let today = crate::clock::to_local(actor.now).date_naive();
     let p = match q.month.as_deref().filter(|m| !m.is_empty()) {

@@ -1,9 +1,9 @@
 //! SQL of bulletins: the draft or published bulletin of an area and month, its revisions, the archive.
 
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx};
-use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 

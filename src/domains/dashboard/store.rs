@@ -2,9 +2,9 @@
 //! per area path (open events), each a range scan on a materialised path.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::clock::Millis;
 use crate::db::Db;
-use crate::domains::org::model::subtree_end;
 
 /// The open states' complement, written exactly as in the partial index `events_open_area`.
 const OPEN: &str = "e.state NOT IN ('closed', 'evaluated', 'cancelled', 'merged')";

@@ -4,7 +4,7 @@
 
 use super::model::Card;
 use super::service::card_now;
-use super::store::{self, EventRow, NewStep, NewSupervision, Visibility};
+use super::store::{self, EventRow, NewStep, NewSupervision};
 use crate::audit::{self, AuditCtx};
 use crate::clock::Millis;
 use crate::db::Tx;
@@ -31,7 +31,9 @@ pub async fn scan(state: &AppState, now: Millis) -> AppResult<usize> {
             Some(n) => fired += n,
             None => {
                 for e in &due {
-                    let Some(e) = store::get(&state.db, &Visibility::Area("/".into()), e.id).await? else { continue };
+                    let Some(e) = store::get(&state.db, &crate::auth::Scope::everything(), e.id).await? else {
+                        continue;
+                    };
                     fired += fire_all(state, &mut lookups, std::slice::from_ref(&e), now).await?.unwrap_or(0);
                 }
             }

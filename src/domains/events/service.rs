@@ -3,7 +3,7 @@
 //! transaction, version-checked so two people acting at once cannot both win.
 
 use super::model::{CHANNELS, Card, Details, SEVERITIES, label_of};
-use super::store::{self, EventRow, NewStep, Visibility};
+use super::store::{self, EventRow, NewStep};
 use super::timing::{step_clock, total_minutes};
 use super::workflow::{self, Action, EventView, Holder, Move, State, Who};
 use crate::audit;
@@ -30,12 +30,9 @@ pub fn who(actor: &Actor) -> Who {
 }
 
 /// Which events the caller sees.
-pub fn visibility(actor: &Actor) -> AppResult<Visibility> {
+pub fn visibility(actor: &Actor) -> AppResult<Scope> {
     actor.require(Permission::ReadEvents)?;
-    Ok(match &actor.scope {
-        Scope::Area { path, .. } => Visibility::Area(path.clone()),
-        Scope::Department { department_id, .. } => Visibility::Department(*department_id),
-    })
+    Ok(actor.scope.clone())
 }
 
 /// The table's view of a stored event.

@@ -2,10 +2,10 @@
 //! decisions per day, and the candidates pulled from open events and patrol findings.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx};
-use crate::domains::org::area_store::within;
-use crate::domains::org::model::subtree_end;
 use serde::Serialize;
 
 /// Event states that count as still open (the grid could not solve it yet).

@@ -1,7 +1,7 @@
 //! SQL for the area tree: reads always bounded by the caller's subtree, writes with version checks.
 
-use super::model::subtree_end;
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value, like_contains};
 use crate::web::paging::{Page, Paging};
@@ -30,11 +30,6 @@ pub struct AreaRow {
 
 pub const COLUMNS: &str = "a.id, a.parent_id, a.kind, a.subkind, a.code, a.name, a.path, a.depth, a.status, a.boundary, \
      a.households, a.area_note, a.note, a.created_at, a.updated_at, a.retired_at, a.version";
-
-/// Restricts `column` (a materialised path) to the subtree at `path`.
-pub fn within(f: &mut Filter, column: &str, path: &str) {
-    f.and(&format!("{column} >= ? AND {column} < ?"), vec![path.into(), subtree_end(path).into()]);
-}
 
 /// Filters of the area list.
 #[derive(Debug, Default, Clone)]

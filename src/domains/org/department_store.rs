@@ -1,7 +1,7 @@
 //! SQL for departments; reads bounded by the caller's subtree.
 
-use super::area_store::within;
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, like_contains};
 use crate::web::paging::{Page, Paging};

@@ -2,7 +2,7 @@
 //! The cache is rebuilt when the database's change counter of grids moved (bumped by triggers in the
 //! same transaction as any change of a grid, made by this server, another one, or any code path), so
 //! a lookup never answers from a stale index. `grid_at` is the entry point for other domains;
-//! `grid_ids_by_code` finds the grids an import may name, `area_in_scope` / `active_grid_in_scope` one area.
+//! `grid_ids_by_code` finds the grids an import may name, `chosen_area` / `active_grid_in_scope` one area.
 
 use super::map_store;
 use crate::error::AppResult;
@@ -104,14 +104,26 @@ pub async fn grid_ids_by_code(db: &crate::db::Db, path: &str) -> AppResult<HashM
 }
 
 /// An area inside the scope `path`, or none.
-pub async fn area_in_scope(db: &crate::db::Db, path: &str, id: i64) -> AppResult<Option<super::area_store::AreaRow>> {
-    Ok(super::area_store::get(db, path, id).await?)
+/// An area by id, name and path (what a report or a list filter is about).
+#[derive(Debug, Clone)]
+pub struct AreaRef {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+}
+
+/// The area a caller chose (default: their own), inside their scope; otherwise the one Chinese refusal on `area`.
+pub async fn chosen_area(db: &crate::db::Db, scope: &crate::auth::Scope, area: Option<i64>) -> AppResult<AreaRef> {
+    let a = super::area_store::get(db, scope.path(), area.unwrap_or(scope.area_id()))
+        .await?
+        .ok_or_else(|| crate::error::AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
+    Ok(AreaRef { id: a.id, name: a.name, path: a.path })
 }
 
 /// The id of an active grid inside the scope `path`; a community, a retired grid or one outside is
 /// refused on the field `grid_id`.
 pub async fn active_grid_in_scope(db: &crate::db::Db, path: &str, id: i64) -> AppResult<i64> {
-    area_in_scope(db, path, id)
+    super::area_store::get(db, path, id)
         .await?
         .filter(|g| g.kind == "grid" && g.status == "active")
         .map(|g| g.id)

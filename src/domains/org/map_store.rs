@@ -53,7 +53,7 @@ pub struct GridShape {
 /// The active grids under a path, by code.
 pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<GridShape>> {
     let mut f = crate::db::Filter::new();
-    super::area_store::within(&mut f, "path", path);
+    crate::auth::scope::within(&mut f, "path", path);
     f.and1("kind = ?", "grid").and1("status = ?", "active");
     db.read()
         .fetch_all(
@@ -66,7 +66,7 @@ pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<GridShape>> {
 /// Names of the workers serving each grid under a path now, `(grid id, name, duty)`, for legends.
 pub async fn grid_workers(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String, String)>> {
     let mut f = crate::db::Filter::new();
-    super::area_store::within(&mut f, "a.path", path);
+    crate::auth::scope::within(&mut f, "a.path", path);
     f.and1("a.kind = ?", "grid").and1("a.status = ?", "active");
     f.and("g.end_date IS NULL", vec![]);
     db.read()
@@ -84,7 +84,7 @@ pub async fn grid_workers(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String,
 /// A grid's version stamp: `(id, name, version, has a boundary)`, by code, for the check's fingerprint.
 pub async fn grid_stamps(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String, i64, bool)>> {
     let mut f = crate::db::Filter::new();
-    super::area_store::within(&mut f, "path", path);
+    crate::auth::scope::within(&mut f, "path", path);
     f.and1("kind = ?", "grid").and1("status = ?", "active");
     db.read()
         .fetch_all(
@@ -119,7 +119,7 @@ pub async fn forget_checks(tx: &mut Tx, path: &str) -> sqlx::Result<()> {
     // `-1` names no area: an empty IN list is not SQL.
     let ancestors: Vec<i64> = std::iter::once(-1).chain(super::model::path_ids(path)).collect();
     let mut values: Vec<crate::db::Value> = ancestors.iter().map(|id| (*id).into()).collect();
-    values.extend([path.into(), super::model::subtree_end(path).into()]);
+    values.extend([path.into(), crate::auth::scope::subtree_end(path).into()]);
     let marks = vec!["?"; ancestors.len()].join(", ");
     let mut f = crate::db::Filter::new();
     f.and(&format!("(area_id IN ({marks}) OR area_id IN (SELECT id FROM areas WHERE path >= ? AND path < ?))"), values);

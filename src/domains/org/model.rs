@@ -287,15 +287,6 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter_map(|s| s.parse().ok()).collect()
 }
 
-/// The exclusive upper bound of a subtree's paths, for `path >= p AND path < end` range scans.
-pub fn subtree_end(path: &str) -> String {
-    // '/' + 1 == '0' in ASCII: every path under `/1/5/` sorts before `/1/50`.
-    match path.strip_suffix('/') {
-        Some(stem) => format!("{stem}0"),
-        None => format!("{path}0"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,8 +358,5 @@ mod tests {
         assert!(check_username("ab").is_err());
         assert!(check_username("张三").is_err());
         assert_eq!(path_ids("/1/5/23/"), vec![1, 5, 23]);
-        assert_eq!(subtree_end("/1/5/"), "/1/50");
-        assert!("/1/5/23/".as_bytes() < subtree_end("/1/5/").as_bytes());
-        assert!("/1/51/".as_bytes() > subtree_end("/1/5/").as_bytes());
     }
 }

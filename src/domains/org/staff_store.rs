@@ -1,7 +1,7 @@
 //! SQL for staff and their grid assignments; reads bounded by the caller's subtree.
 
-use super::area_store::within;
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, like_contains};
 use crate::web::paging::{Page, Paging};
@@ -29,7 +29,7 @@ const COLUMNS: &str = "s.id, s.area_id, ar.name AS area_name, s.name, s.phone, s
 
 /// Staff visible under a subtree: those whose home area is in it, or who serve one of its grids now.
 fn visible(f: &mut Filter, scope_path: &str) {
-    let end = super::model::subtree_end(scope_path);
+    let end = crate::auth::scope::subtree_end(scope_path);
     f.and(
         "((ar.path >= ? AND ar.path < ?) OR s.id IN (SELECT sa.staff_id FROM staff_assignments sa JOIN areas g ON g.id = sa.grid_id \
          WHERE sa.end_date IS NULL AND g.path >= ? AND g.path < ?))",

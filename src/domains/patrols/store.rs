@@ -2,9 +2,9 @@
 //! the figures per worker and grid. Every read of patrol data is bounded by an area path.
 
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value};
-use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 

@@ -1,9 +1,9 @@
 //! SQL for houses, households, rentals (with tenants) and key places; reads bounded by the subtree.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value, like_contains};
-use crate::domains::org::model::subtree_end;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 

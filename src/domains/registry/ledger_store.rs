@@ -6,8 +6,8 @@
 //! is the number of measures, whatever the number of child areas.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::db::Db;
-use crate::domains::org::model::subtree_end;
 
 /// One child area's counts, in the order of the ledger's columns.
 #[derive(Debug, Clone)]

@@ -55,7 +55,7 @@ pub struct SpecialOut {
 
 /// The person must be visible to the caller; answers nothing but the check.
 async fn person_visible(state: &AppState, actor: &Actor, person_id: i64) -> AppResult<()> {
-    let scope = super::persons::scope_of(state, actor).await?;
+    let scope = super::persons::scope_of(actor)?;
     person_store::get(&state.db, &scope, person_id)
         .await?
         .filter(|p| p.status != "deleted")

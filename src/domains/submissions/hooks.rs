@@ -275,7 +275,7 @@ async fn person_written(
         )
         .await?;
         if tell {
-            let s = store::get_tx(tx, &crate::domains::events::store::Visibility::Area("/".into()), id)
+            let s = store::get_tx(tx, &crate::auth::Scope::everything(), id)
                 .await?
                 .ok_or_else(|| AppError::not_found("报送"))?;
             tell_waiting(state, tx, &mut out, &s, &route, now).await?;

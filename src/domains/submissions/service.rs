@@ -12,7 +12,6 @@ use crate::db::Value as Arg;
 use crate::domains::events::calendar::Limit;
 use crate::domains::events::queries::day_start;
 use crate::domains::events::service::visibility;
-use crate::domains::events::store::Visibility;
 use crate::domains::org::area_store;
 use crate::domains::org::model::{DEPARTMENT_KINDS, check_text, department_kind_label};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -316,8 +315,8 @@ pub async fn act(state: &AppState, actor: &Actor, id: i64, i: &ActionInput) -> A
     Ok(())
 }
 
-fn vis_all() -> Visibility {
-    Visibility::Area("/".into())
+fn vis_all() -> Scope {
+    Scope::everything()
 }
 
 async fn update(tx: &mut crate::db::Tx, s: &SubmissionRow, sets: &[(&str, Arg)], now: i64) -> AppResult<()> {

@@ -2,12 +2,12 @@
 //! scope, their history, to-do lists and counts. Every read takes the caller's visibility.
 
 use crate::args;
+use crate::auth::Scope;
+use crate::auth::scope::subtree_end;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value};
 use crate::domains::events::calendar::WorkCalendar;
-use crate::domains::events::store::Visibility;
-use crate::domains::org::area_store::within;
-use crate::domains::org::model::subtree_end;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -140,27 +140,17 @@ const FROM: &str = "FROM submissions s JOIN persons p ON p.id = s.person_id JOIN
      JOIN areas g ON g.id = s.grid_id LEFT JOIN departments d ON d.id = s.department_id \
      JOIN accounts sb ON sb.id = s.sent_by LEFT JOIN accounts sg ON sg.id = s.signed_by";
 
-/// Departments see what is sent to them; area accounts what lies in their subtree.
-fn visible(f: &mut Filter, v: &Visibility) {
-    match v {
-        Visibility::Area(path) => within(f, "s.grid_path", path),
-        Visibility::Department(d) => {
-            f.and1("s.department_id = ?", *d);
-        }
-    }
-}
-
-pub async fn get(db: &Db, v: &Visibility, id: i64) -> sqlx::Result<Option<SubmissionRow>> {
+pub async fn get(db: &Db, v: &Scope, id: i64) -> sqlx::Result<Option<SubmissionRow>> {
     let mut f = Filter::new();
     f.and1("s.id = ?", id);
-    visible(&mut f, v);
+    v.restrict_submissions(&mut f);
     db.read().fetch_optional(&format!("SELECT {COLUMNS} {FROM}{}", f.where_sql()), f.args()).await
 }
 
-pub async fn get_tx(tx: &mut Tx, v: &Visibility, id: i64) -> sqlx::Result<Option<SubmissionRow>> {
+pub async fn get_tx(tx: &mut Tx, v: &Scope, id: i64) -> sqlx::Result<Option<SubmissionRow>> {
     let mut f = Filter::new();
     f.and1("s.id = ?", id);
-    visible(&mut f, v);
+    v.restrict_submissions(&mut f);
     tx.fetch_optional(&format!("SELECT {COLUMNS} {FROM}{}", f.where_sql()), f.args()).await
 }
 
@@ -186,9 +176,9 @@ pub struct ListFilter {
     pub overdue_at: Option<Millis>,
 }
 
-pub async fn list(db: &Db, v: &Visibility, lf: &ListFilter, paging: Paging) -> sqlx::Result<Page<SubmissionRow>> {
+pub async fn list(db: &Db, v: &Scope, lf: &ListFilter, paging: Paging) -> sqlx::Result<Page<SubmissionRow>> {
     let mut f = Filter::new();
-    visible(&mut f, v);
+    v.restrict_submissions(&mut f);
     if let Some(s) = &lf.state {
         f.and1("s.state = ?", s.as_str());
     }
@@ -392,14 +382,14 @@ pub struct StatRow {
 /// Counts of the submissions first sent in `[from, to)` under `area_path`, by their state now.
 pub async fn stats(
     db: &Db,
-    v: &Visibility,
+    v: &Scope,
     area_path: Option<&str>,
     from: Option<Millis>,
     to: Option<Millis>,
     now: Millis,
 ) -> sqlx::Result<Vec<StatRow>> {
     let mut f = Filter::new();
-    visible(&mut f, v);
+    v.restrict_submissions(&mut f);
     if let Some(p) = area_path {
         within(&mut f, "s.grid_path", p);
     }

@@ -5,7 +5,7 @@ use super::model::{self, SPECIAL, VisitInput, days_overdue, kind_label, mask_nam
 use super::store::{self, NewVisit, OverdueRow, VisitFilter, VisitRow};
 use crate::audit;
 use crate::auth::{Actor, Permission, Scope};
-use crate::domains::activity::service::area_in_scope;
+use crate::domains::org::locate::chosen_area;
 use crate::domains::org::model::check_date;
 use crate::domains::registry::model::{SPECIAL_KINDS, special_label};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -232,7 +232,7 @@ fn opt_date(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<String>
 /// Household and special-population visits under an area (default the caller's), latest first.
 pub async fn list(state: &AppState, actor: &Actor, q: &VisitQuery) -> AppResult<Page<VisitOut>> {
     may_read(actor)?;
-    let area = area_in_scope(&state.db, actor, q.area).await?;
+    let area = chosen_area(&state.db, &actor.scope, q.area).await?;
     let mut e = FieldErrors::new();
     let from = opt_date(&mut e, "from", q.from.as_deref());
     let to = opt_date(&mut e, "to", q.to.as_deref());
@@ -307,7 +307,7 @@ fn present_overdue(r: OverdueRow, on: chrono::NaiveDate) -> OverdueOut {
 /// Households and special files under an area whose next visit was due before the day.
 pub async fn overdue(state: &AppState, actor: &Actor, q: &OverdueQuery) -> AppResult<Page<OverdueOut>> {
     may_read(actor)?;
-    let area = area_in_scope(&state.db, actor, q.area).await?;
+    let area = chosen_area(&state.db, &actor.scope, q.area).await?;
     let on = match q.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => check_date("on", s)?,
         None => today(actor),

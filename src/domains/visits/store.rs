@@ -2,9 +2,9 @@
 //! special-population visits, the overdue list and overdue counts per grid.
 
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::clock::Millis;
 use crate::db::{Db, Tx, Value};
-use crate::domains::org::model::subtree_end;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 
 use super::super::figures::{Counts, Period, counts_sql, counts_sql_of};
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::Filter;
 use crate::db::{Db, Value};
-use crate::domains::org::area_store::within;
 
 /// The counts of one child area (its path below the area's, `1107/`; empty for events of the area
 /// itself) and category.
@@ -45,7 +45,7 @@ fn in_period_of(p: Period, times: &[&str]) -> String {
 /// The figures' counts for the events under `path` in a period, summed by the database per child
 /// area and category, and per department that held them.
 pub async fn figure_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<(Vec<AreaCounts>, Vec<DepartmentCounts>)> {
-    let end = crate::domains::org::model::subtree_end(path);
+    let end = crate::auth::scope::subtree_end(path);
     let when = in_period(p);
     let counts = counts_sql(p);
     let child = crate::db::child_segment_sql(db.backend(), "e.area_path", path);
@@ -127,7 +127,7 @@ pub async fn departments_serving(db: &Db, area_path: &str) -> sqlx::Result<Vec<(
 /// Events under `path` that arrived and that closed in a period, per child area (the two counts
 /// of the completion rate, read on the two time ranges they need and nothing else).
 pub async fn completion_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    let end = crate::domains::org::model::subtree_end(path);
+    let end = crate::auth::scope::subtree_end(path);
     let child = crate::db::child_segment_sql(db.backend(), "e.area_path", path);
     db.read()
         .fetch_all(
@@ -145,7 +145,7 @@ pub async fn completion_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<V
 /// under `path` in a period, per grid (by the event's area path). Two statements, each on the time
 /// ranges its counts need (an OR over three ranges makes SQLite's planner slow down tenfold).
 pub async fn assessment_counts(db: &Db, path: &str, p: Period) -> sqlx::Result<Vec<PathCounts>> {
-    let end = crate::domains::org::model::subtree_end(path);
+    let end = crate::auth::scope::subtree_end(path);
     let run = |names: &'static [&'static str], times: &'static [&'static str]| {
         let sql = format!(
             "SELECT e.area_path, {} FROM events e WHERE {} GROUP BY e.area_path",

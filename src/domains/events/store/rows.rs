@@ -1,10 +1,10 @@
-//! Events as the caller may see them: the row, its scope (Visibility), one event, lists and to-do lists.
+//! Events as the caller may see them: the row, the caller's scope, one event, lists and to-do lists.
 
 use crate::args;
+use crate::auth::scope::{Scope, within};
 use crate::clock::Millis;
 use crate::db::Filter;
 use crate::db::{Db, Tx, Value};
-use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -70,37 +70,18 @@ pub(super) const EVENT_FROM: &str = "FROM events e JOIN event_categories c ON c.
      LEFT JOIN areas g ON g.id = e.grid_id LEFT JOIN areas ha ON ha.id = e.holder_area_id \
      LEFT JOIN departments hd ON hd.id = e.holder_department_id JOIN accounts r ON r.id = e.reporter_account_id";
 
-/// Who may see which events: an area subtree, or a department (what it holds or has held).
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    Area(String),
-    Department(i64),
-}
-
-fn visible(f: &mut Filter, v: &Visibility) {
-    match v {
-        Visibility::Area(path) => within(f, "e.area_path", path),
-        Visibility::Department(d) => {
-            f.and(
-                "(e.holder_department_id = ? OR EXISTS (SELECT 1 FROM event_departments ed WHERE ed.event_id = e.id AND ed.department_id = ?))",
-                vec![(*d).into(), (*d).into()],
-            );
-        }
-    }
-}
-
-pub async fn get(db: &Db, v: &Visibility, id: i64) -> sqlx::Result<Option<EventRow>> {
+pub async fn get(db: &Db, v: &Scope, id: i64) -> sqlx::Result<Option<EventRow>> {
     let mut f = Filter::new();
     f.and1("e.id = ?", id);
-    visible(&mut f, v);
+    v.restrict_events(&mut f);
     db.read().fetch_optional(&format!("SELECT {EVENT_COLUMNS} {EVENT_FROM}{}", f.where_sql()), f.args()).await
 }
 
 /// The same read inside a transaction (for the version-checked action).
-pub async fn get_tx(tx: &mut Tx, v: &Visibility, id: i64) -> sqlx::Result<Option<EventRow>> {
+pub async fn get_tx(tx: &mut Tx, v: &Scope, id: i64) -> sqlx::Result<Option<EventRow>> {
     let mut f = Filter::new();
     f.and1("e.id = ?", id);
-    visible(&mut f, v);
+    v.restrict_events(&mut f);
     tx.fetch_optional(&format!("SELECT {EVENT_COLUMNS} {EVENT_FROM}{}", f.where_sql()), f.args()).await
 }
 
@@ -118,9 +99,9 @@ pub struct EventFilter {
     pub reported_to: Option<Millis>,
 }
 
-pub async fn list(db: &Db, v: &Visibility, ef: &EventFilter, paging: Paging) -> sqlx::Result<Page<EventRow>> {
+pub async fn list(db: &Db, v: &Scope, ef: &EventFilter, paging: Paging) -> sqlx::Result<Page<EventRow>> {
     let mut f = Filter::new();
-    visible(&mut f, v);
+    v.restrict_events(&mut f);
     if let Some(p) = &ef.area_path {
         within(&mut f, "e.area_path", p);
     }
@@ -203,13 +184,13 @@ pub async fn todo(db: &Db, spec: &TodoSpec, paging: Paging) -> sqlx::Result<Page
             "(e.state = 'completed' AND e.area_path >= ? AND e.area_path < ? AND NOT (COALESCE(e.completed_by, 0) = ? \
              AND e.category IN (SELECT vc.code FROM event_categories vc WHERE vc.verifier_must_differ)))"
                 .into(),
-            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into(), spec.account_id.into()],
+            vec![p.as_str().into(), crate::auth::scope::subtree_end(p).into(), spec.account_id.into()],
         ));
     }
     if let Some(p) = &spec.close_path {
         parts.push((
             "(e.state = 'verified' AND e.area_path >= ? AND e.area_path < ?)".into(),
-            vec![p.as_str().into(), crate::domains::org::model::subtree_end(p).into()],
+            vec![p.as_str().into(), crate::auth::scope::subtree_end(p).into()],
         ));
     }
     if parts.is_empty() {

@@ -3,10 +3,10 @@
 use super::super::calendar::WorkCalendar;
 use super::*;
 use crate::args;
+use crate::auth::scope::{Scope, within};
 use crate::clock::Millis;
 use crate::db::Filter;
 use crate::db::{Db, Tx, Value};
-use crate::domains::org::area_store::within;
 use crate::web::paging::{Page, Paging};
 use serde::Serialize;
 
@@ -82,18 +82,13 @@ pub struct SupervisionListRow {
 /// newest first; optionally of one level, optionally only of events still open.
 pub async fn supervision_list(
     db: &Db,
-    v: &Visibility,
+    v: &Scope,
     level: Option<&str>,
     open_only: bool,
     paging: Paging,
 ) -> sqlx::Result<Page<SupervisionListRow>> {
     let mut f = Filter::new();
-    match v {
-        Visibility::Area(path) => within(&mut f, "a.path", path),
-        Visibility::Department(d) => {
-            f.and1("e.holder_department_id = ?", *d);
-        }
-    }
+    v.restrict_supervisions(&mut f);
     if let Some(l) = level {
         f.and1("s.level = ?", l);
     }

@@ -33,12 +33,7 @@ pub struct ListQuery {
 pub(super) async fn filter(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<ListFilter> {
     let mut lf = ListFilter { scope_path: scope_path(actor)?, grid_id: q.grid, q: q.q.clone(), ..Default::default() };
     if let Some(a) = q.area {
-        lf.area_path = Some(
-            crate::domains::org::locate::area_in_scope(&state.db, &lf.scope_path, a)
-                .await?
-                .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?
-                .path,
-        );
+        lf.area_path = Some(crate::domains::org::locate::chosen_area(&state.db, &actor.scope, Some(a)).await?.path);
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         lf.status = Some(s.to_owned());

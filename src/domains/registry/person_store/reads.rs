@@ -1,37 +1,11 @@
-//! Reading people within the caller's register scope (RegScope): the row, filters and sorts, lists, one person, the ID-number lookup.
+//! Reading people within the caller's scope: the row, filters and sorts, lists, one person, the ID-number lookup.
 
 use crate::args;
-use crate::db::{Db, Filter, Tx, Value, like_contains};
-use crate::domains::org::model::subtree_end;
+use crate::auth::Scope;
+use crate::auth::scope::subtree_end;
+use crate::db::{Db, Filter, Tx, like_contains};
+use crate::domains::registry::model::special_kinds_of_department;
 use crate::web::paging::{Page, Paging};
-
-/// What part of the register a caller sees: a subtree, and for departments only people with a
-/// special-population file of the kinds they sign off.
-#[derive(Clone, Debug)]
-pub struct RegScope {
-    pub path: String,
-    pub special_kinds: Option<Vec<&'static str>>,
-}
-
-impl RegScope {
-    /// Adds the scope condition on persons `p` joined to their grid `g`.
-    pub fn apply(&self, f: &mut Filter) {
-        f.and("g.path >= ? AND g.path < ?", vec![self.path.clone().into(), subtree_end(&self.path).into()]);
-        if let Some(kinds) = &self.special_kinds {
-            if kinds.is_empty() {
-                f.and("1 = 0", vec![]);
-            } else {
-                let marks = vec!["?"; kinds.len()].join(", ");
-                f.and(
-                    &format!(
-                        "EXISTS (SELECT 1 FROM special_files sf WHERE sf.person_id = p.id AND sf.status = 'active' AND sf.kind IN ({marks}))"
-                    ),
-                    kinds.iter().map(|k| Value::from(*k)).collect(),
-                );
-            }
-        }
-    }
-}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonRow {
@@ -106,9 +80,9 @@ pub enum Sort {
     Updated,
 }
 
-pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) -> sqlx::Result<Page<PersonRow>> {
+pub async fn list(db: &Db, scope: &Scope, pf: &PersonFilter, paging: Paging) -> sqlx::Result<Page<PersonRow>> {
     let mut f = Filter::new();
-    scope.apply(&mut f);
+    scope.restrict_persons(&mut f, special_kinds_of_department);
     if let Some(p) = &pf.area_path {
         f.and("g.path >= ? AND g.path < ?", vec![p.clone().into(), subtree_end(p).into()]);
     }
@@ -197,10 +171,10 @@ pub async fn list(db: &Db, scope: &RegScope, pf: &PersonFilter, paging: Paging) 
 /// (200 was tried: PostgreSQL then picks a fast-start plan over the scope's grids and rare initials took seconds.)
 pub const TOTAL_CAP: i64 = 1_000;
 
-pub async fn get(db: &Db, scope: &RegScope, id: i64) -> sqlx::Result<Option<PersonRow>> {
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> sqlx::Result<Option<PersonRow>> {
     let mut f = Filter::new();
     f.and1("p.id = ?", id);
-    scope.apply(&mut f);
+    scope.restrict_persons(&mut f, special_kinds_of_department);
     db.read().fetch_optional(&format!("SELECT {COLUMNS} {FROM}{}", f.where_sql()), f.args()).await
 }
 

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::args;
+use crate::auth::scope::subtree_end;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx};
-use crate::domains::org::model::subtree_end;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct TransferRow {

@@ -1,10 +1,9 @@
 //! Reading people: the caller's register scope, the masked answer, search and one person (audited, unmasked only with a reason).
 
-use super::super::model::{self, SearchText, classify, kind_label, status_label};
-use super::super::person_store::{self as store, PersonFilter, PersonRow, RegScope, Sort};
+use super::super::model::{SearchText, classify, kind_label, status_label};
+use super::super::person_store::{self as store, PersonFilter, PersonRow, Sort};
 use crate::audit;
 use crate::auth::{Actor, Permission, Scope};
-use crate::domains::org::departments;
 use crate::domains::org::model::check_text;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -12,16 +11,10 @@ use crate::web::paging::{Page, Paging};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// The caller's register scope; departments see only people with files of the kinds they sign off.
-pub async fn scope_of(state: &AppState, actor: &Actor) -> AppResult<RegScope> {
+/// The caller's scope of the register (a department's reaches only the special groups it signs off).
+pub fn scope_of(actor: &Actor) -> AppResult<Scope> {
     actor.require(Permission::ReadPersonalData)?;
-    match &actor.scope {
-        Scope::Area { path, .. } => Ok(RegScope { path: path.clone(), special_kinds: None }),
-        Scope::Department { department_id, path, .. } => {
-            let d = departments::get(&state.db, actor, *department_id).await?;
-            Ok(RegScope { path: path.clone(), special_kinds: Some(model::special_kinds_of_department(&d.row.kind)) })
-        }
-    }
+    Ok(actor.scope.clone())
 }
 
 /// A person as the API shows it. `id_number` and `phone` are masked unless `unmasked`.
@@ -164,13 +157,10 @@ pub(crate) fn reveal_row(state: &AppState, r: &PersonRow) -> AppResult<(String, 
 }
 
 async fn search_page(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppResult<Page<PersonRow>> {
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let mut pf = PersonFilter { grid_id: q.grid, house_id: q.house, household_id: q.household, ..Default::default() };
     if let Some(a) = q.area {
-        let row = crate::domains::org::locate::area_in_scope(&state.db, actor.scope.path(), a)
-            .await?
-            .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
-        pf.area_path = Some(row.path);
+        pf.area_path = Some(crate::domains::org::locate::chosen_area(&state.db, &scope, Some(a)).await?.path);
     }
     if let Some(k) = q.kind.as_deref().filter(|k| !k.is_empty()) {
         if kind_label(k).is_empty() {
@@ -209,7 +199,7 @@ async fn search_page(state: &AppState, actor: &Actor, q: &PersonQuery) -> AppRes
 
 /// One person, masked unless `unmask` is asked with a reason by an account that may; audited.
 pub async fn get(state: &AppState, actor: &Actor, id: i64, unmask: Option<&str>) -> AppResult<PersonOut> {
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let row = store::get(&state.db, &scope, id)
         .await?
         .filter(|r| r.status != "deleted")

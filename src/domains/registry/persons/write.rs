@@ -41,7 +41,7 @@ fn duplicate(existing: &store::Existing) -> AppError {
 
 pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> AppResult<PersonOut> {
     actor.require(Permission::EditRegister)?;
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let codes = Codes::load(&state.db).await?;
     let mut p = Plain { grid_id: input.grid_id.unwrap_or(0), ..Default::default() };
     if input.grid_id.is_none() {
@@ -81,7 +81,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PersonInput) -> App
 pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PersonInput) -> AppResult<PersonOut> {
     actor.require(Permission::EditRegister)?;
     let version = input.version.ok_or_else(|| AppError::field("version", "缺少版本号"))?;
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let row = store::get(&state.db, &scope, id)
         .await?
         .filter(|r| r.status != "deleted")
@@ -132,7 +132,7 @@ pub struct StatusInput {
 /// Moving out, death, a floating person leaving, or coming back: dated, with a reason, never a delete.
 pub async fn change_status(state: &AppState, actor: &Actor, id: i64, input: &StatusInput) -> AppResult<PersonOut> {
     actor.require(Permission::EditRegister)?;
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let row = store::get(&state.db, &scope, id)
         .await?
         .filter(|r| r.status != "deleted")
@@ -186,7 +186,7 @@ pub struct DeleteInput {
 /// Deletes a record entered by mistake (permission and reason required; the row stays, marked deleted).
 pub async fn delete(state: &AppState, actor: &Actor, id: i64, input: &DeleteInput) -> AppResult<()> {
     actor.require(Permission::DeleteRecords)?;
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     let row = store::get(&state.db, &scope, id)
         .await?
         .filter(|r| r.status != "deleted")
@@ -212,7 +212,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64, input: &DeleteInpu
 
 /// Field-level history of a person (who changed what, when), from the audit trail.
 pub async fn history(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<audit::AuditRow>> {
-    let scope = scope_of(state, actor).await?;
+    let scope = scope_of(actor)?;
     store::get(&state.db, &scope, id).await?.ok_or_else(|| AppError::not_found("人员"))?;
     audit::changes_of(&state.db, "person", &id.to_string()).await
 }
