@@ -114,6 +114,36 @@ pub async fn rank(
     p: &ReportPeriod,
     level: Option<&str>,
 ) -> AppResult<Ranking> {
+    let (level, level_label) = level_of(area_kind, level)?;
+    let rules = store::rules(db).await?;
+    let base = store::base(db).await?;
+    let settings = activity::settings(db).await?;
+    // The month's activity threshold and days, as the activity figures define them.
+    let m = crate::domains::activity::model::Measure::whole(p.clone(), &settings);
+    let min = m.min_days;
+    let (first, end) = m.day_keys();
+    let (by_path, accounts) = tokio::try_join!(measures_by_path(db, area, p), async {
+        activity_store::account_days(db, &area.path, &first, &end, m.end_millis(), settings.counts_reads)
+            .await
+            .map_err(AppError::from)
+    })?;
+    let units = units_of(db, area, level, &accounts, min).await?;
+    let measures = measures_of(level, &units, &by_path, &accounts, min);
+    let items = ranked(units, measures, base, &rules);
+    Ok(Ranking {
+        area_id: area.id,
+        area_name: area.name.clone(),
+        month: p.key(),
+        level,
+        level_label,
+        base,
+        rules,
+        items,
+    })
+}
+
+/// The level to rank (default: the one below the area) and its label, if the area has units of it.
+fn level_of(area_kind: &str, level: Option<&str>) -> AppResult<(&'static str, &'static str)> {
     let level = match level.filter(|l| !l.is_empty()) {
         Some(l) => l,
         None => match area_kind {
@@ -133,55 +163,57 @@ pub async fn rank(
     if !depth_ok {
         return Err(AppError::field("level", "所选区域下没有这一层级的单位"));
     }
-    let rules = store::rules(db).await?;
-    let base = store::base(db).await?;
-    let settings = activity::settings(db).await?;
-    // The month's activity threshold and days, as the activity figures define them.
-    let m = crate::domains::activity::model::Measure::whole(p.clone(), &settings);
-    let min = m.min_days;
-    let (first, end) = m.day_keys();
-    let (by_path, accounts) = tokio::try_join!(measures_by_path(db, area, p), async {
-        activity_store::account_days(db, &area.path, &first, &end, m.end_millis(), settings.counts_reads)
-            .await
-            .map_err(AppError::from)
-    })?;
-    // The units: areas of the level, or the grid workers.
+    Ok((level, level_label))
+}
+
+/// The units: areas of the level, or the grid workers.
+async fn units_of(
+    db: &Db,
+    area: &AreaRef,
+    level: &str,
+    accounts: &[activity_store::AccountDays],
+    min: i64,
+) -> AppResult<Vec<Unit>> {
     let mut units: Vec<Unit> = Vec::new();
     if level == "grid_worker" {
         for a in accounts.iter().filter(|a| a.role == "grid_worker" && a.area_id.is_some()) {
             let (name, place, path) = (a.display_name.clone(), a.unit_name.clone(), a.path.clone());
             units.push(Unit { area_id: None, account_id: Some(a.id), name, place, path, inactive: a.days < min });
         }
-    } else {
-        let areas = area_store::list(
-            db,
-            &AreaFilter {
-                scope_path: area.path.clone(),
-                kind: Some(level.to_owned()),
-                ancestor_path: Some(area.path.clone()),
-                ..Default::default()
-            },
-            Paging::new(Some(1), Some(5000)),
-        )
-        .await?
-        .items;
-        let names: HashMap<i64, String> =
-            area_store::names(db, &areas.iter().filter_map(|a| a.parent_id).collect::<Vec<_>>())
-                .await?
-                .into_iter()
-                .collect();
-        for a in areas {
-            let place = a.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
-            units.push(Unit {
-                area_id: Some(a.id),
-                account_id: None,
-                name: a.name,
-                place,
-                path: a.path,
-                inactive: false,
-            });
-        }
+        return Ok(units);
     }
+    let areas = area_store::list(
+        db,
+        &AreaFilter {
+            scope_path: area.path.clone(),
+            kind: Some(level.to_owned()),
+            ancestor_path: Some(area.path.clone()),
+            ..Default::default()
+        },
+        Paging::new(Some(1), Some(5000)),
+    )
+    .await?
+    .items;
+    let names: HashMap<i64, String> =
+        area_store::names(db, &areas.iter().filter_map(|a| a.parent_id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .collect();
+    for a in areas {
+        let place = a.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
+        units.push(Unit { area_id: Some(a.id), account_id: None, name: a.name, place, path: a.path, inactive: false });
+    }
+    Ok(units)
+}
+
+/// Each unit's measures: its grids' (or its own grid's), and its inactive accounts.
+fn measures_of(
+    level: &str,
+    units: &[Unit],
+    by_path: &GridMeasures,
+    accounts: &[activity_store::AccountDays],
+    min: i64,
+) -> Vec<Measures> {
     let mut measures = vec![Measures::default(); units.len()];
     if level == "grid_worker" {
         // A grid worker answers for their grid, and for their own account's activity.
@@ -204,7 +236,12 @@ pub async fn rank(
             }
         }
     }
-    let scored: Vec<model::Score> = measures.iter().map(|m| model::score(base, &rules, m)).collect();
+    measures
+}
+
+/// The units scored by the rules and ranked, best first.
+fn ranked(units: Vec<Unit>, measures: Vec<Measures>, base: f64, rules: &[Rule]) -> Vec<Ranked> {
+    let scored: Vec<model::Score> = measures.iter().map(|m| model::score(base, rules, m)).collect();
     let ranks = model::ranks(&scored.iter().map(|s| s.score).collect::<Vec<_>>());
     let mut items: Vec<Ranked> = units
         .into_iter()
@@ -223,16 +260,7 @@ pub async fn rank(
         })
         .collect();
     items.sort_by_key(|r| r.rank);
-    Ok(Ranking {
-        area_id: area.id,
-        area_name: area.name.clone(),
-        month: p.key(),
-        level,
-        level_label,
-        base,
-        rules,
-        items,
-    })
+    items
 }
 
 pub async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery) -> AppResult<Ranking> {

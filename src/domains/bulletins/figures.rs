@@ -9,7 +9,7 @@ use crate::domains::events::figures::Period;
 use crate::domains::events::stats::Child;
 use crate::domains::events::store as event_store;
 use crate::domains::org::area_store::{self, AreaFilter};
-use crate::domains::org::department_store::{self, DepartmentFilter};
+use crate::domains::org::department_store::{self, DepartmentFilter, DepartmentRow};
 use crate::domains::org::model::department_kind_label;
 use crate::domains::submissions::model::kind_label;
 use crate::domains::submissions::store as submission_store;
@@ -154,6 +154,35 @@ pub async fn gather(
 ) -> AppResult<BulletinFigures> {
     let before = p.previous();
     // (一) activity, this month and last.
+    let (activity, departments) = activity_section(db, area, p, &before, s).await?;
+    // (二) completion, this month and last.
+    let (completion, children) = completion_section(db, area, p, &before).await?;
+    // (三) the key groups' reports and sign-off.
+    let (from, to) = p.millis();
+    let (by_child, by_dept) = submission_store::period_counts(db, &area.path, from, to).await?;
+    let towns = town_rows(&area.path, &children, &by_child);
+    let signs_for = crate::domains::submissions::store::mapping(db).await?;
+    let dept_rows = department_rows(&departments, &signs_for, &by_dept);
+    Ok(BulletinFigures {
+        area_id: area.id,
+        area_name: area.name.clone(),
+        area_kind: area_kind.to_owned(),
+        month: p.key(),
+        previous_month: before.key(),
+        activity,
+        completion,
+        submissions: SubmissionSection { towns, departments: dept_rows },
+    })
+}
+
+/// Activity by child area and department, this month beside last; answers the departments too.
+async fn activity_section(
+    db: &Db,
+    area: &AreaRef,
+    p: &ReportPeriod,
+    before: &ReportPeriod,
+    s: &ActivitySettings,
+) -> AppResult<(ActivitySection, Vec<DepartmentRow>)> {
     let (this_month, last_month) = (Measure::whole(p.clone(), s), Measure::whole(before.clone(), s));
     let (now_act, prev_act) =
         tokio::try_join!(activity::figures(db, area, &this_month, s), activity::figures(db, area, &last_month, s))?;
@@ -186,8 +215,16 @@ pub async fn gather(
             .collect(),
         idle_accounts: now_act.idle_accounts.len() as i64,
     };
+    Ok((activity, departments))
+}
 
-    // (二) completion, this month and last.
+/// Completion (arrived, closed) by child area, this month beside last; answers the children too.
+async fn completion_section(
+    db: &Db,
+    area: &AreaRef,
+    p: &ReportPeriod,
+    before: &ReportPeriod,
+) -> AppResult<(CompletionSection, Vec<Child>)> {
     let children: Vec<Child> = area_store::list(
         db,
         &AreaFilter { scope_path: area.path.clone(), parent: Some(area.id), ..Default::default() },
@@ -204,7 +241,7 @@ pub async fn gather(
     };
     let (now_ev, prev_ev) = tokio::try_join!(
         event_store::completion_counts(db, &area.path, span(p)),
-        event_store::completion_counts(db, &area.path, span(&before))
+        event_store::completion_counts(db, &area.path, span(before))
     )?;
     // Per child path: (arrived, closed); the whole area is the sum of every row.
     let sum = |rows: &[(String, i64, i64)]| -> (HashMap<String, (i64, i64)>, (i64, i64)) {
@@ -230,17 +267,18 @@ pub async fn gather(
             })
             .collect(),
     };
+    Ok((completion, children))
+}
 
-    // (三) the key groups' reports and sign-off.
-    let (from, to) = p.millis();
-    let (by_child, by_dept) = submission_store::period_counts(db, &area.path, from, to).await?;
+/// One row per child area × key group: sent, signed, returned and waiting (zeros included).
+fn town_rows(path: &str, children: &[Child], by_child: &[submission_store::ChildKindCounts]) -> Vec<SubmissionRow> {
     let mut child_counts: HashMap<(String, &str), &submission_store::PeriodCounts> = HashMap::new();
-    for r in &by_child {
-        child_counts.insert((format!("{}{}", area.path, r.child), r.kind.as_str()), &r.counts);
+    for r in by_child {
+        child_counts.insert((format!("{}{}", path, r.child), r.kind.as_str()), &r.counts);
     }
     let zero = submission_store::PeriodCounts::default();
     let mut towns = Vec::new();
-    for c in &children {
+    for c in children {
         for kind in KEY_KINDS {
             let n = child_counts.get(&(c.path.clone(), kind)).copied().unwrap_or(&zero);
             towns.push(SubmissionRow {
@@ -255,9 +293,18 @@ pub async fn gather(
             });
         }
     }
-    let signs_for = crate::domains::submissions::store::mapping(db).await?;
+    towns
+}
+
+/// One row per active department × key group it signs for (or received anyway).
+fn department_rows(
+    departments: &[DepartmentRow],
+    signs_for: &[submission_store::MappingRow],
+    by_dept: &[submission_store::DepartmentKindCounts],
+) -> Vec<DepartmentSignRow> {
+    let zero = submission_store::PeriodCounts::default();
     let mut dept_counts: HashMap<(i64, &str), &submission_store::PeriodCounts> = HashMap::new();
-    for r in &by_dept {
+    for r in by_dept {
         dept_counts.insert((r.department_id, r.kind.as_str()), &r.counts);
     }
     let mut dept_rows = Vec::new();
@@ -282,14 +329,5 @@ pub async fn gather(
             });
         }
     }
-    Ok(BulletinFigures {
-        area_id: area.id,
-        area_name: area.name.clone(),
-        area_kind: area_kind.to_owned(),
-        month: p.key(),
-        previous_month: before.key(),
-        activity,
-        completion,
-        submissions: SubmissionSection { towns, departments: dept_rows },
-    })
+    dept_rows
 }

@@ -134,7 +134,23 @@ async fn fire_all(
         // Another runner recorded one of these cards between our read and our write.
         return if crate::db::is_unique_violation(&err) { Ok(None) } else { Err(err.into()) };
     }
-    let timeline: Vec<NewStep> = steps
+    let timeline = timeline(&steps, now);
+    store::insert_steps(&mut tx, &timeline).await?;
+    // The audit row of each card carries the same detail as its timeline line.
+    let entries: Vec<(&str, &str, String, &Value)> =
+        steps.iter().map(|(e, _, _, data)| ("event_card", "event", e.id.to_string(), data)).collect();
+    audit::record_many(&mut tx, &AuditCtx::job("cards", now), &entries).await?;
+    store::notify_many(&mut tx, notes, now).await?;
+    tx.commit().await?;
+    for (to, text) in &sends {
+        state.notifier.send(to, text);
+    }
+    Ok(Some(sends.len()))
+}
+
+/// The timeline line of each card: (event, kind, note, detail).
+fn timeline<'a>(steps: &'a [(&'a EventRow, String, String, Value)], now: Millis) -> Vec<NewStep<'a>> {
+    steps
         .iter()
         .map(|(e, kind, note, data)| NewStep {
             event_id: e.id,
@@ -151,18 +167,7 @@ async fn fire_all(
             limit_minutes: None,
             at: now,
         })
-        .collect();
-    store::insert_steps(&mut tx, &timeline).await?;
-    // The audit row of each card carries the same detail as its timeline line.
-    let entries: Vec<(&str, &str, String, &Value)> =
-        steps.iter().map(|(e, _, _, data)| ("event_card", "event", e.id.to_string(), data)).collect();
-    audit::record_many(&mut tx, &AuditCtx::job("cards", now), &entries).await?;
-    store::notify_many(&mut tx, notes, now).await?;
-    tx.commit().await?;
-    for (to, text) in &sends {
-        state.notifier.send(to, text);
-    }
-    Ok(Some(sends.len()))
+        .collect()
 }
 
 fn step_label(step: &str) -> &'static str {

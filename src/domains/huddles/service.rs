@@ -281,6 +281,41 @@ pub struct DecisionInput {
     pub version: Option<i64>,
 }
 
+/// Who follows up: a staff member or account of the community (their name), else a name typed;
+/// required unless the problem is solved.
+async fn follow_up(
+    state: &AppState,
+    i: &DecisionInput,
+    path: &str,
+    solved: bool,
+    e: &mut FieldErrors,
+) -> AppResult<String> {
+    let mut name = AppError::gather(
+        e,
+        check_text("follow_up_name", "跟进人", i.follow_up_name.as_deref().unwrap_or(""), 50, false),
+    );
+    if let Some(sid) = i.follow_up_staff_id {
+        match store::person_in(&state.db, "staff", sid, path).await? {
+            Some(n) => name = n,
+            None => {
+                e.insert("follow_up_staff_id".into(), "跟进人不是本社区在职的工作人员".into());
+            }
+        }
+    }
+    if let Some(aid) = i.follow_up_account_id {
+        match store::person_in(&state.db, "accounts", aid, path).await? {
+            Some(n) => name = n,
+            None => {
+                e.insert("follow_up_account_id".into(), "跟进人不是本社区的账号".into());
+            }
+        }
+    }
+    if !solved && name.is_empty() && !e.contains_key("follow_up_staff_id") && !e.contains_key("follow_up_account_id") {
+        e.insert("follow_up_name".into(), "请指定跟进人".into());
+    }
+    Ok(name)
+}
+
 /// Records the day's decision on a problem and who follows up; `solved` closes it (it no longer
 /// carries over). Earlier decisions stay as they were.
 pub async fn decide(state: &AppState, actor: &Actor, id: i64, i: &DecisionInput) -> AppResult<ItemRow> {
@@ -303,29 +338,7 @@ pub async fn decide(state: &AppState, actor: &Actor, id: i64, i: &DecisionInput)
     let decision =
         AppError::gather(&mut e, check_text("decision", "会议决定", i.decision.as_deref().unwrap_or(""), 500, true));
     let solved = i.solved.unwrap_or(false);
-    let mut name = AppError::gather(
-        &mut e,
-        check_text("follow_up_name", "跟进人", i.follow_up_name.as_deref().unwrap_or(""), 50, false),
-    );
-    if let Some(sid) = i.follow_up_staff_id {
-        match store::person_in(&state.db, "staff", sid, &c.path).await? {
-            Some(n) => name = n,
-            None => {
-                e.insert("follow_up_staff_id".into(), "跟进人不是本社区在职的工作人员".into());
-            }
-        }
-    }
-    if let Some(aid) = i.follow_up_account_id {
-        match store::person_in(&state.db, "accounts", aid, &c.path).await? {
-            Some(n) => name = n,
-            None => {
-                e.insert("follow_up_account_id".into(), "跟进人不是本社区的账号".into());
-            }
-        }
-    }
-    if !solved && name.is_empty() && !e.contains_key("follow_up_staff_id") && !e.contains_key("follow_up_account_id") {
-        e.insert("follow_up_name".into(), "请指定跟进人".into());
-    }
+    let name = follow_up(state, i, &c.path, solved, &mut e).await?;
     let version = match i.version {
         Some(v) => v,
         None => {

@@ -6,7 +6,7 @@ use super::{duties, duty_store};
 use crate::audit;
 use crate::auth::role::{Binding, Role};
 use crate::auth::{Actor, Permission, password};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::paging::{Page, Paging};
 use serde::{Deserialize, Serialize};
@@ -125,49 +125,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
         }
         Err(e) => return Err(e),
     };
-    let role = Role::parse(&input.role);
-    match role {
-        None => {
-            errors.insert("role".into(), "角色不正确".into());
-        }
-        Some(r) if !actor.role.may_grant(r) => {
-            errors.insert("role".into(), format!("您不能授予“{}”角色", r.label()));
-        }
-        _ => {}
-    }
+    let role = check_role(actor, &input.role, &mut errors);
     // Binding: an area of the right kind, or a department, inside the caller's subtree.
     if let Some(r) = role {
-        match (r.binding(), input.area_id, input.department_id) {
-            (Binding::Area(kinds), Some(area_id), None) => match super::areas::row_in_scope(db, actor, area_id).await {
-                Ok(a) if !kinds.contains(&a.kind.as_str()) => {
-                    let want: Vec<&str> =
-                        kinds.iter().filter_map(|k| AreaKind::parse(k)).map(AreaKind::label).collect();
-                    errors.insert("area_id".into(), format!("“{}”账号应绑定到{}", r.label(), want.join("或")));
-                }
-                Ok(a) if a.status != "active" => {
-                    errors.insert("area_id".into(), "该区域已撤销".into());
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    errors.insert("area_id".into(), "区域不存在或不在您的管辖范围内".into());
-                }
-            },
-            (Binding::Department, None, Some(dep)) => match super::departments::get(db, actor, dep).await {
-                Ok(d) if d.row.status != "active" => {
-                    errors.insert("department_id".into(), "该部门已撤销".into());
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    errors.insert("department_id".into(), "部门不存在或不在您的管辖范围内".into());
-                }
-            },
-            (Binding::Area(_), _, _) => {
-                errors.insert("area_id".into(), format!("“{}”账号应绑定到一个区域（且只绑定区域）", r.label()));
-            }
-            (Binding::Department, _, _) => {
-                errors.insert("department_id".into(), "职能部门账号应绑定到一个部门（且只绑定部门）".into());
-            }
-        }
+        check_binding(db, actor, r, input, &mut errors).await;
     }
     if let Some(staff_id) = input.staff_id
         && super::staff_store::get(db, actor.scope.path(), staff_id).await?.is_none()
@@ -175,23 +136,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
         errors.insert("staff_id".into(), "工作人员不存在或不在您的管辖范围内".into());
     }
     let by_admin = actor.role.is_admin();
-    let initial = match input.password.as_deref().filter(|p| !p.is_empty()) {
-        Some(_) if by_admin => {
-            errors.insert(
-                "password".into(),
-                "三员分立：管理员建立的账号不设初始密码，由另一位管理员启用时签发一次性设置码".into(),
-            );
-            None
-        }
-        None if by_admin => None,
-        Some(p) => {
-            if let Err(AppError::Invalid { fields, .. }) = password::check_policy("password", p, &username) {
-                errors.extend(fields);
-            }
-            None
-        }
-        None => Some(generate_password()),
-    };
+    let initial = initial_password(by_admin, input, &username, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
@@ -204,34 +149,10 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
     };
     let mut tx = db.begin().await?;
     if let Some(staff_id) = input.staff_id {
-        duties::check_sides(&mut tx, staff_id, role, 0).await?;
-        let held = store::roles_of_staff(&mut tx, staff_id, 0).await?;
-        if role.is_admin() && held.iter().any(|(r,)| r != role.as_str()) {
-            return Err(AppError::field("staff_id", "三员分立：同一人不能同时担任系统、安全、审计管理员中的两个"));
-        }
+        check_duties(&mut tx, staff_id, role).await?;
     }
-    let new = NewAccount {
-        username: &username,
-        display_name: &display_name,
-        role: role.as_str(),
-        area_id: input.area_id,
-        department_id: input.department_id,
-        staff_id: input.staff_id,
-        password_hash: &hash,
-        must_change_password: true,
-        demo: false,
-    };
-    let id = store::insert(&mut tx, &new, actor.now).await.map_err(|e| {
-        if crate::db::is_unique_violation(&e) {
-            AppError::field("username", format!("用户名 {username} 已被使用"))
-        } else {
-            e.into()
-        }
-    })?;
-    duty_store::mark_created(&mut tx, id, Some(actor.id), by_admin).await?;
-    if !by_admin {
-        duty_store::issue(&mut tx, id, "created", Some(actor.id), actor.now, None, None).await?;
-    }
+    let names = (username.as_str(), display_name.as_str());
+    let id = insert_account(&mut tx, actor, input, names, role, &hash, by_admin).await?;
     audit::record(
         &mut tx,
         &actor.audit(),
@@ -243,6 +164,127 @@ pub async fn create(db: &Db, actor: &Actor, input: &NewAccountInput) -> AppResul
     .await?;
     tx.commit().await?;
     Ok(CreatedAccount { account: get(db, actor, id).await?, initial_password: initial })
+}
+
+/// The role asked for, if it exists and the caller may grant it.
+fn check_role(actor: &Actor, role: &str, errors: &mut FieldErrors) -> Option<Role> {
+    let role = Role::parse(role);
+    match role {
+        None => {
+            errors.insert("role".into(), "角色不正确".into());
+        }
+        Some(r) if !actor.role.may_grant(r) => {
+            errors.insert("role".into(), format!("您不能授予“{}”角色", r.label()));
+        }
+        _ => {}
+    }
+    role
+}
+
+/// The account's binding: an area of a kind the role binds to, or a department, in the caller's subtree.
+async fn check_binding(db: &Db, actor: &Actor, r: Role, input: &NewAccountInput, errors: &mut FieldErrors) {
+    match (r.binding(), input.area_id, input.department_id) {
+        (Binding::Area(kinds), Some(area_id), None) => match super::areas::row_in_scope(db, actor, area_id).await {
+            Ok(a) if !kinds.contains(&a.kind.as_str()) => {
+                let want: Vec<&str> = kinds.iter().filter_map(|k| AreaKind::parse(k)).map(AreaKind::label).collect();
+                errors.insert("area_id".into(), format!("“{}”账号应绑定到{}", r.label(), want.join("或")));
+            }
+            Ok(a) if a.status != "active" => {
+                errors.insert("area_id".into(), "该区域已撤销".into());
+            }
+            Ok(_) => {}
+            Err(_) => {
+                errors.insert("area_id".into(), "区域不存在或不在您的管辖范围内".into());
+            }
+        },
+        (Binding::Department, None, Some(dep)) => match super::departments::get(db, actor, dep).await {
+            Ok(d) if d.row.status != "active" => {
+                errors.insert("department_id".into(), "该部门已撤销".into());
+            }
+            Ok(_) => {}
+            Err(_) => {
+                errors.insert("department_id".into(), "部门不存在或不在您的管辖范围内".into());
+            }
+        },
+        (Binding::Area(_), _, _) => {
+            errors.insert("area_id".into(), format!("“{}”账号应绑定到一个区域（且只绑定区域）", r.label()));
+        }
+        (Binding::Department, _, _) => {
+            errors.insert("department_id".into(), "职能部门账号应绑定到一个部门（且只绑定部门）".into());
+        }
+    }
+}
+
+/// The initial password: generated, unless one was given (it must pass the policy) or an
+/// administrator creates the account (none: another administrator issues a one-time code).
+fn initial_password(
+    by_admin: bool,
+    input: &NewAccountInput,
+    username: &str,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    match input.password.as_deref().filter(|p| !p.is_empty()) {
+        Some(_) if by_admin => {
+            errors.insert(
+                "password".into(),
+                "三员分立：管理员建立的账号不设初始密码，由另一位管理员启用时签发一次性设置码".into(),
+            );
+            None
+        }
+        None if by_admin => None,
+        Some(p) => {
+            if let Err(AppError::Invalid { fields, .. }) = password::check_policy("password", p, username) {
+                errors.extend(fields);
+            }
+            None
+        }
+        None => Some(generate_password()),
+    }
+}
+
+/// Separation of duties: the staff member may not hold two of the three administrator roles.
+async fn check_duties(tx: &mut Tx, staff_id: i64, role: Role) -> AppResult<()> {
+    duties::check_sides(tx, staff_id, role, 0).await?;
+    let held = store::roles_of_staff(tx, staff_id, 0).await?;
+    if role.is_admin() && held.iter().any(|(r,)| r != role.as_str()) {
+        return Err(AppError::field("staff_id", "三员分立：同一人不能同时担任系统、安全、审计管理员中的两个"));
+    }
+    Ok(())
+}
+
+/// Inserts the account and marks who created it (and, unless by an administrator, the issue of its password).
+async fn insert_account(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &NewAccountInput,
+    (username, display_name): (&str, &str),
+    role: Role,
+    hash: &str,
+    by_admin: bool,
+) -> AppResult<i64> {
+    let new = NewAccount {
+        username,
+        display_name,
+        role: role.as_str(),
+        area_id: input.area_id,
+        department_id: input.department_id,
+        staff_id: input.staff_id,
+        password_hash: hash,
+        must_change_password: true,
+        demo: false,
+    };
+    let id = store::insert(tx, &new, actor.now).await.map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            AppError::field("username", format!("用户名 {username} 已被使用"))
+        } else {
+            e.into()
+        }
+    })?;
+    duty_store::mark_created(tx, id, Some(actor.id), by_admin).await?;
+    if !by_admin {
+        duty_store::issue(tx, id, "created", Some(actor.id), actor.now, None, None).await?;
+    }
+    Ok(id)
 }
 
 /// The account, if the caller may manage it: in scope, and either of a role the caller may grant

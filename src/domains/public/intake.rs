@@ -267,53 +267,8 @@ pub async fn accept(state: &AppState, report: ResidentReport, source: Source) ->
             return Err(limited(what, wait));
         }
     }
-    let account_id = intake_account(state, source.meta(), now).await?;
-    let (county_id, county_path) = match &located {
-        Some((_, path)) => root_of(path),
-        None => store::first_root(&state.db).await?,
-    }
-    .ok_or_else(|| AppError::Conflict("系统尚未建立区域，暂不能受理群众反映".into()))?;
-    let actor = Actor {
-        id: account_id,
-        username: store::INTAKE_USERNAME.into(),
-        display_name: source.label().into(),
-        role: Role::CountyCenter,
-        scope: Scope::Area { area_id: county_id, path: county_path },
-        via: Via::Token { token_id: 0 },
-        meta: source.meta().clone(),
-        now,
-        must_change_password: false,
-        needs_totp_setup: false,
-        totp_enabled: false,
-        demo: false,
-    };
-    let title: String = {
-        let first_line = checked.description.lines().next().unwrap_or("").trim();
-        let short: String = first_line.chars().take(24).collect();
-        let more = if first_line.chars().count() > 24 { "…" } else { "" };
-        format!("群众反映：{short}{more}")
-    };
-    let where_words = if checked.address.is_empty() {
-        report.location.map(|(lon, lat)| format!("手机定位 {lat:.5}, {lon:.5}")).unwrap_or_default()
-    } else {
-        checked.address.clone()
-    };
-    let input = ReportInput {
-        category: Some(category.clone()),
-        channel: Some("resident".into()),
-        title: Some(title),
-        details: Some(Details {
-            what: checked.description.clone(),
-            r#where: where_words,
-            when: crate::clock::to_local(now).format("%Y-%m-%d %H:%M").to_string(),
-            ..Default::default()
-        }),
-        address: Some(checked.address.clone()),
-        lon: report.location.map(|l| l.0),
-        lat: report.location.map(|l| l.1),
-        grid_id,
-        ..Default::default()
-    };
+    let actor = intake_actor(state, &source, located.as_ref(), now).await?;
+    let input = report_input(&checked, &report, &category, grid_id, now);
     let phone_enc = match &checked.phone {
         Some(p) => Some(state.keys.encrypt_str(p).map_err(AppError::Internal)?),
         None => None,
@@ -338,6 +293,73 @@ pub async fn accept(state: &AppState, report: ResidentReport, source: Source) ->
                 None => Err(rename_fields(err)),
             }
         }
+    }
+}
+
+/// The intake account, acting as the county centre over the problem's county (the first county
+/// when it lies in no grid).
+async fn intake_actor(
+    state: &AppState,
+    source: &Source,
+    located: Option<&(i64, String)>,
+    now: Millis,
+) -> AppResult<Actor> {
+    let account_id = intake_account(state, source.meta(), now).await?;
+    let (county_id, county_path) = match located {
+        Some((_, path)) => root_of(path),
+        None => store::first_root(&state.db).await?,
+    }
+    .ok_or_else(|| AppError::Conflict("系统尚未建立区域，暂不能受理群众反映".into()))?;
+    Ok(Actor {
+        id: account_id,
+        username: store::INTAKE_USERNAME.into(),
+        display_name: source.label().into(),
+        role: Role::CountyCenter,
+        scope: Scope::Area { area_id: county_id, path: county_path },
+        via: Via::Token { token_id: 0 },
+        meta: source.meta().clone(),
+        now,
+        must_change_password: false,
+        needs_totp_setup: false,
+        totp_enabled: false,
+        demo: false,
+    })
+}
+
+/// The event a resident's report becomes: its title from the first line, where and when in words.
+fn report_input(
+    checked: &Checked,
+    report: &ResidentReport,
+    category: &str,
+    grid_id: Option<i64>,
+    now: Millis,
+) -> ReportInput {
+    let title: String = {
+        let first_line = checked.description.lines().next().unwrap_or("").trim();
+        let short: String = first_line.chars().take(24).collect();
+        let more = if first_line.chars().count() > 24 { "…" } else { "" };
+        format!("群众反映：{short}{more}")
+    };
+    let where_words = if checked.address.is_empty() {
+        report.location.map(|(lon, lat)| format!("手机定位 {lat:.5}, {lon:.5}")).unwrap_or_default()
+    } else {
+        checked.address.clone()
+    };
+    ReportInput {
+        category: Some(category.to_owned()),
+        channel: Some("resident".into()),
+        title: Some(title),
+        details: Some(Details {
+            what: checked.description.clone(),
+            r#where: where_words,
+            when: crate::clock::to_local(now).format("%Y-%m-%d %H:%M").to_string(),
+            ..Default::default()
+        }),
+        address: Some(checked.address.clone()),
+        lon: report.location.map(|l| l.0),
+        lat: report.location.map(|l| l.1),
+        grid_id,
+        ..Default::default()
     }
 }
 

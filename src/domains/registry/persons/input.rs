@@ -155,6 +155,31 @@ impl Plain {
 /// Validates every field; answers the row to write or the field errors (all of them at once).
 pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result<PersonWrite, FieldErrors> {
     let mut e = FieldErrors::new();
+    check_texts(p, &mut e);
+    check_identity(codes, p, &mut e);
+    match check_phone("phone", &p.phone, false) {
+        Ok(v) => p.phone = v,
+        Err(AppError::Invalid { fields, .. }) => e.extend(fields),
+        Err(_) => {}
+    }
+    check_codes(codes, p, &mut e);
+    let code_of = |t: &str, c: &str| codes.find(t, c);
+    match model::check_extra(extra_fields(&p.kind), &p.extra, &code_of, "extra.") {
+        Ok(v) => p.extra = v,
+        Err(list) => e.extend(list),
+    }
+    if p.tags.len() > 20 || p.tags.iter().any(|t| t.is_empty() || t.chars().count() > 20 || t.contains(',')) {
+        e.insert("tags".into(), "标签最多 20 个，每个 1–20 个字，不能含逗号".into());
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    let (id_enc, phone_enc) = encrypt(state, p)?;
+    Ok(person_write(state, p, id_enc, phone_enc))
+}
+
+/// The free-text fields (trimmed, bounded) and the person kind.
+fn check_texts(p: &mut Plain, e: &mut FieldErrors) {
     let mut text = |field: &str, label: &str, v: &mut String, max: usize, required: bool| match check_text(
         field, label, v, max, required,
     ) {
@@ -175,6 +200,11 @@ pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result
             "人员类别只能是 registered（户籍）、floating（流动）、foreigner（境外）或 left_behind（留守）".into(),
         );
     }
+}
+
+/// The identity document: its type, and a citizen ID checked digit by digit (it gives birth date
+/// and sex); other documents with a birth date and sex given.
+fn check_identity(codes: &Codes, p: &mut Plain, e: &mut FieldErrors) {
     if p.id_type.is_empty() {
         p.id_type = "111".into();
     }
@@ -215,11 +245,10 @@ pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result
             e.insert("sex".into(), "性别只能是 male、female 或 unknown".into());
         }
     }
-    match check_phone("phone", &p.phone, false) {
-        Ok(v) => p.phone = v,
-        Err(AppError::Invalid { fields, .. }) => e.extend(fields),
-        Err(_) => {}
-    }
+}
+
+/// The fields drawn from code tables (民族 defaults to 汉族).
+fn check_codes(codes: &Codes, p: &mut Plain, e: &mut FieldErrors) {
     for (field, table, label) in [
         ("ethnicity", "ethnicity", "民族"),
         ("marital_status", "marital_status", "婚姻状况"),
@@ -248,17 +277,11 @@ pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result
             }
         }
     }
-    let code_of = |t: &str, c: &str| codes.find(t, c);
-    match model::check_extra(extra_fields(&p.kind), &p.extra, &code_of, "extra.") {
-        Ok(v) => p.extra = v,
-        Err(list) => e.extend(list),
-    }
-    if p.tags.len() > 20 || p.tags.iter().any(|t| t.is_empty() || t.chars().count() > 20 || t.contains(',')) {
-        e.insert("tags".into(), "标签最多 20 个，每个 1–20 个字，不能含逗号".into());
-    }
-    if !e.is_empty() {
-        return Err(e);
-    }
+}
+
+/// The encrypted ID number and phone (if any).
+fn encrypt(state: &AppState, p: &Plain) -> Result<(Vec<u8>, Option<Vec<u8>>), FieldErrors> {
+    let mut e = FieldErrors::new();
     let enc = |s: &str| state.keys.encrypt_str(s);
     let (Ok(id_enc), phone_enc) = (enc(&p.id_number), (!p.phone.is_empty()).then(|| enc(&p.phone))) else {
         e.insert("id_number".into(), "加密失败".into());
@@ -272,7 +295,12 @@ pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result
         }
         None => None,
     };
-    Ok(PersonWrite {
+    Ok((id_enc, phone_enc))
+}
+
+/// The row to write, from checked fields.
+fn person_write(state: &AppState, p: &Plain, id_enc: Vec<u8>, phone_enc: Option<Vec<u8>>) -> PersonWrite {
+    PersonWrite {
         grid_id: p.grid_id,
         kind: p.kind.clone(),
         name_initials: initials(&p.name),
@@ -302,7 +330,7 @@ pub(super) fn validate(state: &AppState, codes: &Codes, p: &mut Plain) -> Result
         relation_to_head: p.relation_to_head.clone(),
         extra: p.extra.to_string(),
         tags: if p.tags.is_empty() { String::new() } else { format!(",{},", p.tags.join(",")) },
-    })
+    }
 }
 
 /// Validates a complete new person for an import (the caller resolved the grid); answers the row

@@ -2,6 +2,8 @@
 //! with the fields of their kind, a person's page with unmasking (reason required), status changes,
 //! special-population files and history.
 
+mod imports;
+
 use super::codes::Codes;
 use super::forms::{self, Failure, HistoryEntry, Values};
 use super::model::{ExtraField, FieldType, PERSON_KINDS, extra_fields};
@@ -19,6 +21,7 @@ use crate::web::routes::{Access, Entry, get, post};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use imports::{import_page, import_progress, import_upload, ledger, start_page, start_upload};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -424,85 +427,4 @@ async fn status(
         StatusInput { version: req_i64("version", &f.version)?, status: f.status, date: f.date, reason: f.reason };
     persons::change_status(&s, &a, id, &input).await?;
     Ok(redirect(&format!("/people/{id}?msg=saved")))
-}
-
-#[derive(Template)]
-#[template(path = "registry/ledger.html")]
-struct LedgerPage {
-    l: Layout,
-    ledger: super::ledgers::Ledger,
-    kinds: &'static [(&'static str, &'static str)],
-    drill: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct LedgerQuery {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    area: String,
-}
-
-async fn ledger(State(s): State<AppState>, a: Actor, ApiQuery(q): ApiQuery<LedgerQuery>) -> AppResult<Response> {
-    let kind = if q.kind.is_empty() { "basic".to_owned() } else { q.kind };
-    let ledger = super::ledgers::build(&s, &a, &kind, opt_i64("area", &q.area)?).await?;
-    let drill = ledger.rows.iter().any(|r| r.area_id != ledger.area_id);
-    render(&LedgerPage { l: Layout::for_actor(&a, &ledger.title), ledger, kinds: &super::ledgers::KINDS, drill })
-}
-
-#[derive(Template)]
-#[template(path = "registry/import.html")]
-struct ImportPage {
-    l: Layout,
-    entity: String,
-    label: &'static str,
-    job: Option<crate::imports::JobRow>,
-    running: bool,
-}
-
-impl ImportPage {
-    /// Where a file of this entity is uploaded (persons keep their own page).
-    fn start(&self) -> String {
-        if self.entity == "persons" { "/people/import".into() } else { format!("/imports/start/{}", self.entity) }
-    }
-}
-
-fn import_view(a: &Actor, title: &str, entity: &str, job: Option<crate::imports::JobRow>) -> AppResult<Response> {
-    let label = super::import::entity_label(entity)?;
-    let running = job.as_ref().is_some_and(|j| matches!(j.status.as_str(), "queued" | "running"));
-    render(&ImportPage { l: Layout::for_actor(a, title), entity: entity.to_owned(), label, job, running })
-}
-
-async fn import_page(a: Actor) -> AppResult<Response> {
-    import_view(&a, "批量导入人员", "persons", None)
-}
-
-async fn import_upload(State(s): State<AppState>, a: Actor, mp: axum::extract::Multipart) -> AppResult<Response> {
-    let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
-    let id = super::import::start_person_import(&s, &a, &name, bytes).await?;
-    Ok(redirect(&format!("/imports/{id}")))
-}
-
-async fn start_page(a: Actor, ApiPath(entity): ApiPath<String>) -> AppResult<Response> {
-    let title = format!("批量导入{}", super::import::entity_label(&entity)?);
-    import_view(&a, &title, &entity, None)
-}
-
-async fn start_upload(
-    State(s): State<AppState>,
-    a: Actor,
-    ApiPath(entity): ApiPath<String>,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    super::import::entity_label(&entity)?;
-    let (name, bytes) = crate::web::extract::read_named_file(mp, "file", crate::excel::MAX_UPLOAD_BYTES).await?;
-    let id = super::import::start_import(&s, &a, &entity, &name, bytes).await?;
-    Ok(redirect(&format!("/imports/{id}")))
-}
-
-async fn import_progress(State(s): State<AppState>, a: Actor, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
-    let job = crate::imports::job(&s, &a, id).await?;
-    let entity = job.entity.clone();
-    import_view(&a, "导入进度", &entity, Some(job))
 }
