@@ -5,7 +5,7 @@ use super::model::{ActivitySettings, Measure, ReportPeriod, rate};
 use super::store::{self, AccountDays};
 use crate::auth::{Actor, Permission};
 use crate::db::Db;
-use crate::domains::org::area_store::{self, AreaFilter};
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::Paging;
@@ -133,7 +133,7 @@ pub async fn figures(db: &Db, area: &AreaRef, m: &Measure, s: &ActivitySettings)
     let (first, end) = m.day_keys();
     let accounts = store::account_days(db, &area.path, &first, &end, m.end_millis(), s.counts_reads).await?;
     let min = m.min_days;
-    let children = area_store::list(
+    let children = tree::list(
         db,
         &AreaFilter { scope_path: area.path.clone(), parent: Some(area.id), ..Default::default() },
         Paging::new(Some(1), Some(500)),

@@ -12,8 +12,8 @@ use crate::domains::activity::service::{self as activity, AreaRef};
 use crate::domains::activity::store as activity_store;
 use crate::domains::events::figures::Period;
 use crate::domains::events::store as event_store;
-use crate::domains::org::area_store::{self, AreaFilter};
 use crate::domains::org::locate::chosen_area;
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::domains::submissions::store as submission_store;
 use crate::domains::visits::store as visits_store;
 use crate::error::{AppError, AppResult};
@@ -182,7 +182,7 @@ async fn units_of(
         }
         return Ok(units);
     }
-    let areas = area_store::list(
+    let areas = tree::list(
         db,
         &AreaFilter {
             scope_path: area.path.clone(),
@@ -195,10 +195,7 @@ async fn units_of(
     .await?
     .items;
     let names: HashMap<i64, String> =
-        area_store::names(db, &areas.iter().filter_map(|a| a.parent_id).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .collect();
+        tree::names(db, &areas.iter().filter_map(|a| a.parent_id).collect::<Vec<_>>()).await?.into_iter().collect();
     for a in areas {
         let place = a.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
         units.push(Unit { area_id: Some(a.id), account_id: None, name: a.name, place, path: a.path, inactive: false });
@@ -266,7 +263,7 @@ fn ranked(units: Vec<Unit>, measures: Vec<Measures>, base: f64, rules: &[Rule]) 
 pub async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery) -> AppResult<Ranking> {
     actor.require(Permission::ReadSupervision)?;
     let area = chosen_area(&state.db, &actor.scope, q.area).await?;
-    let kind = area_store::get(&state.db, actor.scope.path(), area.id).await?.map(|a| a.kind).unwrap_or_default();
+    let kind = tree::get(&state.db, actor.scope.path(), area.id).await?.map(|a| a.kind).unwrap_or_default();
     let today = crate::clock::to_local(actor.now).date_naive();
     let p = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => ReportPeriod::month(m).map_err(|e| AppError::field("month", e))?,

@@ -8,9 +8,9 @@ use crate::domains::activity::service::{self as activity, ActivityUnit, AreaRef}
 use crate::domains::events::figures::Period;
 use crate::domains::events::stats::Child;
 use crate::domains::events::store as event_store;
-use crate::domains::org::area_store::{self, AreaFilter};
 use crate::domains::org::department_store::{self, DepartmentFilter, DepartmentRow};
 use crate::domains::org::model::department_kind_label;
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::domains::submissions::model::kind_label;
 use crate::domains::submissions::store as submission_store;
 use crate::error::AppResult;
@@ -225,7 +225,7 @@ async fn completion_section(
     p: &ReportPeriod,
     before: &ReportPeriod,
 ) -> AppResult<(CompletionSection, Vec<Child>)> {
-    let children: Vec<Child> = area_store::list(
+    let children: Vec<Child> = tree::list(
         db,
         &AreaFilter { scope_path: area.path.clone(), parent: Some(area.id), ..Default::default() },
         Paging::new(Some(1), Some(500)),

@@ -6,7 +6,7 @@ use super::exports;
 use super::service::{self, Bulletin, DraftInput, ListQuery, MonthlyQuery, PublishInput};
 use super::store::BulletinRow;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::area_store::{self, AreaFilter};
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiQuery, PageForm};
@@ -84,12 +84,12 @@ impl BulletinPage {
 /// The county and towns in the caller's scope that bulletins can be made for.
 async fn areas(s: &AppState, a: &Actor) -> AppResult<Vec<(i64, String)>> {
     let mut out = Vec::new();
-    if let Some(own) = area_store::get(&s.db, a.scope.path(), a.scope.area_id()).await?
+    if let Some(own) = tree::get(&s.db, a.scope.path(), a.scope.area_id()).await?
         && matches!(own.kind.as_str(), "county" | "town")
     {
         out.push((own.id, own.name));
     }
-    let towns = area_store::list(
+    let towns = tree::list(
         &s.db,
         &AreaFilter { scope_path: a.scope.path().to_owned(), kind: Some("town".into()), ..Default::default() },
         Paging::new(Some(1), Some(500)),

@@ -9,7 +9,7 @@ use crate::auth::{Actor, Permission};
 use crate::db::Tx;
 use crate::domains::activity::model::ReportPeriod;
 use crate::domains::activity::service::{self as activity, AreaRef};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::{Page, Paging};
@@ -53,7 +53,7 @@ struct Target {
 
 async fn target(state: &AppState, actor: &Actor, area: Option<i64>, month: Option<&str>) -> AppResult<Target> {
     actor.require(Permission::ReadSupervision)?;
-    let row = area_store::get(&state.db, actor.scope.path(), area.unwrap_or(actor.scope.area_id()))
+    let row = tree::get(&state.db, actor.scope.path(), area.unwrap_or(actor.scope.area_id()))
         .await?
         .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
     if !matches!(row.kind.as_str(), "county" | "town") {

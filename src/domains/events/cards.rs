@@ -8,7 +8,7 @@ use super::store::{self, EventRow, NewStep, NewSupervision};
 use crate::audit::{self, AuditCtx};
 use crate::clock::Millis;
 use crate::db::Tx;
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::AppResult;
 use crate::state::AppState;
 use serde_json::{Value, json};
@@ -60,7 +60,7 @@ impl Lookups {
         if let Some(p) = self.parents.get(&a) {
             return Ok(*p);
         }
-        let p = area_store::get_tx(tx, a).await?.and_then(|a| a.parent_id);
+        let p = tree::get_tx(tx, a).await?.and_then(|a| a.parent_id);
         self.parents.insert(a, p);
         Ok(p)
     }

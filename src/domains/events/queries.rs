@@ -226,7 +226,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<P
     }
     if let Some(a) = q.area {
         let scope = actor.scope.path();
-        let area = crate::domains::org::area_store::get(&state.db, scope, a)
+        let area = crate::domains::org::tree::get(&state.db, scope, a)
             .await?
             .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
         ef.area_path = Some(area.path);
@@ -326,13 +326,12 @@ pub async fn dispatch_targets(state: &AppState, actor: &Actor, id: i64) -> AppRe
         .map(|(id, name, area)| TargetOption { kind: "department", id, label: format!("{name}（{area}）") })
         .collect();
     if let (Some(holder), Some(path)) = (e.holder_area_id, e.holder_path.as_deref()) {
-        let filter = crate::domains::org::area_store::AreaFilter {
+        let filter = crate::domains::org::tree::AreaFilter {
             scope_path: path.to_owned(),
             parent: Some(holder),
             ..Default::default()
         };
-        let children =
-            crate::domains::org::area_store::list(&state.db, &filter, Paging::new(Some(1), Some(200))).await?;
+        let children = crate::domains::org::tree::list(&state.db, &filter, Paging::new(Some(1), Some(200))).await?;
         out.extend(children.items.into_iter().filter(|a| e.area_path.starts_with(&a.path)).map(|a| TargetOption {
             kind: "area",
             id: a.id,

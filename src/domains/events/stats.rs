@@ -5,8 +5,8 @@ use super::figures::{Counts, Figures, Period};
 use super::store;
 use super::workflow::Step;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::area_store::{self, AreaFilter};
 use crate::domains::org::department_store;
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::Paging;
@@ -78,11 +78,11 @@ pub fn period_of(actor: &Actor, q: &StatsQuery) -> AppResult<(String, String, Pe
 pub async fn events(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResult<EventStats> {
     actor.require(Permission::ReadEvents)?;
     let scope = actor.scope.path().to_owned();
-    let area = area_store::get(&state.db, &scope, q.area.unwrap_or(actor.scope.area_id()))
+    let area = tree::get(&state.db, &scope, q.area.unwrap_or(actor.scope.area_id()))
         .await?
         .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
     let (from, to, p) = period_of(actor, q)?;
-    let children: Vec<Child> = area_store::list(
+    let children: Vec<Child> = tree::list(
         &state.db,
         &AreaFilter { scope_path: scope.clone(), parent: Some(area.id), ..Default::default() },
         Paging::new(Some(1), Some(200)),

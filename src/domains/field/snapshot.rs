@@ -5,7 +5,7 @@
 use crate::auth::actor::Via;
 use crate::auth::{Actor, Permission};
 use crate::domains::events::{pages as event_pages, queries as events, settings as event_settings};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::domains::patrols::service as patrols;
 use crate::domains::registry::codes::Codes;
 use crate::domains::registry::{houses, persons};
@@ -220,9 +220,9 @@ pub async fn take(state: &AppState, actor: &Actor) -> AppResult<Snapshot> {
     let todo = todo(state, actor).await?;
 
     let grid_ids: Vec<i64> =
-        area_store::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
+        tree::grids_under(&state.db, actor.scope.path()).await?.into_iter().map(|(id, _)| id).collect();
     let mut grids = Vec::with_capacity(grid_ids.len());
-    for (id, name) in area_store::names(&state.db, &grid_ids).await? {
+    for (id, name) in tree::names(&state.db, &grid_ids).await? {
         grids.push(json!({ "id": id, "name": name }));
     }
     let categories = category_choices(event_pages::category_groups(&event_settings::categories(state, actor).await?));

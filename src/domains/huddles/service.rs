@@ -7,8 +7,8 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::clock::DAY;
 use crate::domains::events::queries::day_start;
-use crate::domains::org::area_store::{self, AreaRow};
 use crate::domains::org::model::check_text;
+use crate::domains::org::tree::{self, AreaRow};
 use crate::domains::patrols::model::day_of;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
@@ -31,7 +31,7 @@ pub async fn community(state: &AppState, actor: &Actor, id: Option<i64>) -> AppR
         Some(id) => id,
         None => actor.scope.area_id(),
     };
-    let a = area_store::get(&state.db, actor.scope.path(), id).await?;
+    let a = tree::get(&state.db, actor.scope.path(), id).await?;
     match a {
         Some(a) if a.kind == "community" => Ok(a),
         _ if id == actor.scope.area_id() => Err(AppError::field("community", "请选择社区")),
@@ -41,7 +41,7 @@ pub async fn community(state: &AppState, actor: &Actor, id: Option<i64>) -> AppR
 
 /// The caller's own community, or None when the caller works above (or beside) communities.
 pub async fn own_community(state: &AppState, actor: &Actor) -> AppResult<Option<AreaRow>> {
-    let a = area_store::get(&state.db, actor.scope.path(), actor.scope.area_id()).await?;
+    let a = tree::get(&state.db, actor.scope.path(), actor.scope.area_id()).await?;
     Ok(a.filter(|a| a.kind == "community"))
 }
 
@@ -233,7 +233,7 @@ pub async fn add_item(state: &AppState, actor: &Actor, i: &ItemInput) -> AppResu
     };
     let title = AppError::gather(&mut e, check_text("title", "问题", i.title.as_deref().unwrap_or(""), 100, true));
     if let Some(g) = i.grid_id
-        && area_store::get(&state.db, &c.path, g).await?.filter(|a| a.kind == "grid").is_none()
+        && tree::get(&state.db, &c.path, g).await?.filter(|a| a.kind == "grid").is_none()
     {
         e.insert("grid_id".into(), "网格不在该社区内".into());
     }

@@ -21,3 +21,4 @@ pub mod pages;
 pub mod people_pages;
 pub mod staff;
 pub mod staff_store;
+pub mod tree;

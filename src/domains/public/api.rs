@@ -105,7 +105,7 @@ async fn report(
     meta: axum::Extension<RequestMeta>,
     Body(b, photos): Body,
 ) -> AppResult<(StatusCode, Json<Answer>)> {
-    let grid = crate::domains::org::area_store::get_by_code(&s.db, &code)
+    let grid = crate::domains::org::tree::get_by_code(&s.db, &code)
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(|| AppError::NotFound("没有这个网格".into()))?;

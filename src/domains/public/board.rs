@@ -5,7 +5,7 @@
 
 use super::board_store::{self, BoardStaff, Office};
 use crate::clock::{MINUTE, Millis};
-use crate::domains::org::{area_store, map, model as org_model};
+use crate::domains::org::{map, model as org_model, tree};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -33,12 +33,12 @@ pub struct Board {
 
 /// The board of an active grid by its code; anything else is "not found".
 pub async fn load(state: &AppState, code: &str) -> AppResult<Board> {
-    let grid = area_store::get_by_code(&state.db, code.trim())
+    let grid = tree::get_by_code(&state.db, code.trim())
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(|| AppError::NotFound("没有这个网格，请核对卡片上的二维码或网址".into()))?;
     let ids = org_model::path_ids(&grid.path);
-    let names = area_store::names(&state.db, &ids).await?;
+    let names = tree::names(&state.db, &ids).await?;
     let name_of = |id: Option<i64>| id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()));
     // The path is /county/town/community/grid/.
     let community_id = grid.parent_id;

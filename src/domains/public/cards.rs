@@ -7,7 +7,7 @@ use super::board::{self, Board};
 use super::board_store;
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::json;
@@ -24,7 +24,7 @@ pub struct Cards {
 
 pub async fn for_grid(state: &AppState, actor: &Actor, grid_id: i64) -> AppResult<Cards> {
     actor.require(Permission::ReadRegister)?;
-    let grid = area_store::get(&state.db, actor.scope.path(), grid_id)
+    let grid = tree::get(&state.db, actor.scope.path(), grid_id)
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(|| AppError::not_found("网格"))?;

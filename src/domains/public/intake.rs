@@ -18,7 +18,7 @@ use crate::clock::Millis;
 use crate::db::Tx;
 use crate::domains::events::model::Details;
 use crate::domains::events::service::{self as events, Photo, ReportHook, ReportInput};
-use crate::domains::org::{area_store, model as org_model};
+use crate::domains::org::{model as org_model, tree};
 use crate::domains::registry::id_number::mask_phone;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::files::check_photo;
@@ -151,7 +151,7 @@ fn check(state: &AppState, r: &ResidentReport) -> AppResult<Checked> {
 /// (`None`: outside every grid, the county centre places it).
 async fn locate(state: &AppState, r: &ResidentReport) -> AppResult<Option<(i64, String)>> {
     if let Some(g) = r.grid_id {
-        return match area_store::get(&state.db, "/", g).await? {
+        return match tree::get(&state.db, "/", g).await? {
             Some(a) if a.kind == "grid" && a.status == "active" => Ok(Some((a.id, a.path))),
             _ => Err(AppError::field("grid_id", "网格不存在或已撤销")),
         };

@@ -5,8 +5,8 @@
 use super::board_store::{self, Office, OfficeRevision};
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::area_store::{self, AreaRow};
 use crate::domains::org::model::{check_phone, check_text};
+use crate::domains::org::tree::{self, AreaRow};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use serde::Deserialize;
@@ -33,7 +33,7 @@ pub fn can_edit(actor: &Actor) -> bool {
 /// The community (in the caller's scope) and its office details (empty when none saved).
 pub async fn get(state: &AppState, actor: &Actor, area_id: i64) -> AppResult<(AreaRow, Office, Vec<OfficeRevision>)> {
     actor.require(Permission::ViewOrg)?;
-    let area = area_store::get(&state.db, actor.scope.path(), area_id)
+    let area = tree::get(&state.db, actor.scope.path(), area_id)
         .await?
         .filter(|a| a.kind == "community")
         .ok_or_else(|| AppError::not_found("社区"))?;

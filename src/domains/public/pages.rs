@@ -114,7 +114,7 @@ async fn staff_photo(
 ) -> AppResult<Response> {
     let not_found = || AppError::NotFound("照片不存在".into());
     let staff_id: i64 = staff_id.parse().map_err(|_| not_found())?;
-    let grid = crate::domains::org::area_store::get_by_code(&s.db, &code)
+    let grid = crate::domains::org::tree::get_by_code(&s.db, &code)
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(not_found)?;

@@ -113,9 +113,7 @@ async fn unit_of(state: &AppState, actor: &Actor) -> AppResult<String> {
         Scope::Department { department_id, .. } => {
             crate::domains::org::department_store::get(&state.db, "/", *department_id).await?.map(|d| d.name)
         }
-        Scope::Area { area_id, .. } => {
-            crate::domains::org::area_store::get(&state.db, "/", *area_id).await?.map(|a| a.name)
-        }
+        Scope::Area { area_id, .. } => crate::domains::org::tree::get(&state.db, "/", *area_id).await?.map(|a| a.name),
     }
     .unwrap_or_else(|| "承办单位".into()))
 }

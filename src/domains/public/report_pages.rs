@@ -50,8 +50,8 @@ struct ReportPage {
     errors: FieldErrors,
 }
 
-async fn grid(s: &AppState, code: &str) -> AppResult<crate::domains::org::area_store::AreaRow> {
-    crate::domains::org::area_store::get_by_code(&s.db, code)
+async fn grid(s: &AppState, code: &str) -> AppResult<crate::domains::org::tree::AreaRow> {
+    crate::domains::org::tree::get_by_code(&s.db, code)
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(|| AppError::NotFound("没有这个网格，请核对卡片上的二维码或网址".into()))
@@ -59,7 +59,7 @@ async fn grid(s: &AppState, code: &str) -> AppResult<crate::domains::org::area_s
 
 fn page(
     status: StatusCode,
-    grid: &crate::domains::org::area_store::AreaRow,
+    grid: &crate::domains::org::tree::AreaRow,
     f: Typed,
     err: Option<AppError>,
 ) -> AppResult<Response> {

@@ -7,7 +7,7 @@ use super::replies::{self, ResidentInfo};
 use super::{cards, cards::Cards};
 use crate::auth::{Actor, Permission};
 use crate::clock::format_local;
-use crate::domains::org::area_store::AreaRow;
+use crate::domains::org::tree::AreaRow;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiPath, PageForm};

@@ -4,7 +4,7 @@
 use super::ledger_store::{self as store, CountRow};
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::excel;
 use crate::state::AppState;
@@ -56,8 +56,7 @@ pub async fn build(state: &AppState, actor: &Actor, kind: &str, area: Option<i64
         .map(|(_, t)| *t)
         .ok_or_else(|| AppError::NotFound("台账只有 basic、special、floating 三种".into()))?;
     let area_id = area.unwrap_or(actor.scope.area_id());
-    let a =
-        area_store::get(&state.db, actor.scope.path(), area_id).await?.ok_or_else(|| AppError::not_found("区域"))?;
+    let a = tree::get(&state.db, actor.scope.path(), area_id).await?.ok_or_else(|| AppError::not_found("区域"))?;
     let today = state.clock.today();
     let rows: Vec<CountRow> = match kind {
         "basic" => store::basic(&state.db, a.id).await?,

@@ -12,8 +12,8 @@ use crate::db::Value as Arg;
 use crate::domains::events::calendar::Limit;
 use crate::domains::events::queries::day_start;
 use crate::domains::events::service::visibility;
-use crate::domains::org::area_store;
 use crate::domains::org::model::{DEPARTMENT_KINDS, check_text, department_kind_label};
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::web::paging::{Page, Paging};
@@ -394,7 +394,7 @@ pub async fn stats(state: &AppState, actor: &Actor, q: &StatsQuery) -> AppResult
     let vis = visibility(actor)?;
     let area_path = match q.area {
         Some(a) => Some(
-            area_store::get(&state.db, actor.scope.path(), a)
+            tree::get(&state.db, actor.scope.path(), a)
                 .await?
                 .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?
                 .path,

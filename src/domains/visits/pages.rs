@@ -4,7 +4,7 @@ use super::api::READ;
 use super::model::VISIT_KINDS;
 use super::service::{self, OverdueOut, OverdueQuery, VisitOut, VisitQuery};
 use crate::auth::Actor;
-use crate::domains::org::area_store::{self, AreaFilter};
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::ApiQuery;
@@ -49,9 +49,9 @@ fn opt(v: &str) -> Option<String> {
 /// The caller's own area and its direct children, as `(id, name)` choices.
 async fn area_choices(s: &AppState, a: &Actor) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
-    if let Some(own) = area_store::get(&s.db, a.scope.path(), a.scope.area_id()).await? {
+    if let Some(own) = tree::get(&s.db, a.scope.path(), a.scope.area_id()).await? {
         out.push((own.id.to_string(), format!("{}（全部）", own.name)));
-        let children = area_store::list(
+        let children = tree::list(
             &s.db,
             &AreaFilter { scope_path: own.path.clone(), parent: Some(own.id), ..Default::default() },
             Paging::new(Some(1), Some(200)),

@@ -4,7 +4,7 @@ use super::super::model::Shade;
 use super::*;
 use crate::auth::{Actor, Permission};
 use crate::domains::activity::service::{self as activity, AreaRef};
-use crate::domains::org::area_store::{self};
+use crate::domains::org::tree::{self};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ pub async fn for_actor(state: &AppState, actor: &Actor, q: &DashboardQuery) -> A
             "地图着色只能是 open_events、overdue_events、overdue_visits、people、households、houses、rentals、places 或 activity_rate",
         )
     })?;
-    let row = area_store::get(&state.db, actor.scope.path(), q.area.unwrap_or(actor.scope.area_id()))
+    let row = tree::get(&state.db, actor.scope.path(), q.area.unwrap_or(actor.scope.area_id()))
         .await?
         .filter(|a| a.status == "active")
         .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?;
@@ -33,7 +33,7 @@ pub async fn for_actor(state: &AppState, actor: &Actor, q: &DashboardQuery) -> A
     let area = AreaRef { id: row.id, name: row.name.clone(), path: row.path.clone() };
     let mut d = dashboard_shaded(&state.db, &area, &row.kind, actor.now, &settings, shade).await?;
     if let Some(p) = row.parent_id
-        && let Some(parent) = area_store::get(&state.db, actor.scope.path(), p).await?
+        && let Some(parent) = tree::get(&state.db, actor.scope.path(), p).await?
     {
         d.parent = Some((parent.id, parent.name));
     }

@@ -7,9 +7,9 @@ use crate::clock::Millis;
 use crate::db::Db;
 use crate::domains::activity::model::{ActivitySettings, ReportPeriod};
 use crate::domains::activity::service::{ActivityFigures, AreaRef};
-use crate::domains::org::area_store::{self, AreaFilter};
 use crate::domains::org::map;
 use crate::domains::org::model::AreaKind;
+use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::web::paging::Paging;
 use std::collections::HashMap;
@@ -86,7 +86,7 @@ async fn children_of(db: &Db, area: &AreaRef, area_kind: &str) -> AppResult<Vec<
     Ok(if area_kind == "grid" {
         vec![(area.id, area.name.clone(), "grid".to_owned(), area.path.clone())]
     } else {
-        area_store::list(
+        tree::list(
             db,
             &AreaFilter { scope_path: area.path.clone(), parent: Some(area.id), ..Default::default() },
             Paging::new(Some(1), Some(1000)),

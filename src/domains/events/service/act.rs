@@ -5,7 +5,7 @@ use super::{Photo, check_text, cleanup, gather, stale, store_photos, view_of, vi
 use crate::auth::{Actor, Permission};
 use crate::domains::events::store::{self, EventRow};
 use crate::domains::events::workflow::{self, Action, Move, State};
-use crate::domains::org::{area_store, department_store};
+use crate::domains::org::{department_store, tree};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use serde::Deserialize;
@@ -50,7 +50,7 @@ async fn resolve_target(state: &AppState, e: &EventRow, t: &Target) -> AppResult
             let d = department_store::get(&state.db, "/", t.id).await?.filter(|d| d.status == "active");
             let serves = match &d {
                 Some(d) => {
-                    area_store::get(&state.db, "/", d.area_id).await?.is_some_and(|a| e.area_path.starts_with(&a.path))
+                    tree::get(&state.db, "/", d.area_id).await?.is_some_and(|a| e.area_path.starts_with(&a.path))
                 }
                 None => false,
             };
@@ -60,7 +60,7 @@ async fn resolve_target(state: &AppState, e: &EventRow, t: &Target) -> AppResult
             }
         }
         "area" => {
-            let a = area_store::get(&state.db, &holder_path, t.id)
+            let a = tree::get(&state.db, &holder_path, t.id)
                 .await?
                 .filter(|a| a.status == "active" && a.path != holder_path)
                 .ok_or_else(|| AppError::field("target", "只能交办给本级管辖范围内的下级"))?;

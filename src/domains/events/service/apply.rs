@@ -10,7 +10,7 @@ use crate::domains::events::model::Card;
 use crate::domains::events::store::{self, CategoryRow, EventRow, NewStep};
 use crate::domains::events::timing::step_clock;
 use crate::domains::events::workflow::{self, Action, Move, State};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::json;
@@ -92,9 +92,9 @@ async fn next_holder(tx: &mut Tx, e: &EventRow, how: Move, target: Option<NewHol
             label: String::new(),
         }),
         Move::Parent => {
-            let cur = area_store::get_tx(tx, e.holder_area_id.unwrap_or(0)).await?;
+            let cur = tree::get_tx(tx, e.holder_area_id.unwrap_or(0)).await?;
             let parent = match cur.and_then(|c| c.parent_id) {
-                Some(p) => area_store::get_tx(tx, p).await?,
+                Some(p) => tree::get_tx(tx, p).await?,
                 None => None,
             };
             let p = parent.ok_or_else(|| AppError::Conflict("没有上级可上报".into()))?;

@@ -6,7 +6,7 @@ use crate::auth::{Actor, Permission};
 use crate::db::Value;
 use crate::domains::events::store::{self, NewStep};
 use crate::domains::events::workflow;
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::json;
@@ -25,7 +25,7 @@ pub async fn set_grid(state: &AppState, actor: &Actor, id: i64, version: i64, gr
     {
         return Err(AppError::Conflict("只有当前承办单位或其上级才能更改事件所在网格".into()));
     }
-    let grid = area_store::get(&state.db, actor.scope.path(), grid_id)
+    let grid = tree::get(&state.db, actor.scope.path(), grid_id)
         .await?
         .filter(|g| g.kind == "grid" && g.status == "active")
         .ok_or_else(|| AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))?;

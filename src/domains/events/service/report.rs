@@ -9,7 +9,7 @@ use crate::domains::events::model::{CHANNELS, Card, Details, SEVERITIES, label_o
 use crate::domains::events::store::{self, NewStep};
 use crate::domains::events::timing::{StepClock, step_clock, total_minutes};
 use crate::domains::events::workflow::{self, State};
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use serde::Deserialize;
@@ -43,9 +43,8 @@ async fn locate(
     e: &mut FieldErrors,
 ) -> AppResult<Option<(i64, String)>> {
     if let Some(g) = i.grid_id {
-        let grid = area_store::get(&state.db, actor.scope.path(), g)
-            .await?
-            .filter(|a| a.kind == "grid" && a.status == "active");
+        let grid =
+            tree::get(&state.db, actor.scope.path(), g).await?.filter(|a| a.kind == "grid" && a.status == "active");
         return match grid {
             Some(a) => Ok(Some((a.id, a.path))),
             None => {
@@ -191,7 +190,7 @@ async fn write_report(
     let mut tx = state.db.begin().await?;
     let id = store::insert_event(&mut tx, values).await?;
     store::set_close_due(&mut tx, id, close_due).await?;
-    let holder = area_store::get_tx(&mut tx, place.holder_area).await?.map(|a| a.name).unwrap_or_default();
+    let holder = tree::get_tx(&mut tx, place.holder_area).await?.map(|a| a.name).unwrap_or_default();
     let step_id = insert_report_step(&mut tx, actor, id, &holder, channel, place.needs_grid).await?;
     attach(&mut tx, actor, id, step_id, "before", files).await?;
     for (kind, ids) in links {

@@ -4,7 +4,7 @@ use super::{PatrolOut, may_read, out};
 use crate::auth::{Actor, Permission};
 use crate::clock::DAY;
 use crate::domains::events::queries::day_start;
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::domains::patrols::model;
 use crate::domains::patrols::store::{self, CheckInRow, PatrolFilter};
 use crate::error::{AppError, AppResult};
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// Resolves `area` (in scope) to its path; the caller's scope when absent.
 async fn area_path(state: &AppState, actor: &Actor, area: Option<i64>) -> AppResult<String> {
     match area {
-        Some(a) => Ok(area_store::get(&state.db, actor.scope.path(), a)
+        Some(a) => Ok(tree::get(&state.db, actor.scope.path(), a)
             .await?
             .ok_or_else(|| AppError::field("area", "区域不存在或不在您的管辖范围内"))?
             .path),

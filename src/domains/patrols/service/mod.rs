@@ -12,7 +12,7 @@ use super::model;
 use super::store::{self, CheckRow, FindingRow, ItemRow, PatrolRow, PointRow};
 use crate::auth::{Actor, Permission};
 use crate::clock::format_local;
-use crate::domains::org::area_store;
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 pub use check_in::{CheckInInput, check_in, my_check_in};
@@ -106,7 +106,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<PatrolDe
         })
         .collect();
     let findings = store::findings_of(&state.db, id).await?.into_iter().map(finding_out).collect();
-    let boundary = area_store::get(&state.db, "/", p.grid_id).await?.and_then(|a| a.boundary);
+    let boundary = tree::get(&state.db, "/", p.grid_id).await?.and_then(|a| a.boundary);
     Ok(PatrolDetail { patrol: out(p), track, checklist, findings, boundary })
 }
 

@@ -4,8 +4,8 @@ use super::{CHANGED, PatrolOut, out, own};
 use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::clock::Millis;
-use crate::domains::org::area_store;
 use crate::domains::org::model::check_text;
+use crate::domains::org::tree;
 use crate::domains::patrols::model::{self, Fix, Step};
 use crate::domains::patrols::store::{self, PatrolRow};
 use crate::error::{AppError, AppResult};
@@ -42,14 +42,14 @@ pub async fn start(state: &AppState, actor: &Actor, i: &StartInput) -> AppResult
     let grid_id = match i.grid_id {
         Some(g) => g,
         None => {
-            let own = area_store::get(&state.db, actor.scope.path(), actor.scope.area_id()).await?;
+            let own = tree::get(&state.db, actor.scope.path(), actor.scope.area_id()).await?;
             match own {
                 Some(a) if a.kind == "grid" => a.id,
                 _ => return Err(AppError::field("grid_id", "请选择要巡查的网格")),
             }
         }
     };
-    let grid = area_store::get(&state.db, actor.scope.path(), grid_id)
+    let grid = tree::get(&state.db, actor.scope.path(), grid_id)
         .await?
         .filter(|a| a.kind == "grid" && a.status == "active")
         .ok_or_else(|| AppError::field("grid_id", "网格不存在、已撤销或不在您的管辖范围内"))?;

@@ -1,9 +1,9 @@
 //! SQL of the daily check-ins.
 
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value};
-use crate::auth::scope::within;
 use serde::Serialize;
 
 /// A check-in of an account on a day.

@@ -1,8 +1,8 @@
 //! SQL of the figures per worker and grid (patrol days, minutes, metres, findings), and names for them.
 
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter};
-use crate::auth::scope::within;
 use serde::Serialize;
 
 /// Patrol figures of one worker in one grid.

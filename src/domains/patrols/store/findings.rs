@@ -2,9 +2,9 @@
 
 use super::PatrolRow;
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value};
-use crate::auth::scope::within;
 use serde::Serialize;
 
 /// A checklist result of a patrol.

@@ -7,9 +7,9 @@ mod figures;
 mod findings;
 
 use crate::args;
+use crate::auth::scope::within;
 use crate::clock::Millis;
 use crate::db::{Db, Filter, Tx, Value};
-use crate::auth::scope::within;
 use crate::web::paging::{Page, Paging};
 pub use check_ins::{CheckInRow, NewCheckIn, check_in, check_in_tx, check_ins, insert_check_in};
 pub use checklist::{ItemRow, active_item_ids_tx, checklist, insert_item, item_tx, update_item};

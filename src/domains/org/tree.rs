@@ -1,0 +1,38 @@
+//! The area tree as other domains read it (org's read face): one area in a scope, lists of areas,
+//! names, an area by its code, the grids under a path. Other domains call these, never `area_store`.
+
+use super::area_store;
+use crate::db::{Db, Tx};
+use crate::web::paging::{Page, Paging};
+
+pub use super::area_store::{AreaFilter, AreaRow};
+
+/// The area `id` if it lies in the subtree at `scope_path` ("/" for the server's own reads).
+pub async fn get(db: &Db, scope_path: &str, id: i64) -> sqlx::Result<Option<AreaRow>> {
+    area_store::get(db, scope_path, id).await
+}
+
+/// The area `id` (any scope), read inside a transaction.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> sqlx::Result<Option<AreaRow>> {
+    area_store::get_tx(tx, id).await
+}
+
+/// The area with this code (any scope): the public board's and the import's way in.
+pub async fn get_by_code(db: &Db, code: &str) -> sqlx::Result<Option<AreaRow>> {
+    area_store::get_by_code(db, code).await
+}
+
+/// Areas by the filter (its `scope_path` bounds them), a page at a time.
+pub async fn list(db: &Db, filter: &AreaFilter, paging: Paging) -> sqlx::Result<Page<AreaRow>> {
+    area_store::list(db, filter, paging).await
+}
+
+/// The names of areas by id.
+pub async fn names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+    area_store::names(db, ids).await
+}
+
+/// The active grids under `path`, `(id, code)`, in code order.
+pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String)>> {
+    area_store::grids_under(db, path).await
+}
