@@ -8,14 +8,14 @@ use crate::audit;
 use crate::auth::{Actor, Permission};
 use crate::db::Db;
 use crate::domains::activity::model::ReportPeriod;
+use crate::domains::activity::reads as activity_reads;
 use crate::domains::activity::service::{self as activity, AreaRef};
-use crate::domains::activity::store as activity_store;
 use crate::domains::events::figures::Period;
-use crate::domains::events::store as event_store;
+use crate::domains::events::reads as event_reads;
 use crate::domains::org::locate::chosen_area;
 use crate::domains::org::tree::{self, AreaFilter};
-use crate::domains::submissions::store as submission_store;
-use crate::domains::visits::store as visits_store;
+use crate::domains::submissions::reads as submission_reads;
+use crate::domains::visits::reads as visits_reads;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::paging::Paging;
@@ -75,16 +75,16 @@ impl GridMeasures {
 async fn measures_by_path(db: &Db, area: &AreaRef, p: &ReportPeriod) -> AppResult<GridMeasures> {
     let (from, to) = p.millis();
     let mut m = GridMeasures(HashMap::new());
-    for r in event_store::assessment_counts(db, &area.path, Period { from, to }).await? {
+    for r in event_reads::assessment_counts(db, &area.path, Period { from, to }).await? {
         let e = m.entry(&r.area_path);
         e.overdue_events += r.due - r.due_closed_on_time;
         e.arrived += r.arrived;
         e.closed += r.closed;
     }
-    for (path, n) in submission_store::overdue_unsigned_by_grid(db, &area.path, from, to).await? {
+    for (path, n) in submission_reads::overdue_unsigned_by_grid(db, &area.path, from, to).await? {
         m.entry(&path).unsigned_submissions += n;
     }
-    for (_, path, n) in visits_store::overdue_by_grid(db, &area.path, &p.end.to_string()).await? {
+    for (_, path, n) in visits_reads::overdue_by_grid(db, &area.path, &p.end.to_string()).await? {
         m.entry(&path).missed_visits += n;
     }
     Ok(m)
@@ -123,7 +123,7 @@ pub async fn rank(
     let min = m.min_days;
     let (first, end) = m.day_keys();
     let (by_path, accounts) = tokio::try_join!(measures_by_path(db, area, p), async {
-        activity_store::account_days(db, &area.path, &first, &end, m.end_millis(), settings.counts_reads)
+        activity_reads::account_days(db, &area.path, &first, &end, m.end_millis(), settings.counts_reads)
             .await
             .map_err(AppError::from)
     })?;
@@ -171,7 +171,7 @@ async fn units_of(
     db: &Db,
     area: &AreaRef,
     level: &str,
-    accounts: &[activity_store::AccountDays],
+    accounts: &[activity_reads::AccountDays],
     min: i64,
 ) -> AppResult<Vec<Unit>> {
     let mut units: Vec<Unit> = Vec::new();
@@ -208,7 +208,7 @@ fn measures_of(
     level: &str,
     units: &[Unit],
     by_path: &GridMeasures,
-    accounts: &[activity_store::AccountDays],
+    accounts: &[activity_reads::AccountDays],
     min: i64,
 ) -> Vec<Measures> {
     let mut measures = vec![Measures::default(); units.len()];

@@ -6,13 +6,13 @@ use crate::db::Db;
 use crate::domains::activity::model::{ActivitySettings, Measure, ReportPeriod};
 use crate::domains::activity::service::{self as activity, ActivityUnit, AreaRef};
 use crate::domains::events::figures::Period;
+use crate::domains::events::reads as event_reads;
 use crate::domains::events::stats::Child;
-use crate::domains::events::store as event_store;
-use crate::domains::org::department_store::{self, DepartmentFilter, DepartmentRow};
 use crate::domains::org::model::department_kind_label;
 use crate::domains::org::tree::{self, AreaFilter};
+use crate::domains::org::tree::{DepartmentFilter, DepartmentRow};
 use crate::domains::submissions::model::kind_label;
-use crate::domains::submissions::store as submission_store;
+use crate::domains::submissions::reads as submission_reads;
 use crate::error::AppResult;
 use crate::web::paging::Paging;
 use serde::{Deserialize, Serialize};
@@ -159,9 +159,9 @@ pub async fn gather(
     let (completion, children) = completion_section(db, area, p, &before).await?;
     // (三) the key groups' reports and sign-off.
     let (from, to) = p.millis();
-    let (by_child, by_dept) = submission_store::period_counts(db, &area.path, from, to).await?;
+    let (by_child, by_dept) = submission_reads::period_counts(db, &area.path, from, to).await?;
     let towns = town_rows(&area.path, &children, &by_child);
-    let signs_for = crate::domains::submissions::store::mapping(db).await?;
+    let signs_for = crate::domains::submissions::reads::mapping(db).await?;
     let dept_rows = department_rows(&departments, &signs_for, &by_dept);
     Ok(BulletinFigures {
         area_id: area.id,
@@ -186,7 +186,7 @@ async fn activity_section(
     let (this_month, last_month) = (Measure::whole(p.clone(), s), Measure::whole(before.clone(), s));
     let (now_act, prev_act) =
         tokio::try_join!(activity::figures(db, area, &this_month, s), activity::figures(db, area, &last_month, s))?;
-    let departments = department_store::list(
+    let departments = crate::domains::org::tree::departments(
         db,
         &DepartmentFilter { scope_path: area.path.clone(), ..Default::default() },
         Paging::new(Some(1), Some(1000)),
@@ -240,8 +240,8 @@ async fn completion_section(
         Period { from, to }
     };
     let (now_ev, prev_ev) = tokio::try_join!(
-        event_store::completion_counts(db, &area.path, span(p)),
-        event_store::completion_counts(db, &area.path, span(before))
+        event_reads::completion_counts(db, &area.path, span(p)),
+        event_reads::completion_counts(db, &area.path, span(before))
     )?;
     // Per child path: (arrived, closed); the whole area is the sum of every row.
     let sum = |rows: &[(String, i64, i64)]| -> (HashMap<String, (i64, i64)>, (i64, i64)) {
@@ -271,12 +271,12 @@ async fn completion_section(
 }
 
 /// One row per child area × key group: sent, signed, returned and waiting (zeros included).
-fn town_rows(path: &str, children: &[Child], by_child: &[submission_store::ChildKindCounts]) -> Vec<SubmissionRow> {
-    let mut child_counts: HashMap<(String, &str), &submission_store::PeriodCounts> = HashMap::new();
+fn town_rows(path: &str, children: &[Child], by_child: &[submission_reads::ChildKindCounts]) -> Vec<SubmissionRow> {
+    let mut child_counts: HashMap<(String, &str), &submission_reads::PeriodCounts> = HashMap::new();
     for r in by_child {
         child_counts.insert((format!("{}{}", path, r.child), r.kind.as_str()), &r.counts);
     }
-    let zero = submission_store::PeriodCounts::default();
+    let zero = submission_reads::PeriodCounts::default();
     let mut towns = Vec::new();
     for c in children {
         for kind in KEY_KINDS {
@@ -299,11 +299,11 @@ fn town_rows(path: &str, children: &[Child], by_child: &[submission_store::Child
 /// One row per active department × key group it signs for (or received anyway).
 fn department_rows(
     departments: &[DepartmentRow],
-    signs_for: &[submission_store::MappingRow],
-    by_dept: &[submission_store::DepartmentKindCounts],
+    signs_for: &[submission_reads::MappingRow],
+    by_dept: &[submission_reads::DepartmentKindCounts],
 ) -> Vec<DepartmentSignRow> {
-    let zero = submission_store::PeriodCounts::default();
-    let mut dept_counts: HashMap<(i64, &str), &submission_store::PeriodCounts> = HashMap::new();
+    let zero = submission_reads::PeriodCounts::default();
+    let mut dept_counts: HashMap<(i64, &str), &submission_reads::PeriodCounts> = HashMap::new();
     for r in by_dept {
         dept_counts.insert((r.department_id, r.kind.as_str()), &r.counts);
     }

@@ -10,6 +10,7 @@ pub mod list_pages;
 pub mod model;
 pub mod pages;
 pub mod queries;
+pub mod reads;
 pub mod service;
 pub mod settings;
 pub mod settings_pages;

@@ -5,7 +5,6 @@ use super::figures::{Counts, Figures, Period};
 use super::store;
 use super::workflow::Step;
 use crate::auth::{Actor, Permission};
-use crate::domains::org::department_store;
 use crate::domains::org::tree::{self, AreaFilter};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -153,7 +152,7 @@ pub async fn figures_under(db: &crate::db::Db, path: &str, children: &[Child], p
         .collect();
     let by_dept: HashMap<i64, &Counts> = departments.iter().map(|d| (d.department_id, &d.counts)).collect();
     let ids: Vec<i64> = by_dept.keys().copied().collect();
-    let by_department = department_store::names(db, &ids)
+    let by_department = crate::domains::org::tree::department_names(db, &ids)
         .await?
         .into_iter()
         .filter_map(|(id, name)| Some(Unit { id: id.to_string(), name, figures: Figures::of(by_dept.get(&id)?) }))

@@ -4,7 +4,7 @@
 
 use crate::clock::{DAY, Millis, to_local};
 use crate::domains::events::calendar::Limit;
-use crate::domains::events::store::CategoryRow;
+use crate::domains::events::reads::CategoryRow;
 use crate::domains::events::workflow::State;
 use crate::domains::registry::id_number::{mask_id, mask_phone};
 use crate::error::FieldErrors;

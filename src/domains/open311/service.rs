@@ -6,7 +6,7 @@ use super::model::{self, ListQuery, Service, datetime, mask_numbers, quoted, sta
 use super::render::{Definition, RequestOut, TokenOut};
 use super::store::{self, RequestFilter, RequestRow};
 use crate::domains::events::model::Details;
-use crate::domains::events::store as event_store;
+use crate::domains::events::reads as event_reads;
 use crate::domains::events::workflow::State;
 use crate::domains::public::model::{RESIDENT_CATEGORIES, plain_category, state_words};
 use crate::error::{AppError, AppResult};
@@ -24,7 +24,7 @@ pub async fn check_jurisdiction(state: &AppState, given: Option<&str>) -> AppRes
 }
 
 pub async fn services(state: &AppState) -> AppResult<Vec<Service>> {
-    Ok(model::services(&event_store::categories(&state.db).await?, &RESIDENT_CATEGORIES))
+    Ok(model::services(&event_reads::categories(&state.db).await?, &RESIDENT_CATEGORIES))
 }
 
 /// The definition of a service (its attributes); a code that is not a service is 404.

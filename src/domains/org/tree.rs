@@ -1,5 +1,5 @@
-//! The area tree as other domains read it (org's read face): one area in a scope, lists of areas,
-//! names, an area by its code, the grids under a path. Other domains call these, never `area_store`.
+//! The area tree and its departments as other domains read them (org's read face): one area or department in a
+//! scope, lists, names, an area by its code, the grids under a path. Other domains call these, never the stores.
 
 use super::area_store;
 use crate::db::{Db, Tx};
@@ -35,4 +35,21 @@ pub async fn names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
 /// The active grids under `path`, `(id, code)`, in code order.
 pub async fn grids_under(db: &Db, path: &str) -> sqlx::Result<Vec<(i64, String)>> {
     area_store::grids_under(db, path).await
+}
+
+pub use super::department_store::{DepartmentFilter, DepartmentRow};
+
+/// The department `id` if its area lies in the subtree at `scope_path`.
+pub async fn department(db: &Db, scope_path: &str, id: i64) -> sqlx::Result<Option<DepartmentRow>> {
+    super::department_store::get(db, scope_path, id).await
+}
+
+/// Departments by the filter, a page at a time.
+pub async fn departments(db: &Db, filter: &DepartmentFilter, paging: Paging) -> sqlx::Result<Page<DepartmentRow>> {
+    super::department_store::list(db, filter, paging).await
+}
+
+/// The names of departments by id.
+pub async fn department_names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+    super::department_store::names(db, ids).await
 }

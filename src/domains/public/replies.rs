@@ -6,8 +6,8 @@ use super::model::display_code;
 use super::store::{self, ReplyRow};
 use crate::audit;
 use crate::auth::{Actor, Permission};
+use crate::domains::events::reads::{self as event_reads, EventRow};
 use crate::domains::events::service::visibility;
-use crate::domains::events::store::{self as event_store, EventRow};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub struct ResidentInfo {
 /// The event (visible to the caller) and its resident report.
 async fn visible(state: &AppState, actor: &Actor, event_id: i64) -> AppResult<(EventRow, store::ReportRow)> {
     let vis = visibility(actor)?;
-    let e = event_store::get(&state.db, &vis, event_id).await?.ok_or_else(|| AppError::not_found("事件"))?;
+    let e = event_reads::get(&state.db, &vis, event_id).await?.ok_or_else(|| AppError::not_found("事件"))?;
     let r = store::report_by_event(&state.db, event_id)
         .await?
         .ok_or_else(|| AppError::NotFound("这件事件不是群众通过随手拍或接口反映的".into()))?;
@@ -111,7 +111,7 @@ async fn unit_of(state: &AppState, actor: &Actor) -> AppResult<String> {
     use crate::auth::Scope;
     Ok(match &actor.scope {
         Scope::Department { department_id, .. } => {
-            crate::domains::org::department_store::get(&state.db, "/", *department_id).await?.map(|d| d.name)
+            crate::domains::org::tree::department(&state.db, "/", *department_id).await?.map(|d| d.name)
         }
         Scope::Area { area_id, .. } => crate::domains::org::tree::get(&state.db, "/", *area_id).await?.map(|a| a.name),
     }

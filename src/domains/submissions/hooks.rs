@@ -10,11 +10,11 @@ use crate::auth::Actor;
 use crate::clock::{Millis, format_local};
 use crate::db::{Tx, Value as Arg};
 use crate::domains::events::calendar::{Limit, WorkCalendar};
-use crate::domains::events::store::holder_accounts;
+use crate::domains::events::reads::holder_accounts;
 use crate::domains::org::model::department_kind_label;
 use crate::domains::registry::model as registry;
 use crate::domains::registry::observe::{AfterCommit, PersonWritten, Subject};
-use crate::domains::registry::person_store::{self, PersonRow};
+use crate::domains::registry::observe::{PersonRow, person_tx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::{Value, json};
@@ -167,7 +167,7 @@ async fn person_written(
     detail: Value,
 ) -> AppResult<Outbox> {
     let mut out = Outbox::default();
-    let Some(person) = person_store::get_tx(tx, person_id).await? else { return Ok(out) };
+    let Some(person) = person_tx(tx, person_id).await? else { return Ok(out) };
     let kinds: Vec<String> = match subject {
         Subject::Person { was_floating } => {
             let mut k = Vec::new();

@@ -6,5 +6,6 @@ pub mod api;
 pub mod hooks;
 pub mod model;
 pub mod pages;
+pub mod reads;
 pub mod service;
 pub mod store;

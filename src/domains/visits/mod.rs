@@ -4,5 +4,6 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod reads;
 pub mod service;
 pub mod store;

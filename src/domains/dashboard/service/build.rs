@@ -128,7 +128,7 @@ async fn tally(
             per_grid[i] = Figures { people, households, houses, rentals, places, ..Default::default() };
         }
     }
-    for (grid, _, count) in crate::domains::visits::store::overdue_by_grid(db, area_path, today_key).await? {
+    for (grid, _, count) in crate::domains::visits::reads::overdue_by_grid(db, area_path, today_key).await? {
         if let Some(&i) = index.get(&grid) {
             per_grid[i].overdue_visits = count;
         }

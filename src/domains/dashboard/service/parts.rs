@@ -43,7 +43,7 @@ pub(super) async fn events(
     period: &ReportPeriod,
     overdue_total: i64,
 ) -> AppResult<Events> {
-    let categories = crate::domains::events::store::categories(db).await?;
+    let categories = crate::domains::events::reads::categories(db).await?;
     let parent: HashMap<&str, (&str, Option<&str>)> =
         categories.iter().map(|c| (c.code.as_str(), (c.name.as_str(), c.parent_code.as_deref()))).collect();
     // The top-level category of a code (walking up at most a few levels).

@@ -5,7 +5,7 @@ use super::{Photo, check_text, cleanup, gather, stale, store_photos, view_of, vi
 use crate::auth::{Actor, Permission};
 use crate::domains::events::store::{self, EventRow};
 use crate::domains::events::workflow::{self, Action, Move, State};
-use crate::domains::org::{department_store, tree};
+use crate::domains::org::tree;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use serde::Deserialize;
@@ -47,7 +47,7 @@ async fn resolve_target(state: &AppState, e: &EventRow, t: &Target) -> AppResult
         "department" => {
             // A department serves its own area: the event must lie inside it (a town's police station
             // takes the town's events, whoever in the town dispatches them).
-            let d = department_store::get(&state.db, "/", t.id).await?.filter(|d| d.status == "active");
+            let d = tree::department(&state.db, "/", t.id).await?.filter(|d| d.status == "active");
             let serves = match &d {
                 Some(d) => {
                     tree::get(&state.db, "/", d.area_id).await?.is_some_and(|a| e.area_path.starts_with(&a.path))

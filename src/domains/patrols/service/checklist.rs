@@ -2,7 +2,7 @@
 
 use crate::audit;
 use crate::auth::{Actor, Permission};
-use crate::domains::events::store as event_store;
+use crate::domains::events::reads as event_reads;
 use crate::domains::org::model::check_text;
 use crate::domains::patrols::store::{self, ItemRow};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -41,7 +41,7 @@ async fn check_item(state: &AppState, cur: Option<&ItemRow>, i: &ItemInput) -> A
     let category = i.event_category.clone().or_else(|| cur.map(|c| c.event_category.clone())).unwrap_or_default();
     if category.is_empty() {
         e.insert("event_category".into(), "请选择发现问题时上报的事件类别".into());
-    } else if event_store::category(&state.db, &category).await?.filter(|c| c.active).is_none() {
+    } else if event_reads::category(&state.db, &category).await?.filter(|c| c.active).is_none() {
         e.insert("event_category".into(), "事件类别不存在或已停用".into());
     }
     let sort = i.sort.or(cur.map(|c| c.sort)).unwrap_or(100);
