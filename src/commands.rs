@@ -77,6 +77,30 @@ fn initial_password() -> String {
     format!("Wg{raw}")
 }
 
+/// The area a new account is bound to: none for a department account, the area of the code given,
+/// else the only county.
+async fn area_for(db: &Db, department_id: Option<i64>, area_code: Option<String>) -> anyhow::Result<Option<i64>> {
+    Ok(match (department_id, area_code) {
+        (Some(_), _) => None,
+        (None, Some(code)) => {
+            Some(area_store::get_by_code(db, &code).await?.ok_or_else(|| anyhow!("区域编码 {code} 不存在"))?.id)
+        }
+        (None, None) => {
+            let counties = area_store::list(
+                db,
+                &area_store::AreaFilter { scope_path: "/".into(), kind: Some("county".into()), ..Default::default() },
+                crate::web::paging::Paging::new(Some(1), Some(2)),
+            )
+            .await?;
+            match counties.items.as_slice() {
+                [one] => Some(one.id),
+                [] => bail!("还没有县级区域，请先运行 wangge init --county-code 编码 --county-name 名称"),
+                _ => bail!("有多个县级区域，请用 --area-code 指定"),
+            }
+        }
+    })
+}
+
 pub async fn user(action: UserAction) -> anyhow::Result<()> {
     let now = Clock::System.now();
     let ctx = AuditCtx::cli(now);
@@ -85,29 +109,7 @@ pub async fn user(action: UserAction) -> anyhow::Result<()> {
             let (db, _) = open(&data).await?;
             let username = check_username(&username).map_err(|e| anyhow!("{e}"))?;
             let role = Role::parse(&role).ok_or_else(|| anyhow!("角色不正确：{role}"))?;
-            let area_id = match (department_id, area_code) {
-                (Some(_), _) => None,
-                (None, Some(code)) => Some(
-                    area_store::get_by_code(&db, &code).await?.ok_or_else(|| anyhow!("区域编码 {code} 不存在"))?.id,
-                ),
-                (None, None) => {
-                    let counties = area_store::list(
-                        &db,
-                        &area_store::AreaFilter {
-                            scope_path: "/".into(),
-                            kind: Some("county".into()),
-                            ..Default::default()
-                        },
-                        crate::web::paging::Paging::new(Some(1), Some(2)),
-                    )
-                    .await?;
-                    match counties.items.as_slice() {
-                        [one] => Some(one.id),
-                        [] => bail!("还没有县级区域，请先运行 wangge init --county-code 编码 --county-name 名称"),
-                        _ => bail!("有多个县级区域，请用 --area-code 指定"),
-                    }
-                }
-            };
+            let area_id = area_for(&db, department_id, area_code).await?;
             let plain = initial_password();
             let hash = password::hash(&plain)?;
             let display = name.unwrap_or_else(|| username.clone());

@@ -80,22 +80,7 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
         return Ok(0);
     }
     // The seed town's grid workers (嫩水社区 and the next two communities) and who they hand up to.
-    let names: Vec<(String,)> = state
-        .db
-        .read()
-        .fetch_all(
-            "SELECT username FROM accounts WHERE role = 'grid_worker' AND username LIKE 'heshan.c%' ORDER BY id",
-            args![],
-        )
-        .await?;
-    let workers: Vec<(String, String)> = names
-        .into_iter()
-        .filter_map(|(u,)| {
-            let community = u.rsplit_once('.')?.0.to_owned();
-            Some((u, community))
-        })
-        .filter(|(_, c)| ["heshan.c1", "heshan.c2", "heshan.c3"].contains(&c.as_str()))
-        .collect();
+    let workers = grid_workers(state).await?;
     anyhow::ensure!(!workers.is_empty(), "no demo grid workers");
     let cal = store::calendar(&state.db).await?;
     let police: (i64,) = state
@@ -113,109 +98,153 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
         let days_ago = 90 - (i * 90 / 240);
         let t0 = working_time(&cal, &mut rng, now, days_ago);
         let w = actor(state, worker, t0).await?;
-        let report = if i % 8 == 0 {
-            let (cat, title, what, place, parties) = DISPUTES[rng.below(DISPUTES.len())];
-            ReportInput {
-                category: Some(cat.into()),
-                title: Some(title.into()),
-                details: Some(Details {
-                    what: what.into(),
-                    r#where: place.into(),
-                    who: parties.into(),
-                    how_many: Some(2 + rng.below(10) as i64),
-                    parties: parties.into(),
-                    ..Default::default()
-                }),
-                address: Some(place.into()),
-                ..Default::default()
-            }
-        } else {
-            let (cat, title, what, place) = SAMPLES[rng.below(SAMPLES.len())];
-            let when = crate::clock::to_local(t0 - 2 * HOUR).format("%Y-%m-%d %H:%M").to_string();
-            ReportInput {
-                category: Some(cat.into()),
-                title: Some(title.into()),
-                details: Some(Details {
-                    what: what.into(),
-                    r#where: place.into(),
-                    when,
-                    who: "周边住户".into(),
-                    how_many: Some(1 + rng.below(20) as i64),
-                    ..Default::default()
-                }),
-                address: Some(place.into()),
-                ..Default::default()
-            }
-        };
+        let report = sample_report(&mut rng, i, t0);
         let id = service::report(state, &w, &report, vec![]).await.map_err(|e| anyhow!("{e}"))?;
         n += 1;
         // How far this one gets: most are finished, the latest ones are still on their way.
         let fate = if days_ago < 4 { rng.below(4) } else { 4 + rng.below(10) };
-        let mut t = t0;
-        let mut step = |hours: u64| {
-            t = cal.add(t, (30 + rng.below(hours as usize * 60) as u64) as i64);
-            t.min(now - MINUTE)
-        };
-        let act = |who: Actor, action: &'static str, note: &'static str, extra: serde_json::Value| {
-            act_at(state, id, who, action, note, extra)
-        };
-        if fate == 0 {
-            continue; // still waiting for the grid to accept
-        }
-        act(actor(state, worker, step(2)).await?, "accept", "", json!({})).await?;
-        if fate == 1 {
-            continue; // being handled in the grid
-        }
-        let via_department = fate % 3 == 0;
-        // Whoever completes it does not verify it: the grid worker verifies on site what the community or
-        // the police station completed, the community what the grid worker completed.
-        let mut verifier = worker;
-        if via_department || fate % 3 == 1 {
-            act(actor(state, worker, step(4)).await?, "escalate", "网格内无法解决，请社区协调", json!({})).await?;
-            act(actor(state, community, step(2)).await?, "accept", "", json!({})).await?;
-            if fate == 2 {
-                continue; // at the community
-            }
-            if via_department {
-                let target = Target { kind: "department".into(), id: police.0 };
-                act(
-                    actor(state, community, step(2)).await?,
-                    "dispatch",
-                    "请派出所协助处置",
-                    json!({ "target": target_json(&target) }),
-                )
-                .await?;
-                act(actor(state, "heshan.police", step(4)).await?, "accept", "", json!({})).await?;
-                if fate == 3 {
-                    continue; // in progress at the police station
-                }
-                act(
-                    actor(state, "heshan.police", step(20)).await?,
-                    "complete",
-                    "已到现场处置，当事人已整改",
-                    json!({}),
-                )
-                .await?;
-            } else {
-                act(actor(state, community, step(16)).await?, "complete", "社区已协调相关单位处理完毕", json!({}))
-                    .await?;
-            }
-        } else {
-            act(actor(state, worker, step(10)).await?, "complete", "网格内已处理完毕，附整改情况", json!({})).await?;
-            verifier = community;
-        }
-        if fate == 4 {
-            continue; // waiting for verification
-        }
-        act(actor(state, verifier, step(3)).await?, "verify", "现场核查，已整改到位", json!({})).await?;
-        act(actor(state, community, step(2)).await?, "close", "", json!({})).await?;
-        if fate >= 7 {
-            act(actor(state, worker, step(8)).await?, "evaluate", "", json!({ "satisfaction": 3 + (fate % 3) as i64 }))
-                .await?;
-        }
+        let event = DemoEvent { id, t0, worker, community, police: police.0, fate };
+        drive(state, &cal, &mut rng, now, &event).await?;
     }
     cards::scan(state, now).await.map_err(|e| anyhow!("{e}"))?;
     Ok(n)
+}
+
+/// The demo grid workers of the first three communities of the seed town, with their community's account.
+async fn grid_workers(state: &AppState) -> anyhow::Result<Vec<(String, String)>> {
+    let names: Vec<(String,)> = state
+        .db
+        .read()
+        .fetch_all(
+            "SELECT username FROM accounts WHERE role = 'grid_worker' AND username LIKE 'heshan.c%' ORDER BY id",
+            args![],
+        )
+        .await?;
+    let workers: Vec<(String, String)> = names
+        .into_iter()
+        .filter_map(|(u,)| {
+            let community = u.rsplit_once('.')?.0.to_owned();
+            Some((u, community))
+        })
+        .filter(|(_, c)| ["heshan.c1", "heshan.c2", "heshan.c3"].contains(&c.as_str()))
+        .collect();
+    Ok(workers)
+}
+
+/// The `i`-th report: a dispute with its parties every eighth time, else a sample of a category.
+fn sample_report(rng: &mut Rng, i: u64, t0: Millis) -> ReportInput {
+    if i.is_multiple_of(8) {
+        let (cat, title, what, place, parties) = DISPUTES[rng.below(DISPUTES.len())];
+        ReportInput {
+            category: Some(cat.into()),
+            title: Some(title.into()),
+            details: Some(Details {
+                what: what.into(),
+                r#where: place.into(),
+                who: parties.into(),
+                how_many: Some(2 + rng.below(10) as i64),
+                parties: parties.into(),
+                ..Default::default()
+            }),
+            address: Some(place.into()),
+            ..Default::default()
+        }
+    } else {
+        let (cat, title, what, place) = SAMPLES[rng.below(SAMPLES.len())];
+        let when = crate::clock::to_local(t0 - 2 * HOUR).format("%Y-%m-%d %H:%M").to_string();
+        ReportInput {
+            category: Some(cat.into()),
+            title: Some(title.into()),
+            details: Some(Details {
+                what: what.into(),
+                r#where: place.into(),
+                when,
+                who: "周边住户".into(),
+                how_many: Some(1 + rng.below(20) as i64),
+                ..Default::default()
+            }),
+            address: Some(place.into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// A reported demo event and how far it is to get.
+struct DemoEvent<'a> {
+    id: i64,
+    t0: Millis,
+    worker: &'a str,
+    community: &'a str,
+    police: i64,
+    fate: usize,
+}
+
+/// Takes the event through the workflow as far as its fate says, each step a while after the last.
+async fn drive(
+    state: &AppState,
+    cal: &WorkCalendar,
+    rng: &mut Rng,
+    now: Millis,
+    e: &DemoEvent<'_>,
+) -> anyhow::Result<()> {
+    let DemoEvent { id, t0, worker, community, police, fate } = *e;
+    let mut t = t0;
+    let mut step = |hours: u64| {
+        t = cal.add(t, (30 + rng.below(hours as usize * 60) as u64) as i64);
+        t.min(now - MINUTE)
+    };
+    let act = |who: Actor, action: &'static str, note: &'static str, extra: serde_json::Value| {
+        act_at(state, id, who, action, note, extra)
+    };
+    if fate == 0 {
+        return Ok(()); // still waiting for the grid to accept
+    }
+    act(actor(state, worker, step(2)).await?, "accept", "", json!({})).await?;
+    if fate == 1 {
+        return Ok(()); // being handled in the grid
+    }
+    let via_department = fate % 3 == 0;
+    // Whoever completes it does not verify it: the grid worker verifies on site what the community or
+    // the police station completed, the community what the grid worker completed.
+    let mut verifier = worker;
+    if via_department || fate % 3 == 1 {
+        act(actor(state, worker, step(4)).await?, "escalate", "网格内无法解决，请社区协调", json!({})).await?;
+        act(actor(state, community, step(2)).await?, "accept", "", json!({})).await?;
+        if fate == 2 {
+            return Ok(()); // at the community
+        }
+        if via_department {
+            let target = Target { kind: "department".into(), id: police };
+            act(
+                actor(state, community, step(2)).await?,
+                "dispatch",
+                "请派出所协助处置",
+                json!({ "target": target_json(&target) }),
+            )
+            .await?;
+            act(actor(state, "heshan.police", step(4)).await?, "accept", "", json!({})).await?;
+            if fate == 3 {
+                return Ok(()); // in progress at the police station
+            }
+            act(actor(state, "heshan.police", step(20)).await?, "complete", "已到现场处置，当事人已整改", json!({}))
+                .await?;
+        } else {
+            act(actor(state, community, step(16)).await?, "complete", "社区已协调相关单位处理完毕", json!({})).await?;
+        }
+    } else {
+        act(actor(state, worker, step(10)).await?, "complete", "网格内已处理完毕，附整改情况", json!({})).await?;
+        verifier = community;
+    }
+    if fate == 4 {
+        return Ok(()); // waiting for verification
+    }
+    act(actor(state, verifier, step(3)).await?, "verify", "现场核查，已整改到位", json!({})).await?;
+    act(actor(state, community, step(2)).await?, "close", "", json!({})).await?;
+    if fate >= 7 {
+        act(actor(state, worker, step(8)).await?, "evaluate", "", json!({ "satisfaction": 3 + (fate % 3) as i64 }))
+            .await?;
+    }
+    Ok(())
 }
 
 /// One action at the actor's moment, after the cards that fell due before it.

@@ -118,7 +118,12 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
             n += 1;
         }
     }
-    // The community's huddles: yesterday's with decisions, then today's (the open ones carry over).
+    seed_huddles(state, now, today_start).await?;
+    Ok(n)
+}
+
+/// The community's huddles: yesterday's with decisions, then today's (the open ones carry over).
+async fn seed_huddles(state: &AppState, now: Millis, today_start: Millis) -> anyhow::Result<()> {
     let yesterday = today_start - DAY + 17 * HOUR;
     let cs = actor(state, "heshan.c1", yesterday).await?;
     let h = huddles::hold(state, &cs, &huddles::HoldInput::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -140,5 +145,5 @@ pub async fn seed(state: &AppState, now: Millis) -> anyhow::Result<u64> {
         let cs = actor(state, "heshan.c1", now).await?;
         huddles::hold(state, &cs, &huddles::HoldInput::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    Ok(n)
+    Ok(())
 }

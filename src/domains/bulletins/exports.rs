@@ -1,6 +1,7 @@
 //! The bulletin's tables (shared by the Word file, the workbook and the print page) and the two files.
 
 use super::docx::{self, Block, Table};
+use super::figures::BulletinFigures;
 use super::narrative;
 use super::service::Bulletin;
 use crate::domains::events::figures::percent;
@@ -43,34 +44,7 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
             .collect(),
         note: None,
     });
-    let c = &f.completion;
-    let mut rows: Vec<Vec<String>> = c
-        .towns
-        .iter()
-        .chain(std::iter::once(&c.overall))
-        .map(|r| {
-            vec![
-                if r.area_id == f.area_id { "合计".into() } else { r.name.clone() },
-                n(r.arrived),
-                n(r.closed),
-                percent(r.rate),
-                n(r.previous_arrived),
-                n(r.previous_closed),
-                percent(r.previous_rate),
-            ]
-        })
-        .collect();
-    if rows.is_empty() {
-        rows.push(vec!["合计".into(), "0".into(), "0".into(), "—".into(), "0".into(), "0".into(), "—".into()]);
-    }
-    t.push(Table {
-        caption: "表3  事件办结情况（办结完成率 = 当月办结 ÷ 当月受理）".into(),
-        headers: [unit, "受理", "办结", "办结完成率", "上月受理", "上月办结", "上月办结完成率"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-        note: None,
-    });
+    t.push(completion_table(f, unit));
     t.push(Table {
         caption: "表4  “三项重点工作”信息报送及签收情况".into(),
         headers: [unit, "类别", "报送", "已签收", "退回", "待签收"].map(String::from).to_vec(),
@@ -94,6 +68,38 @@ pub fn tables(b: &Bulletin) -> Vec<Table> {
         note: None,
     });
     t
+}
+
+/// Table 3: event completion of the child areas and in total, this month beside last.
+fn completion_table(f: &BulletinFigures, unit: &str) -> Table {
+    let c = &f.completion;
+    let mut rows: Vec<Vec<String>> = c
+        .towns
+        .iter()
+        .chain(std::iter::once(&c.overall))
+        .map(|r| {
+            vec![
+                if r.area_id == f.area_id { "合计".into() } else { r.name.clone() },
+                n(r.arrived),
+                n(r.closed),
+                percent(r.rate),
+                n(r.previous_arrived),
+                n(r.previous_closed),
+                percent(r.previous_rate),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        rows.push(vec!["合计".into(), "0".into(), "0".into(), "—".into(), "0".into(), "0".into(), "—".into()]);
+    }
+    Table {
+        caption: "表3  事件办结情况（办结完成率 = 当月办结 ÷ 当月受理）".into(),
+        headers: [unit, "受理", "办结", "办结完成率", "上月受理", "上月办结", "上月办结完成率"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        note: None,
+    }
 }
 
 /// The tables as the document shows them (Word, the page, the print page): in the two tables of

@@ -174,11 +174,73 @@ fn nice(metres: f64) -> f64 {
 
 /// The diagram as one SVG document in millimetres.
 pub fn render(d: &Diagram) -> String {
+    let l = layout(d);
+    let Layout { w, m, map_top, map_w, map_h, .. } = l;
+    let mut s = String::new();
+    header(&mut s, d, &l);
+    let _ = write!(
+        s,
+        r##"<rect x="{m}" y="{map_top}" width="{map_w}" height="{map_h}" fill="none" stroke="#999" stroke-width="0.3"/>"##
+    );
+    let shapes = d.grids.iter().filter_map(|g| g.shape.as_ref()).chain(d.outline);
+    if let Some(bbox) = bbox_of(shapes) {
+        let f = Frame::fit(bbox, m, map_top, map_w, map_h);
+        draw_grids(&mut s, d, &f, l.fs);
+        north_arrow(&mut s, &l);
+        scale_bar(&mut s, &f, &l);
+    } else {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="5" text-anchor="middle" fill="#666">尚未绘制任何网格边界</text>"##,
+            w / 2.0,
+            map_top + map_h / 2.0
+        );
+    }
+    legend(&mut s, d, &l);
+    s.push_str("</svg>");
+    s
+}
+
+/// Where things go on the page, in millimetres.
+#[derive(Clone, Copy)]
+struct Layout {
+    w: f64,
+    h: f64,
+    /// The margin.
+    m: f64,
+    /// The font scale (A3 is larger).
+    fs: f64,
+    /// Legend columns, line height, rows and height.
+    cols: usize,
+    line: f64,
+    rows: usize,
+    legend_h: f64,
+    map_top: f64,
+    map_h: f64,
+    map_w: f64,
+}
+
+fn layout(d: &Diagram) -> Layout {
     let (w, h) = d.paper.size(d.landscape);
     let m = 10.0;
     let big = d.paper == Paper::A3;
     let fs = if big { 1.3 } else { 1.0 };
-    let mut s = String::new();
+    // Legend rows: one per grid; columns by paper width.
+    let cols = if w > 250.0 { 3 } else { 2 };
+    let line = 4.2 * fs;
+    let legend_rows_max = ((h * 0.22) / line).floor() as usize;
+    let rows_needed = d.grids.len().div_ceil(cols);
+    let rows = rows_needed.min(legend_rows_max.max(1));
+    let legend_h = rows as f64 * line + 8.0 * fs;
+    let map_top = m + 18.0 * fs;
+    let map_h = h - map_top - legend_h - m - 4.0;
+    let map_w = w - 2.0 * m;
+    Layout { w, h, m, fs, cols, line, rows, legend_h, map_top, map_h, map_w }
+}
+
+/// The document's start, the white page, the title and the line under it.
+fn header(s: &mut String, d: &Diagram, l: &Layout) {
+    let Layout { w, h, m, fs, .. } = *l;
     let _ = write!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}" font-family="Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, sans-serif" role="img" aria-label="{}网格示意图">"#,
@@ -202,89 +264,80 @@ pub fn render(d: &Diagram) -> String {
         d.grids.len(),
         esc(d.date)
     );
-    // Legend rows: one per grid; columns by paper width.
-    let cols = if w > 250.0 { 3 } else { 2 };
-    let line = 4.2 * fs;
-    let legend_rows_max = ((h * 0.22) / line).floor() as usize;
-    let rows_needed = d.grids.len().div_ceil(cols);
-    let rows = rows_needed.min(legend_rows_max.max(1));
-    let legend_h = rows as f64 * line + 8.0 * fs;
-    let map_top = m + 18.0 * fs;
-    let map_h = h - map_top - legend_h - m - 4.0;
-    let map_w = w - 2.0 * m;
-    let _ = write!(
-        s,
-        r##"<rect x="{m}" y="{map_top}" width="{map_w}" height="{map_h}" fill="none" stroke="#999" stroke-width="0.3"/>"##
-    );
-    let shapes = d.grids.iter().filter_map(|g| g.shape.as_ref()).chain(d.outline);
-    if let Some(bbox) = bbox_of(shapes) {
-        let f = Frame::fit(bbox, m, map_top, map_w, map_h);
-        if let Some(o) = d.outline {
-            let _ = write!(
-                s,
-                r##"<path d="{}" fill="none" stroke="#b91c1c" stroke-width="0.6" stroke-dasharray="2 1"/>"##,
-                f.path(o)
-            );
-        }
-        for (i, g) in d.grids.iter().enumerate() {
-            if let Some(shape) = &g.shape {
-                let _ = write!(
-                    s,
-                    r##"<path d="{}" fill="{}" fill-rule="evenodd" stroke="#1e3a8a" stroke-width="0.5"/>"##,
-                    f.path(shape),
-                    FILLS[i % FILLS.len()]
-                );
-            }
-        }
-        for g in d.grids {
-            if let Some(shape) = &g.shape {
-                let (x, y) = f.point(label_point(shape));
-                let _ = write!(
-                    s,
-                    r##"<text x="{x:.2}" y="{y:.2}" font-size="{:.1}" text-anchor="middle" font-weight="bold" class="grid-label">{}</text><text x="{x:.2}" y="{:.2}" font-size="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
-                    3.0 * fs,
-                    esc(&g.name),
-                    y + 3.2 * fs,
-                    2.0 * fs,
-                    esc(&g.code)
-                );
-            }
-        }
-        // North arrow, top right of the map.
-        let (nx, ny) = (m + map_w - 10.0, map_top + 6.0);
+}
+
+/// The area's outline, each grid filled in its colour, and the grids' names and codes.
+fn draw_grids(s: &mut String, d: &Diagram, f: &Frame, fs: f64) {
+    if let Some(o) = d.outline {
         let _ = write!(
             s,
-            r##"<g aria-label="指北针"><path d="M{nx} {ny} L{} {} L{nx} {} L{} {} Z" fill="#111"/><text x="{nx}" y="{}" font-size="4" text-anchor="middle" font-weight="bold">北</text></g>"##,
-            nx + 3.0,
-            ny + 10.0,
-            ny + 7.5,
-            nx - 3.0,
-            ny + 10.0,
-            ny - 1.0
-        );
-        // Scale bar, bottom left: a round length about a fifth of the map's width.
-        let per_mm = f.metres_per_unit();
-        let metres = nice(map_w / 5.0 * per_mm);
-        let len = metres / per_mm;
-        let (sx, sy) = (m + 5.0, map_top + map_h - 6.0);
-        let label = if metres >= 1000.0 { format!("{} 千米", metres / 1000.0) } else { format!("{metres} 米") };
-        let _ = write!(
-            s,
-            r##"<g aria-label="比例尺"><rect x="{sx}" y="{sy}" width="{len:.2}" height="1.5" fill="#111"/><rect x="{sx}" y="{sy}" width="{:.2}" height="1.5" fill="#fff" stroke="#111" stroke-width="0.2"/><text x="{sx}" y="{}" font-size="3">0</text><text x="{:.2}" y="{}" font-size="3" text-anchor="end">{label}</text></g>"##,
-            len / 2.0,
-            sy - 1.0,
-            sx + len,
-            sy - 1.0
-        );
-    } else {
-        let _ = write!(
-            s,
-            r##"<text x="{}" y="{}" font-size="5" text-anchor="middle" fill="#666">尚未绘制任何网格边界</text>"##,
-            w / 2.0,
-            map_top + map_h / 2.0
+            r##"<path d="{}" fill="none" stroke="#b91c1c" stroke-width="0.6" stroke-dasharray="2 1"/>"##,
+            f.path(o)
         );
     }
-    // Legend of grid workers.
+    for (i, g) in d.grids.iter().enumerate() {
+        if let Some(shape) = &g.shape {
+            let _ = write!(
+                s,
+                r##"<path d="{}" fill="{}" fill-rule="evenodd" stroke="#1e3a8a" stroke-width="0.5"/>"##,
+                f.path(shape),
+                FILLS[i % FILLS.len()]
+            );
+        }
+    }
+    for g in d.grids {
+        if let Some(shape) = &g.shape {
+            let (x, y) = f.point(label_point(shape));
+            let _ = write!(
+                s,
+                r##"<text x="{x:.2}" y="{y:.2}" font-size="{:.1}" text-anchor="middle" font-weight="bold" class="grid-label">{}</text><text x="{x:.2}" y="{:.2}" font-size="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
+                3.0 * fs,
+                esc(&g.name),
+                y + 3.2 * fs,
+                2.0 * fs,
+                esc(&g.code)
+            );
+        }
+    }
+}
+
+/// North arrow, top right of the map.
+fn north_arrow(s: &mut String, l: &Layout) {
+    let Layout { m, map_top, map_w, .. } = *l;
+    let (nx, ny) = (m + map_w - 10.0, map_top + 6.0);
+    let _ = write!(
+        s,
+        r##"<g aria-label="指北针"><path d="M{nx} {ny} L{} {} L{nx} {} L{} {} Z" fill="#111"/><text x="{nx}" y="{}" font-size="4" text-anchor="middle" font-weight="bold">北</text></g>"##,
+        nx + 3.0,
+        ny + 10.0,
+        ny + 7.5,
+        nx - 3.0,
+        ny + 10.0,
+        ny - 1.0
+    );
+}
+
+/// Scale bar, bottom left: a round length about a fifth of the map's width.
+fn scale_bar(s: &mut String, f: &Frame, l: &Layout) {
+    let Layout { m, map_top, map_w, map_h, .. } = *l;
+    let per_mm = f.metres_per_unit();
+    let metres = nice(map_w / 5.0 * per_mm);
+    let len = metres / per_mm;
+    let (sx, sy) = (m + 5.0, map_top + map_h - 6.0);
+    let label = if metres >= 1000.0 { format!("{} 千米", metres / 1000.0) } else { format!("{metres} 米") };
+    let _ = write!(
+        s,
+        r##"<g aria-label="比例尺"><rect x="{sx}" y="{sy}" width="{len:.2}" height="1.5" fill="#111"/><rect x="{sx}" y="{sy}" width="{:.2}" height="1.5" fill="#fff" stroke="#111" stroke-width="0.2"/><text x="{sx}" y="{}" font-size="3">0</text><text x="{:.2}" y="{}" font-size="3" text-anchor="end">{label}</text></g>"##,
+        len / 2.0,
+        sy - 1.0,
+        sx + len,
+        sy - 1.0
+    );
+}
+
+/// Legend of grid workers: one line per grid in columns, and how many are left out.
+fn legend(s: &mut String, d: &Diagram, l: &Layout) {
+    let Layout { w, h, m, fs, cols, line, rows, legend_h, map_w, .. } = *l;
     let ly = h - m - legend_h + 4.0 * fs;
     let _ =
         write!(s, r#"<text x="{m}" y="{ly}" font-size="{:.1}" font-weight="bold">图例：网格与网格员</text>"#, 3.5 * fs);
@@ -314,8 +367,6 @@ pub fn render(d: &Diagram) -> String {
             d.grids.len() - shown
         );
     }
-    s.push_str("</svg>");
-    s
 }
 
 #[cfg(test)]

@@ -230,6 +230,22 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
         return Err(AppError::Conflict("已撤销的区域不能导入边界".into()));
     }
     let default_datum = datum_of("datum", q.datum.as_deref())?;
+    let features = features_of(body)?;
+    let grids = store::grids_under(db, &area.path).await?;
+    let (new, mut unchanged) = read_features(features, &grids, &area.name, default_datum).map_err(AppError::fields)?;
+    let mut changed = changes(&grids, &new, &mut unchanged);
+    let after = boundaries_after(&grids, &changed);
+    let check = run_check(&area, &after, tolerance, actor.now);
+    let dry_run = q.dry_run.unwrap_or(false);
+    if dry_run || changed.is_empty() {
+        return Ok(ImportOut { dry_run, changed, unchanged, check });
+    }
+    write_changes(db, actor, &area, &grids, &mut changed).await?;
+    Ok(ImportOut { dry_run, changed, unchanged, check })
+}
+
+/// The features of an uploaded FeatureCollection (at least one, at most 5000).
+fn features_of(body: &Value) -> AppResult<&Vec<Value>> {
     if body.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(AppError::field("type", "请上传 GeoJSON FeatureCollection（type 应为 FeatureCollection）"));
     }
@@ -243,7 +259,17 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
     if features.len() > 5_000 {
         return Err(AppError::field("features", "一次最多导入 5000 个网格"));
     }
-    let grids = store::grids_under(db, &area.path).await?;
+    Ok(features)
+}
+
+/// Each feature's grid (by code or id) and its boundary (`null`: none in the file), and how many
+/// came without one; or the errors of the first 50 features refused.
+fn read_features(
+    features: &[Value],
+    grids: &[GridShape],
+    area_name: &str,
+    default_datum: Datum,
+) -> Result<(HashMap<i64, Value>, usize), FieldErrors> {
     let by_code: HashMap<&str, &GridShape> = grids.iter().map(|g| (g.code.as_str(), g)).collect();
     let by_id: HashMap<i64, &GridShape> = grids.iter().map(|g| (g.id, g)).collect();
     let mut errors = FieldErrors::new();
@@ -275,7 +301,7 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
             _ => None,
         };
         let Some(grid) = grid else {
-            fail(label, format!("{}下没有这个网格（或已撤销）", area.name));
+            fail(label, format!("{}下没有这个网格（或已撤销）", area_name));
             continue;
         };
         if new.contains_key(&grid.id) {
@@ -307,14 +333,19 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::fields(errors));
+        return Err(errors);
     }
+    Ok((new, unchanged))
+}
+
+/// The grids whose boundary the file changes (a boundary equal to the stored one counts as unchanged).
+fn changes(grids: &[GridShape], new: &HashMap<i64, Value>, unchanged: &mut usize) -> Vec<Change> {
     let mut changed: Vec<Change> = Vec::new();
-    for g in &grids {
+    for g in grids {
         let Some(b) = new.get(&g.id).filter(|b| !b.is_null()) else { continue };
         let old = g.boundary.as_deref().and_then(|t| serde_json::from_str::<Value>(t).ok());
         if old.as_ref() == Some(b) {
-            unchanged += 1;
+            *unchanged += 1;
             continue;
         }
         changed.push(Change {
@@ -326,7 +357,12 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
             boundary: b.clone(),
         });
     }
-    let after: Vec<(i64, String, Option<String>)> = grids
+    changed
+}
+
+/// Every grid with the boundary it would have after the import.
+fn boundaries_after(grids: &[GridShape], changed: &[Change]) -> Vec<(i64, String, Option<String>)> {
+    grids
         .iter()
         .map(|g| {
             let b = match changed.iter().find(|c| c.id == g.id) {
@@ -335,15 +371,20 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
             };
             (g.id, g.name.clone(), b)
         })
-        .collect();
-    let check = run_check(&area, &after, tolerance, actor.now);
-    let dry_run = q.dry_run.unwrap_or(false);
-    if dry_run || changed.is_empty() {
-        return Ok(ImportOut { dry_run, changed, unchanged, check });
-    }
+        .collect()
+}
+
+/// Writes the changed boundaries (version-checked), each with its audit row, in one transaction.
+async fn write_changes(
+    db: &Db,
+    actor: &Actor,
+    area: &AreaRow,
+    grids: &[GridShape],
+    changed: &mut [Change],
+) -> AppResult<()> {
     let mut tx = db.begin().await?;
     store::forget_checks(&mut tx, &area.path).await?;
-    for c in &mut changed {
+    for c in changed.iter_mut() {
         let before = grids.iter().find(|g| g.id == c.id).and_then(|g| g.boundary.clone());
         let text = c.boundary.to_string();
         if !store::set_boundary(&mut tx, c.id, c.version, Some(&text), actor.now).await? {
@@ -358,7 +399,7 @@ pub async fn import(db: &Db, actor: &Actor, id: i64, q: &ImportQuery, body: &Val
         audit::record(&mut tx, &actor.audit(), "area_boundary_imported", "area", c.id, detail).await?;
     }
     tx.commit().await?;
-    Ok(ImportOut { dry_run, changed, unchanged, check })
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

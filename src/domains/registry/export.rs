@@ -2,6 +2,7 @@
 //! reason, audited, stamped with who exported it and when.
 
 use super::codes::Codes;
+use super::person_store::PersonRow;
 use super::persons::{self, PersonQuery};
 use crate::audit;
 use crate::auth::{Actor, Permission};
@@ -33,30 +34,7 @@ pub async fn export(
         let q2 = PersonQuery { page: Some(page), per_page: Some(200), ..q.clone() };
         let (items, total) = persons::search_rows(state, actor, &q2).await?;
         for r in &items {
-            let (id_number, phone) = if reason.is_some() {
-                persons::reveal_row(state, r)?
-            } else {
-                (r.id_masked.clone(), r.phone_masked.clone())
-            };
-            rows.push(vec![
-                r.name.clone(),
-                id_number,
-                phone,
-                super::model::kind_label(&r.kind).to_owned(),
-                if r.sex == "male" {
-                    "男"
-                } else if r.sex == "female" {
-                    "女"
-                } else {
-                    "未知"
-                }
-                .to_owned(),
-                r.birth_date.clone(),
-                codes.label("ethnicity", &r.ethnicity),
-                r.grid_name.clone(),
-                r.address.clone(),
-                super::model::status_label(&r.status).to_owned(),
-            ]);
+            rows.push(export_row(state, &codes, r, reason.is_some())?);
         }
         if rows.len() >= limit {
             return Err(AppError::field("q", format!("一次最多导出 {limit} 条，请缩小范围")));
@@ -91,4 +69,29 @@ pub async fn export(
     .await?;
     tx.commit().await?;
     if csv { Ok(excel::csv(&stamp, &headers, &rows)) } else { excel::table("实有人口", &stamp, &headers, &rows) }
+}
+
+/// One exported line: the person's number and phone masked unless `reveal`.
+fn export_row(state: &AppState, codes: &Codes, r: &PersonRow, reveal: bool) -> AppResult<Vec<String>> {
+    let (id_number, phone) =
+        if reveal { persons::reveal_row(state, r)? } else { (r.id_masked.clone(), r.phone_masked.clone()) };
+    Ok(vec![
+        r.name.clone(),
+        id_number,
+        phone,
+        super::model::kind_label(&r.kind).to_owned(),
+        if r.sex == "male" {
+            "男"
+        } else if r.sex == "female" {
+            "女"
+        } else {
+            "未知"
+        }
+        .to_owned(),
+        r.birth_date.clone(),
+        codes.label("ethnicity", &r.ethnicity),
+        r.grid_name.clone(),
+        r.address.clone(),
+        super::model::status_label(&r.status).to_owned(),
+    ])
 }

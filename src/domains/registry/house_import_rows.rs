@@ -278,41 +278,43 @@ fn yes_no(v: &str, pre: &mut Vec<String>) -> Option<bool> {
     }
 }
 
-async fn rentals(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<Rows> {
-    struct Parsed {
-        pre: Vec<String>,
-        house_no: String,
-        input: RentalInput,
-        tenants: Vec<(String, String)>,
+/// A rental row as read, before anything is looked up.
+struct ParsedRental {
+    pre: Vec<String>,
+    house_no: String,
+    input: RentalInput,
+    tenants: Vec<(String, String)>,
+}
+
+/// Reads a rental row: its house number, the rental's fields and the tenants' ID keys.
+fn parse_rental(c: &Ctx<'_>, row: &[String]) -> ParsedRental {
+    let cells = Cells { row, map: c.map };
+    let mut pre = Vec::new();
+    let house_no = cells.get("房屋编号");
+    if house_no.is_empty() {
+        pre.push("请填写房屋编号".into());
     }
-    let parsed: Vec<Parsed> = chunk
-        .iter()
-        .map(|row| {
-            let cells = Cells { row, map: c.map };
-            let mut pre = Vec::new();
-            let house_no = cells.get("房屋编号");
-            if house_no.is_empty() {
-                pre.push("请填写房屋编号".into());
-            }
-            let police = yes_no(&cells.get("是否已向派出所登记"), &mut pre);
-            let raw = cells.get("承租人证件号码");
-            let tenants = raw
-                .split(|ch: char| matches!(ch, '、' | ',' | '，' | ';' | '；') || ch.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .filter_map(|s| id_key(c.state, s).map_err(|m| pre.push(format!("承租人证件号码{m}"))).ok())
-                .collect();
-            let input = RentalInput {
-                landlord_name: cells.opt("房东姓名"),
-                landlord_phone: cells.opt("房东电话"),
-                start_date: cells.date("起租日期"),
-                end_date: cells.date("到期日期"),
-                rental_use: cells.opt("出租用途"),
-                police_registered: police,
-                ..Default::default()
-            };
-            Parsed { pre, house_no, input, tenants }
-        })
+    let police = yes_no(&cells.get("是否已向派出所登记"), &mut pre);
+    let raw = cells.get("承租人证件号码");
+    let tenants = raw
+        .split(|ch: char| matches!(ch, '、' | ',' | '，' | ';' | '；') || ch.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| id_key(c.state, s).map_err(|m| pre.push(format!("承租人证件号码{m}"))).ok())
         .collect();
+    let input = RentalInput {
+        landlord_name: cells.opt("房东姓名"),
+        landlord_phone: cells.opt("房东电话"),
+        start_date: cells.date("起租日期"),
+        end_date: cells.date("到期日期"),
+        rental_use: cells.opt("出租用途"),
+        police_registered: police,
+        ..Default::default()
+    };
+    ParsedRental { pre, house_no, input, tenants }
+}
+
+async fn rentals(c: &Ctx<'_>, base: usize, chunk: &[Vec<String>]) -> AppResult<Rows> {
+    let parsed: Vec<ParsedRental> = chunk.iter().map(|row| parse_rental(c, row)).collect();
     let houses_found =
         by_key(store::houses_by_no(&c.state.db, &unique(parsed.iter().map(|p| p.house_no.clone()).collect())).await?);
     let people = by_key(
