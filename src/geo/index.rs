@@ -3,6 +3,7 @@
 //! after building; rebuild when boundaries change.
 
 use super::polygon::Shape;
+use geo::coordinate_position::CoordPos;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
@@ -37,26 +38,26 @@ impl GridIndex {
         self.shapes.is_empty()
     }
 
-    /// The grid whose boundary holds (lon, lat) in WGS-84; where boundaries overlap (or meet, for a
-    /// point on a shared edge), the one given first.
+    /// The grid whose boundary holds (lon, lat) in WGS-84. A point on an edge that grids share goes to
+    /// the one given first; where grids overlap (a drawing error the check reports), to any of them.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<i64> {
         self.locate_where(lon, lat, |_| true)
     }
 
-    /// The first grid (in the order given) whose boundary holds (lon, lat) and that `wanted` accepts.
+    /// The grid whose boundary holds (lon, lat) and that `wanted` accepts (a scope, …), as `locate`.
     pub fn locate_where(&self, lon: f64, lat: f64, mut wanted: impl FnMut(i64) -> bool) -> Option<i64> {
-        let mut best: Option<u32> = None;
+        // Strictly inside: that grid at once. On an edge: the first given of the grids that share it.
+        let mut on_edge: Option<u32> = None;
         for hit in self.tree.locate_all_at_point(&[lon, lat]) {
             let pos = hit.data;
-            if best.is_some_and(|b| b < pos) {
-                continue;
-            }
             let (id, shape) = &self.shapes[pos as usize];
-            if shape.contains(lon, lat) && wanted(*id) {
-                best = Some(pos);
+            match shape.position(lon, lat) {
+                CoordPos::Inside if wanted(*id) => return Some(*id),
+                CoordPos::OnBoundary if on_edge.is_none_or(|b| pos < b) && wanted(*id) => on_edge = Some(pos),
+                _ => {}
             }
         }
-        best.map(|p| self.shapes[p as usize].0)
+        on_edge.map(|p| self.shapes[p as usize].0)
     }
 }
 

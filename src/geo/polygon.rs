@@ -61,11 +61,16 @@ impl Shape {
 
     /// Whether (lon, lat) lies inside or on the boundary (a point in a hole is outside).
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        self.position(lon, lat) != CoordPos::Outside
+    }
+
+    /// Where (lon, lat) lies: inside, on the boundary, or outside (the bounding box decides first).
+    pub fn position(&self, lon: f64, lat: f64) -> CoordPos {
         let b = &self.bbox;
         if lon < b[0] || lon > b[2] || lat < b[1] || lat > b[3] {
-            return false;
+            return CoordPos::Outside;
         }
-        self.region.coordinate_position(&Coord { x: lon, y: lat }) != CoordPos::Outside
+        self.region.coordinate_position(&Coord { x: lon, y: lat })
     }
 }
 

@@ -207,7 +207,7 @@ async fn a_town_dashboard_at_scale() {
         timed!("overdue_events", store::overdue_events(&app.db, p, now, 10));
         timed!("month_counts", store::month_counts(&app.db, p, now - 30 * 86_400_000, now));
         timed!("waiting_submissions", store::waiting_submissions(&app.db, p, now));
-        timed!("overdue_by_grid", wangge::domains::visits::store::overdue_by_grid(&app.db, p, "2026-03-02"));
+        timed!("overdue_by_grid", wangge::domains::visits::reads::overdue_by_grid(&app.db, p, "2026-03-02"));
         let period = wangge::domains::activity::model::ReportPeriod::month("2026-03").unwrap();
         let period = wangge::domains::activity::model::Measure::whole(period, &settings);
         timed!("activity figures", wangge::domains::activity::service::figures(&app.db, area, &period, &settings));

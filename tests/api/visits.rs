@@ -195,7 +195,7 @@ async fn overdue_lists_follow_the_clock_across_midnight() {
     // Counts per grid for the assessment, both kinds (the file is due 03-04: overdue from 03-05).
     let town_path: (String,) =
         app.db.read().fetch_one("SELECT path FROM areas WHERE id = $1", wangge::args![t.town_a]).await.unwrap();
-    let by_grid = wangge::domains::visits::store::overdue_by_grid(&app.db, &town_path.0, "2026-03-05").await.unwrap();
+    let by_grid = wangge::domains::visits::reads::overdue_by_grid(&app.db, &town_path.0, "2026-03-05").await.unwrap();
     assert_eq!(by_grid.iter().map(|(g, _, n)| (*g, *n)).collect::<Vec<_>>(), vec![(t.grid_a1_1, 1), (t.grid_a1_2, 1)]);
     let (_, v) = app.get(&community, "/api/v1/visits/overdue?on=2026-03-05").await;
     assert_eq!(v["total"], 2);

@@ -14,7 +14,7 @@ use std::time::Duration;
 use wangge::clock::Clock;
 use wangge::config::Config;
 use wangge::db::{DbUrl, connect};
-use wangge::domains::org::{account_store, area_store, staff_store};
+use wangge::domains::org::{account_store, area_store, tree};
 use wangge::state::AppState;
 
 mod field;
@@ -105,7 +105,7 @@ async fn grid_worker_signs_in_changes_initial_password_and_sees_grid_staff() {
     let (base, state, _dir) = start_app().await;
     // A new grid worker account for 嫩水社区第 1 网格, with an initial password.
     let grid = area_store::get_by_code(&state.db, "510725101001001").await.unwrap().unwrap();
-    let staff = staff_store::assignments_of_grid(&state.db, grid.id).await.unwrap();
+    let staff = tree::grid_assignments(&state.db, grid.id).await.unwrap();
     let worker = staff.iter().find(|a| a.duty == "worker" && a.end_date.is_none()).unwrap().staff_name.clone();
     let hash = wangge::auth::password::hash("Chushi2026").unwrap();
     let mut tx = state.db.begin().await.unwrap();

@@ -5,4 +5,4 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod service;
-pub mod store;
+mod store;

@@ -7,4 +7,4 @@ pub mod figures;
 pub mod narrative;
 pub mod pages;
 pub mod service;
-pub mod store;
+mod store;

@@ -5,6 +5,6 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod snapshot;
-pub mod store;
+mod store;
 pub mod sync;
 pub mod uploads;

@@ -11,7 +11,6 @@ pub struct ReceiptRow {
     pub state: String,
     pub record_id: Option<i64>,
     pub result: String,
-    pub created_at: i64,
 }
 
 /// Claims an operation before it is applied; `false` when a receipt for it already exists.

@@ -2,11 +2,11 @@
 //! requests with an API key, and follow the public status of requests reported through Open311.
 
 pub mod api;
-pub mod key_store;
+mod key_store;
 pub mod keys;
 pub mod model;
 pub mod pages;
 pub mod render;
 pub mod service;
-pub mod store;
+mod store;
 pub mod submit;

@@ -45,7 +45,6 @@ pub struct GridShape {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub parent_id: Option<i64>,
     pub boundary: Option<String>,
     pub version: i64,
 }

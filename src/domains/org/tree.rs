@@ -53,3 +53,10 @@ pub async fn departments(db: &Db, filter: &DepartmentFilter, paging: Paging) -> 
 pub async fn department_names(db: &Db, ids: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
     super::department_store::names(db, ids).await
 }
+
+pub use super::staff_store::AssignmentRow;
+
+/// Who works in the grid: its assignments (current and ended), with the staff's names.
+pub async fn grid_assignments(db: &Db, grid_id: i64) -> sqlx::Result<Vec<AssignmentRow>> {
+    super::staff_store::assignments_of_grid(db, grid_id).await
+}

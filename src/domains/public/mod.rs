@@ -5,7 +5,7 @@
 
 pub mod api;
 pub mod board;
-pub mod board_store;
+mod board_store;
 pub mod cards;
 pub mod intake;
 pub mod model;
@@ -15,6 +15,6 @@ pub mod qr;
 pub mod replies;
 pub mod report_pages;
 pub mod staff_pages;
-pub mod store;
+mod store;
 pub mod track;
 pub mod upload;

@@ -235,7 +235,6 @@ pub struct TrackedEvent {
     pub close_due_at: Option<Millis>,
     pub reported_at: Millis,
     pub closed_at: Option<Millis>,
-    pub merged_into: Option<i64>,
 }
 
 pub async fn tracked_event(db: &Db, event_id: i64) -> sqlx::Result<Option<TrackedEvent>> {

@@ -342,22 +342,3 @@ pub async fn persons_in_scope(db: &Db, scope_path: &str, ids: &[i64]) -> sqlx::R
         .await?;
     Ok(n)
 }
-
-pub async fn set_status(
-    tx: &mut Tx,
-    table: &str,
-    id: i64,
-    version: i64,
-    status: &str,
-    now: Millis,
-) -> sqlx::Result<bool> {
-    let n = tx
-        .execute(
-            &format!(
-                "UPDATE {table} SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4"
-            ),
-            args![status, now, id, version],
-        )
-        .await?;
-    Ok(n == 1)
-}

@@ -6,4 +6,4 @@ pub mod model;
 pub mod pages;
 pub mod reads;
 pub mod service;
-pub mod store;
+mod store;
