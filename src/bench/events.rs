@@ -30,6 +30,23 @@ struct Generated {
     open_at_grid: bool,
 }
 
+/// Where a generated event stands: closed (on time or not) at its grid, or open at the grid or its
+/// community with its card and the next card's time.
+struct Fate {
+    state: &'static str,
+    holder: i64,
+    step: Option<&'static str>,
+    started: Option<i64>,
+    card: Card,
+    next_card: Option<i64>,
+    closed_at: Option<i64>,
+    on_time: Option<bool>,
+    completed: Option<i64>,
+}
+
+/// The sign-off limit of every generated event.
+const LIMIT: i64 = 3 * DAY;
+
 #[allow(clippy::too_many_arguments)]
 fn generate(
     n: u64,
@@ -41,45 +58,76 @@ fn generate(
     total: u64,
 ) -> Generated {
     let mut rng = Rng::new(n + 17);
-    let (grid_id, path, community, reporter, _) = grid;
+    let (grid_id, _, community, reporter, _) = grid;
     let span = now - year_start;
     let reported = year_start + (n as i64 * span / total as i64) + rng.below(8) as i64 * HOUR;
     let reported = reported.min(now - MINUTE);
     let recent = now - reported < 10 * DAY;
     let closed = !due_now && rng.below(100) < if recent { 40 } else { 93 };
     let category = LEAVES[rng.below(LEAVES.len())];
-    let limit = 3 * DAY;
-    let (state, holder, step, started, card, next_card, closed_at, on_time, completed) = if closed {
-        let c = reported + (4 + rng.below(120) as i64) * HOUR;
-        let c = c.min(now - MINUTE);
-        let on_time = c - reported <= 4 * DAY;
-        let state = if rng.below(3) == 0 { "closed" } else { "evaluated" };
-        (state, *grid_id, None, None, Card::None, None, Some(c), Some(on_time), Some(c - HOUR))
+    let fate = if closed {
+        closed_fate(&mut rng, *grid_id, reported, now)
     } else {
-        let at_community = rng.below(4) == 0;
-        let (yellow, red) = (reported + limit * 3 / 4, reported + limit);
-        let card = Card::at(now, Some(yellow), Some(red));
-        // A few cards fall due right now, for the scan to fire.
-        let next = if due_now {
-            Some(now - rng.below(60) as i64 * 1000)
-        } else {
-            Card::next_at(card, Some(yellow), Some(red))
-        };
-        let card = if due_now { Card::None } else { card };
-        (
-            if at_community { "accepted" } else { "reported" },
-            if at_community { *community } else { *grid_id },
-            Some(if at_community { "handle" } else { "accept" }),
-            Some(reported),
-            card,
-            next,
-            None,
-            None,
-            None,
-        )
+        open_fate(&mut rng, *grid_id, *community, reported, now, due_now)
     };
-    let deadline = started.map(|s| s + limit);
-    let row: Vec<Value> = vec![
+    let row = event_row(n, id, grid, category, reported, closed, &fate);
+    let steps = event_steps(&mut rng, id, *reporter, reported, fate.closed_at);
+    Generated { row, steps, open_at_grid: fate.state == "reported" && !due_now }
+}
+
+fn closed_fate(rng: &mut Rng, grid_id: i64, reported: i64, now: i64) -> Fate {
+    let c = reported + (4 + rng.below(120) as i64) * HOUR;
+    let c = c.min(now - MINUTE);
+    let on_time = c - reported <= 4 * DAY;
+    let state = if rng.below(3) == 0 { "closed" } else { "evaluated" };
+    Fate {
+        state,
+        holder: grid_id,
+        step: None,
+        started: None,
+        card: Card::None,
+        next_card: None,
+        closed_at: Some(c),
+        on_time: Some(on_time),
+        completed: Some(c - HOUR),
+    }
+}
+
+fn open_fate(rng: &mut Rng, grid_id: i64, community: i64, reported: i64, now: i64, due_now: bool) -> Fate {
+    let at_community = rng.below(4) == 0;
+    let (yellow, red) = (reported + LIMIT * 3 / 4, reported + LIMIT);
+    let card = Card::at(now, Some(yellow), Some(red));
+    // A few cards fall due right now, for the scan to fire.
+    let next =
+        if due_now { Some(now - rng.below(60) as i64 * 1000) } else { Card::next_at(card, Some(yellow), Some(red)) };
+    let card = if due_now { Card::None } else { card };
+    Fate {
+        state: if at_community { "accepted" } else { "reported" },
+        holder: if at_community { community } else { grid_id },
+        step: Some(if at_community { "handle" } else { "accept" }),
+        started: Some(reported),
+        card,
+        next_card: next,
+        closed_at: None,
+        on_time: None,
+        completed: None,
+    }
+}
+
+/// The event's row in the order of `insert_generated`'s columns.
+fn event_row(
+    n: u64,
+    id: i64,
+    grid: &(i64, String, i64, i64, String),
+    category: &str,
+    reported: i64,
+    closed: bool,
+    f: &Fate,
+) -> Vec<Value> {
+    let (grid_id, path, _, reporter, _) = grid;
+    let Fate { state, holder, step, started, card, next_card, closed_at, on_time, completed } = *f;
+    let deadline = started.map(|s| s + LIMIT);
+    vec![
         id.into(),
         category.into(),
         "normal".into(),
@@ -99,7 +147,7 @@ fn generate(
         step.into(),
         started.into(),
         deadline.into(),
-        started.map(|s| s + limit * 3 / 4).into(),
+        started.map(|s| s + LIMIT * 3 / 4).into(),
         deadline.into(),
         card.as_str().into(),
         next_card.into(),
@@ -113,11 +161,15 @@ fn generate(
         (reported + 20 * HOUR).into(),
         (state == "evaluated").then_some(5i64).into(),
         completed.into(),
-    ];
+    ]
+}
+
+/// The report step, and the closing step of a closed event.
+fn event_steps(rng: &mut Rng, id: i64, reporter: i64, reported: i64, closed_at: Option<i64>) -> Vec<Vec<Value>> {
     let mut steps = vec![vec![
         id.into(),
         "report".into(),
-        (*reporter).into(),
+        reporter.into(),
         "合成网格员".into(),
         Value::Text(None),
         "reported".into(),
@@ -133,7 +185,7 @@ fn generate(
         steps.push(vec![
             id.into(),
             "close".into(),
-            (*reporter).into(),
+            reporter.into(),
             "合成社区".into(),
             "verified".into(),
             "closed".into(),
@@ -146,7 +198,7 @@ fn generate(
             c.into(),
         ]);
     }
-    Generated { row, steps, open_at_grid: state == "reported" && !due_now }
+    steps
 }
 
 /// Inserts events `have..want` of the synthetic city reported in `[span.0, span.1)` (every
@@ -206,12 +258,29 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
     println!("city tree (10 counties, 20,000 grids) ready in {:.1} s", t.elapsed().as_secs_f64());
     let grids = store::grids_with_workers(&state.db).await?;
     anyhow::ensure!(!grids.is_empty(), "no synthetic grids");
+    let open_at_grid = seed(&state, &grids, args.events as u64, now).await?;
+    let (total,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await?;
+    println!("events: {total}");
+    latency(&state, &grids, open_at_grid, args.samples).await?;
+    month_figures(&state, now).await?;
+    card_scan(&state, now).await?;
+    state.db.close().await;
+    Ok(())
+}
+
+/// Generates the events up to `want` (or, in a kept city, finds open events at grids again);
+/// answers the events open at a grid, with the grid's index.
+async fn seed(
+    state: &AppState,
+    grids: &[(i64, String, i64, i64, String)],
+    want: u64,
+    now: i64,
+) -> anyhow::Result<Vec<(i64, usize)>> {
     let (have,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await?;
-    let want = args.events as u64;
     let mut open_at_grid: Vec<(i64, usize)> = Vec::new();
     let year_start = now - 365 * DAY;
     if (have as u64) < want {
-        open_at_grid = insert_generated(&state, &grids, have as u64, want, (year_start, now), Some(2000)).await?;
+        open_at_grid = insert_generated(state, grids, have as u64, want, (year_start, now), Some(2000)).await?;
         let stats = crate::db::Statistics { vacuum: true, sqlite: false };
         state.db.refresh_statistics(&["events", "event_steps"], stats).await?;
     } else {
@@ -230,37 +299,44 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let (total,): (i64,) = state.db.read().fetch_one("SELECT COUNT(*) FROM events", vec![]).await?;
-    println!("events: {total}");
+    Ok(open_at_grid)
+}
 
-    // Actions through the service: accept, then complete, by the grid's worker.
+/// Actions through the service (accept, then complete, by the grid's worker) and to-do pages of
+/// grid workers and community staff, with their percentiles.
+async fn latency(
+    state: &AppState,
+    grids: &[(i64, String, i64, i64, String)],
+    mut open_at_grid: Vec<(i64, usize)>,
+    samples_wanted: usize,
+) -> anyhow::Result<()> {
     let mut rng = Rng::new(5);
-    let samples = args.samples.min(open_at_grid.len());
+    let samples = samples_wanted.min(open_at_grid.len());
     let (mut accept, mut complete) = (Vec::new(), Vec::new());
     for _ in 0..samples {
         let (id, gi) = open_at_grid.swap_remove(rng.below(open_at_grid.len()));
-        let worker = actor(&state, &grids[gi].4).await?;
+        let worker = actor(state, &grids[gi].4).await?;
         let t = Instant::now();
-        service::act(&state, &worker, id, &ActionInput { action: "accept".into(), ..Default::default() }, vec![])
+        service::act(state, &worker, id, &ActionInput { action: "accept".into(), ..Default::default() }, vec![])
             .await
             .map_err(|e| anyhow!("accept {id}: {e}"))?;
         accept.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let input =
             ActionInput { action: "complete".into(), note: Some("已处理完毕".into()), ..Default::default() };
-        service::act(&state, &worker, id, &input, vec![]).await.map_err(|e| anyhow!("complete {id}: {e}"))?;
+        service::act(state, &worker, id, &input, vec![]).await.map_err(|e| anyhow!("complete {id}: {e}"))?;
         complete.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     // To-do pages of grid workers and community staff.
     let mut todo = Vec::new();
-    for _ in 0..args.samples {
+    for _ in 0..samples_wanted {
         let g = &grids[rng.below(grids.len())];
-        let worker = actor(&state, &g.4).await?;
+        let worker = actor(state, &g.4).await?;
         let t = Instant::now();
-        queries::todo(&state, &worker, "todo", None, None).await.map_err(|e| anyhow!("{e}"))?;
+        queries::todo(state, &worker, "todo", None, None).await.map_err(|e| anyhow!("{e}"))?;
         todo.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("latency ({samples} actions each, {} to-do pages; ms):", args.samples);
+    println!("latency ({samples} actions each, {} to-do pages; ms):", samples_wanted);
     for (label, v, target) in [
         ("action: accept", accept, 20.0),
         ("action: complete (with note)", complete, 20.0),
@@ -273,12 +349,16 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
         );
     }
 
-    // A month's figures: one county through the API's service, and the whole city from the same facts.
-    let county = actor(&state, "s001").await?;
+    Ok(())
+}
+
+/// A month's figures: one county through the API's service, and the whole city from the same facts.
+async fn month_figures(state: &AppState, now: i64) -> anyhow::Result<()> {
+    let county = actor(state, "s001").await?;
     let month = crate::clock::to_local(now - 30 * DAY).format("%Y-%m").to_string();
     let q = StatsQuery { area: None, from: Some(format!("{month}-01")), to: Some(format!("{month}-28")) };
     let t = Instant::now();
-    let s = event_stats::events(&state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
+    let s = event_stats::events(state, &county, &q).await.map_err(|e| anyhow!("{e}"))?;
     let county_s = t.elapsed().as_secs_f64();
     let (_, _, period) = event_stats::period_of(&county, &q).map_err(|e| anyhow!("{e}"))?;
     // The whole city (ten county roots): the same roll-up, by county, category and department.
@@ -307,13 +387,16 @@ pub async fn events(args: BenchEventsArgs) -> anyhow::Result<()> {
         city.by_area.len(),
         city.by_category.len()
     );
-    // The card scan with the cards that fell due this minute.
+    Ok(())
+}
+
+/// The card scan with the cards that fell due this minute, then with nothing due.
+async fn card_scan(state: &AppState, now: i64) -> anyhow::Result<()> {
     let t = Instant::now();
-    let fired = cards::scan(&state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
+    let fired = cards::scan(state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
     println!("card scan: {fired} cards fired in {:.3} s  (target < 1 s)", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let again = cards::scan(&state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
+    let again = cards::scan(state, now + MINUTE).await.map_err(|e| anyhow!("{e}"))?;
     println!("card scan with nothing due: {again} fired in {:.3} s", t.elapsed().as_secs_f64());
-    state.db.close().await;
     Ok(())
 }

@@ -30,19 +30,9 @@ pub(super) async fn actor(state: &AppState, username: &str) -> anyhow::Result<Ac
 }
 
 pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
-    let (db, config) = crate::startup::open(&args.data).await?;
-    let keys = Keys::load(&args.data.data_dir)?;
-    let state = AppState::new(db, Clock::System, config, keys.clone());
-    let backend = state.db.backend().name();
-    println!("== wangge bench register · {backend} · 目标 {} 人", args.people);
+    let (state, keys) = open(&args).await?;
     let now = state.clock.now();
-    let t = Instant::now();
-    let hash = password::hash("Bench-2026-pw")?;
-    crate::demo::seed_synthetic(&state.db, &hash, 10, now).await?;
-    println!(
-        "city tree (10 counties, 100 towns, 2,000 communities, 20,000 grids) ready in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    seed_city(&state, now).await?;
 
     // People spread over all synthetic grids (person n in grid n mod len), generated once.
     let grids = people::synthetic_grids(&state.db, 10).await?;
@@ -50,13 +40,52 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
     people::generate(&state.db, &keys, 10, want, now).await?;
     println!("register: {} people", person_store::count_under(&state.db, "/").await?);
 
-    // Lookups as the first county's centre (its scope: 2,000 grids).
-    let county = actor(&state, "s001").await?;
+    lookups(&state, &grids, want, args.samples).await?;
+
+    // Import of a fresh 100,000-row file into a town no earlier run imported into (repeated
+    // imports into one town would leave its grids with thousands of people each, which a real
+    // town does not have): the n-th run takes the n-th of the city's 100 towns.
+    let rows = args.import_rows;
+    let (last_before,): (i64,) = state.db.read().fetch_one("SELECT COALESCE(MAX(id), 0) FROM persons", vec![]).await?;
+    let runs = imports(&state, rows, args.imports).await?;
+    beside(&state, &keys, rows, runs).await?;
+    // The people just imported go again, so every run measures a register of `--people`
+    // (the audit trail and the job keep the record that they came and went).
+    let t = Instant::now();
+    let removed = state.db.read().execute("DELETE FROM persons WHERE id > $1", crate::args![last_before]).await?;
+    println!("removed the {removed} imported people again in {:.1} s", t.elapsed().as_secs_f64());
+    state.db.close().await;
+    Ok(())
+}
+
+async fn open(args: &BenchRegisterArgs) -> anyhow::Result<(AppState, Keys)> {
+    let (db, config) = crate::startup::open(&args.data).await?;
+    let keys = Keys::load(&args.data.data_dir)?;
+    let state = AppState::new(db, Clock::System, config, keys.clone());
+    let backend = state.db.backend().name();
+    println!("== wangge bench register · {backend} · 目标 {} 人", args.people);
+    Ok((state, keys))
+}
+
+async fn seed_city(state: &AppState, now: crate::clock::Millis) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let hash = password::hash("Bench-2026-pw")?;
+    crate::demo::seed_synthetic(&state.db, &hash, 10, now).await?;
+    println!(
+        "city tree (10 counties, 100 towns, 2,000 communities, 20,000 grids) ready in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Lookups as the first county's centre (its scope: 2,000 grids): exact ID number, name, pinyin
+/// initials and a grid's people, `samples` of each, with their percentiles.
+async fn lookups(state: &AppState, grids: &[(i64, String)], want: u64, samples: usize) -> anyhow::Result<()> {
+    let county = actor(state, "s001").await?;
     let county_grids: Vec<(usize, i64)> =
         grids.iter().enumerate().filter(|(_, (_, c))| c == "511001").map(|(i, (g, _))| (i, *g)).collect();
     let mut rng = Rng::new(99);
     let mut pick_rng = Rng::new(7);
-    let samples = args.samples;
     let rounds = (want as usize / grids.len()).max(1);
     let mut pick = || {
         // A person of the first county: index ≡ grid index (mod number of grids).
@@ -71,15 +100,15 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
         let n = pick();
         let (id, nm, _) = synthetic(n, "511001");
         let t = Instant::now();
-        let page = persons::search(&state, &county, &PersonQuery { q: Some(id), ..Default::default() }).await?;
+        let page = persons::search(state, &county, &PersonQuery { q: Some(id), ..Default::default() }).await?;
         exact.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(page.total == 1, "exact lookup found {}", page.total);
         let t = Instant::now();
-        persons::search(&state, &county, &PersonQuery { q: Some(nm.clone()), ..Default::default() }).await?;
+        persons::search(state, &county, &PersonQuery { q: Some(nm.clone()), ..Default::default() }).await?;
         name.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         persons::search(
-            &state,
+            state,
             &county,
             &PersonQuery { q: Some(crate::domains::registry::model::initials(&nm)), ..Default::default() },
         )
@@ -87,7 +116,7 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
         initials.push(t.elapsed().as_secs_f64() * 1000.0);
         let g = county_grids[rng.below(county_grids.len())].1;
         let t = Instant::now();
-        persons::search(&state, &county, &PersonQuery { grid: Some(g), ..Default::default() }).await?;
+        persons::search(state, &county, &PersonQuery { grid: Some(g), ..Default::default() }).await?;
         grid_page.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     println!("lookups ({samples} each, ms; each call includes its audit row):");
@@ -103,20 +132,30 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
             s.p50, s.p95, s.p99, s.max
         );
     }
+    Ok(())
+}
 
-    // Import of a fresh 100,000-row file into a town no earlier run imported into (repeated
-    // imports into one town would leave its grids with thousands of people each, which a real
-    // town does not have): the n-th run takes the n-th of the city's 100 towns.
-    let rows = args.import_rows;
-    let (last_before,): (i64,) = state.db.read().fetch_one("SELECT COALESCE(MAX(id), 0) FROM persons", vec![]).await?;
+/// What the import runs leave for the measurements beside them.
+struct ImportRuns {
+    /// Seconds of each full import.
+    full: Vec<f64>,
+    /// The last run's file, its first synthetic index, its town's grids and its job.
+    file: Vec<u8>,
+    offset: u64,
+    grids: Vec<(i64, String)>,
+    done: crate::imports::JobRow,
+}
+
+/// `imports` (at least one) full imports of `rows` rows, each into the next town.
+async fn imports(state: &AppState, rows: usize, imports: usize) -> anyhow::Result<ImportRuns> {
     let mut full = Vec::new();
     let (mut f2, mut done, mut offset, mut grids_for_floor) = (Vec::new(), None, 0, Vec::new());
-    for _ in 0..args.imports.max(1) {
+    for _ in 0..imports.max(1) {
         let (runs,): (i64,) =
             state.db.read().fetch_one("SELECT COUNT(*) FROM import_jobs WHERE entity = 'persons'", vec![]).await?;
         let town_name = format!("s{:03}.t{}", (runs / 10) % 10 + 1, runs % 10 + 1);
         println!("import into town {town_name} (run {})", runs + 1);
-        let town = actor(&state, &town_name).await?;
+        let town = actor(state, &town_name).await?;
         let town_grids = area_store::grids_under(&state.db, town.scope.path()).await?;
         grids_for_floor = town_grids.clone();
         offset = 20_000_000u64 + person_store::count_under(&state.db, "/").await? as u64;
@@ -131,25 +170,37 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
         // their rows, rolling back, closing their connection) that would otherwise run during it.
         f2 = file.clone();
         let t = Instant::now();
-        let job = crate::domains::registry::import::start_person_import(&state, &town, "bench.xlsx", file)
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
-        done = Some(loop {
-            let j = crate::imports::job(&state, &town, job).await.map_err(|e| anyhow!("{e}"))?;
-            if j.status == "done" || j.status == "failed" {
-                break j;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        });
+        done = Some(import_once(state, &town, file).await?);
         full.push(t.elapsed().as_secs_f64());
     }
     let done = done.context("no import ran")?;
+    Ok(ImportRuns { full, file: f2, offset, grids: grids_for_floor, done })
+}
+
+/// Starts one import and waits for its job to end.
+async fn import_once(state: &AppState, town: &Actor, file: Vec<u8>) -> anyhow::Result<crate::imports::JobRow> {
+    let job = crate::domains::registry::import::start_person_import(state, town, "bench.xlsx", file)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    loop {
+        let j = crate::imports::job(state, town, job).await.map_err(|e| anyhow!("{e}"))?;
+        if j.status == "done" || j.status == "failed" {
+            return Ok(j);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// Beside the imports: the raw read of the file, the raw insert of its rows and the prepared insert
+/// into persons; then the rates of all of them.
+async fn beside(state: &AppState, keys: &Keys, rows: usize, runs: ImportRuns) -> anyhow::Result<()> {
+    let ImportRuns { full, file: f2, offset, grids: grids_for_floor, done } = runs;
     let t = Instant::now();
     let (_, data) =
         tokio::task::spawn_blocking(move || crate::excel::read_first_sheet(&f2)).await?.map_err(|e| anyhow!("{e}"))?;
     let read_s = t.elapsed().as_secs_f64();
-    let raw_s = raw_insert(&state, &data).await?;
-    let floor_s = indexed_insert(&state, &keys, offset + rows as u64, rows, &grids_for_floor).await?;
+    let raw_s = raw_insert(state, &data).await?;
+    let floor_s = indexed_insert(state, keys, offset + rows as u64, rows, &grids_for_floor).await?;
     println!("import of {rows} rows (status {}: imported {}, failed {}):", done.status, done.imported, done.failed);
     println!("  read the xlsx only              {:>9.0} rows/s  ({read_s:.2} s)", rows as f64 / read_s);
     println!("  insert rows raw (no checks)     {:>9.0} rows/s  ({raw_s:.2} s)", rows as f64 / raw_s);
@@ -164,12 +215,6 @@ pub async fn register(args: BenchRegisterArgs) -> anyhow::Result<()> {
             rows as f64 / full_s
         );
     }
-    // The people just imported go again, so every run measures a register of `--people`
-    // (the audit trail and the job keep the record that they came and went).
-    let t = Instant::now();
-    let removed = state.db.read().execute("DELETE FROM persons WHERE id > $1", crate::args![last_before]).await?;
-    println!("removed the {removed} imported people again in {:.1} s", t.elapsed().as_secs_f64());
-    state.db.close().await;
     Ok(())
 }
 

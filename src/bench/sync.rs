@@ -145,74 +145,17 @@ pub async fn sync(args: BenchSyncArgs) -> anyhow::Result<()> {
     let state = AppState::new(db, Clock::System, config, keys);
     let backend = state.db.backend().name();
     println!("== wangge bench sync · {backend} · {} 条待同步，每批 {} 条", args.records, args.batch);
-    let grid = match area_store::get_by_code(&state.db, "510725101001001").await? {
-        Some(g) => g,
-        None => {
-            let hash = password::hash(PASSWORD)?;
-            crate::demo::seed_county(&state.db, &hash, state.clock.now()).await?;
-            area_store::get_by_code(&state.db, "510725101001001").await?.context("demo grid")?
-        }
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let app = crate::web::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let mut http = Http {
-        conn: BufReader::new(TcpStream::connect(addr).await?),
-        host: addr.to_string(),
-        cookie: String::new(),
-        csrf: String::new(),
-    };
-    let login = json!({ "username": WORKER, "password": PASSWORD }).to_string();
-    let (st, body, cookies) = http.send("POST", "/api/v1/auth/login", "application/json", login.as_bytes()).await?;
-    if st != 200 {
-        bail!(
-            "sign-in failed ({st}): {}（此数据目录里的演示账号须用 bench 的口令建立，请用新的数据目录）",
-            String::from_utf8_lossy(&body)
-        );
-    }
-    let v: Value = serde_json::from_slice(&body)?;
-    http.csrf = v["csrf_token"].as_str().unwrap_or_default().to_owned();
-    http.cookie = cookies.first().and_then(|c| c.split(';').next()).unwrap_or_default().to_owned();
+    let grid = demo_grid(&state).await?;
+    let addr = serve(&state).await?;
+    let mut http = sign_in(addr).await?;
 
     let run = Clock::System.now() as u64 / 1000;
     let mut ops = queue(args.records, grid.id, run);
     let photos = ops.iter().filter(|(_, p)| *p).count();
     let t = Instant::now();
-    // Photos first, as the app does.
-    for (op, photo) in ops.iter_mut() {
-        if *photo {
-            let key = format!("{}-0", op["op_id"].as_str().unwrap_or_default());
-            let (ct, body) = multipart(&PNG);
-            let (st, answer, _) = http.send("POST", &format!("/api/v1/field/photos?key={key}"), &ct, &body).await?;
-            if st != 201 {
-                bail!("photo upload failed ({st}): {}", String::from_utf8_lossy(&answer));
-            }
-            let a: Value = serde_json::from_slice(&answer)?;
-            op["photos"] = json!([a["upload_id"]]);
-        }
-    }
+    upload_photos(&mut http, &mut ops).await?;
     let uploads = t.elapsed();
-    let mut batch_ms = Vec::new();
-    let mut applied = 0usize;
-    let mut other = Vec::new();
-    for chunk in ops.chunks(args.batch.max(1)) {
-        let b = Instant::now();
-        let list: Vec<&Value> = chunk.iter().map(|(op, _)| op).collect();
-        let (st, answer) = http.json("POST", "/api/v1/field/sync", &json!({ "ops": list })).await?;
-        batch_ms.push(b.elapsed().as_secs_f64() * 1000.0);
-        if st != 200 {
-            bail!("sync failed ({st}): {answer}");
-        }
-        for r in answer["results"].as_array().into_iter().flatten() {
-            if r["status"] == "applied" {
-                applied += 1;
-            } else {
-                other.push(r.clone());
-            }
-        }
-    }
+    let Sent { batch_ms, applied, other } = send_batches(&mut http, &ops, args.batch).await?;
     let total = t.elapsed();
     let s = stats(batch_ms.clone());
     println!(
@@ -236,4 +179,95 @@ pub async fn sync(args: BenchSyncArgs) -> anyhow::Result<()> {
         bail!("{} 条没有同步成功，例如：{first}", other.len());
     }
     Ok(())
+}
+
+/// The demo county's first grid, seeding the county if it is not there yet.
+async fn demo_grid(state: &AppState) -> anyhow::Result<area_store::AreaRow> {
+    Ok(match area_store::get_by_code(&state.db, "510725101001001").await? {
+        Some(g) => g,
+        None => {
+            let hash = password::hash(PASSWORD)?;
+            crate::demo::seed_county(&state.db, &hash, state.clock.now()).await?;
+            area_store::get_by_code(&state.db, "510725101001001").await?.context("demo grid")?
+        }
+    })
+}
+
+/// The web app on a local socket; answers its address.
+async fn serve(state: &AppState) -> anyhow::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = crate::web::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// A connection signed in as the grid worker, with its session cookie and CSRF token.
+async fn sign_in(addr: std::net::SocketAddr) -> anyhow::Result<Http> {
+    let mut http = Http {
+        conn: BufReader::new(TcpStream::connect(addr).await?),
+        host: addr.to_string(),
+        cookie: String::new(),
+        csrf: String::new(),
+    };
+    let login = json!({ "username": WORKER, "password": PASSWORD }).to_string();
+    let (st, body, cookies) = http.send("POST", "/api/v1/auth/login", "application/json", login.as_bytes()).await?;
+    if st != 200 {
+        bail!(
+            "sign-in failed ({st}): {}（此数据目录里的演示账号须用 bench 的口令建立，请用新的数据目录）",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let v: Value = serde_json::from_slice(&body)?;
+    http.csrf = v["csrf_token"].as_str().unwrap_or_default().to_owned();
+    http.cookie = cookies.first().and_then(|c| c.split(';').next()).unwrap_or_default().to_owned();
+    Ok(http)
+}
+
+/// Photos first, as the app does: each op with a photo gets its upload's id.
+async fn upload_photos(http: &mut Http, ops: &mut [(Value, bool)]) -> anyhow::Result<()> {
+    for (op, photo) in ops.iter_mut() {
+        if *photo {
+            let key = format!("{}-0", op["op_id"].as_str().unwrap_or_default());
+            let (ct, body) = multipart(&PNG);
+            let (st, answer, _) = http.send("POST", &format!("/api/v1/field/photos?key={key}"), &ct, &body).await?;
+            if st != 201 {
+                bail!("photo upload failed ({st}): {}", String::from_utf8_lossy(&answer));
+            }
+            let a: Value = serde_json::from_slice(&answer)?;
+            op["photos"] = json!([a["upload_id"]]);
+        }
+    }
+    Ok(())
+}
+
+/// What the batches answered: each batch's time, the ops applied and the other results.
+struct Sent {
+    batch_ms: Vec<f64>,
+    applied: usize,
+    other: Vec<Value>,
+}
+
+/// The ops in batches of `batch` to `POST /api/v1/field/sync`.
+async fn send_batches(http: &mut Http, ops: &[(Value, bool)], batch: usize) -> anyhow::Result<Sent> {
+    let mut batch_ms = Vec::new();
+    let mut applied = 0usize;
+    let mut other = Vec::new();
+    for chunk in ops.chunks(batch.max(1)) {
+        let b = Instant::now();
+        let list: Vec<&Value> = chunk.iter().map(|(op, _)| op).collect();
+        let (st, answer) = http.json("POST", "/api/v1/field/sync", &json!({ "ops": list })).await?;
+        batch_ms.push(b.elapsed().as_secs_f64() * 1000.0);
+        if st != 200 {
+            bail!("sync failed ({st}): {answer}");
+        }
+        for r in answer["results"].as_array().into_iter().flatten() {
+            if r["status"] == "applied" {
+                applied += 1;
+            } else {
+                other.push(r.clone());
+            }
+        }
+    }
+    Ok(Sent { batch_ms, applied, other })
 }

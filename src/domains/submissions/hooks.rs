@@ -168,7 +168,33 @@ async fn person_written(
 ) -> AppResult<Outbox> {
     let mut out = Outbox::default();
     let Some(person) = person_tx(tx, person_id).await? else { return Ok(out) };
-    let kinds: Vec<String> = match subject {
+    let kinds = kinds_of(tx, &person, person_id, subject).await?;
+    let maps = enabled_mappings(tx, &kinds).await?;
+    if maps.is_empty() {
+        return Ok(out);
+    }
+    let Some((grid_path, town_id, town_path)) = store::town_of(tx, person.grid_id).await? else { return Ok(out) };
+    let cal = store::calendar_tx(tx).await?;
+    let w = Written {
+        person_id,
+        grid_id: person.grid_id,
+        grid_path,
+        town_id,
+        town_path,
+        action,
+        person_view: summary(&person),
+        detail,
+    };
+    for m in maps {
+        send_one(state, tx, actor, &mut out, &w, &cal, &m).await?;
+    }
+    Ok(out)
+}
+
+/// The kinds a change concerns: for a person, floating (if it is or was) and its active files' kinds;
+/// for a file, its kind.
+async fn kinds_of(tx: &mut Tx, person: &PersonRow, person_id: i64, subject: Subject<'_>) -> AppResult<Vec<String>> {
+    Ok(match subject {
         Subject::Person { was_floating } => {
             let mut k = Vec::new();
             if person.kind == "floating" || was_floating {
@@ -178,108 +204,167 @@ async fn person_written(
             k
         }
         Subject::File(kind) => vec![kind.to_owned()],
-    };
+    })
+}
+
+/// The mappings of those kinds that are submitted at all.
+async fn enabled_mappings(tx: &mut Tx, kinds: &[String]) -> AppResult<Vec<MappingRow>> {
     let mut maps = Vec::new();
-    for k in &kinds {
+    for k in kinds {
         if let Some(m) = store::mapping_tx(tx, k).await?.filter(|m| m.enabled) {
             maps.push(m);
         }
     }
-    if maps.is_empty() {
-        return Ok(out);
-    }
-    let Some((grid_path, town_id, town_path)) = store::town_of(tx, person.grid_id).await? else { return Ok(out) };
-    let cal = store::calendar_tx(tx).await?;
+    Ok(maps)
+}
+
+/// What every submission of one register change shares.
+struct Written<'a> {
+    person_id: i64,
+    grid_id: i64,
+    grid_path: String,
+    town_id: i64,
+    town_path: String,
+    action: &'a str,
+    person_view: Value,
+    detail: Value,
+}
+
+/// What was done to one submission: its id, the history step, the state it left (none when new)
+/// and whether the signing side is to be told.
+struct Sent<'a> {
+    id: i64,
+    step: &'static str,
+    from_state: Option<&'a str>,
+    tell: bool,
+}
+
+/// Sends (or updates, or resends) the submission of one mapped kind, with its step and audit line.
+async fn send_one(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    out: &mut Outbox,
+    w: &Written<'_>,
+    cal: &WorkCalendar,
+    m: &MappingRow,
+) -> AppResult<()> {
     let now = actor.now;
-    let person_view = summary(&person);
-    for m in maps {
-        let route = route(tx, &cal, &m, town_id, now).await?;
-        let snapshot =
-            json!({ "kind": m.kind, "kind_label": kind_label(&m.kind), "person": person_view, "changes": detail })
-                .to_string();
-        let open = store::open_for(tx, person_id, &m.kind).await?;
-        let (id, step, from_state, tell) = match &open {
-            None => {
-                let id = store::insert(
-                    tx,
-                    &NewSubmission {
-                        person_id,
-                        kind: &m.kind,
-                        action,
-                        town_id,
-                        town_path: &town_path,
-                        grid_id: person.grid_id,
-                        grid_path: &grid_path,
-                        department_kind: &m.department_kind,
-                        department_id: route.department_id,
-                        sent_by: actor.id,
-                        limit_minutes: route.limit_minutes,
-                        yellow_at: route.yellow_at,
-                        deadline: route.deadline,
-                        snapshot,
-                        now,
-                    },
-                )
-                .await?;
-                (id, "send", None, true)
-            }
-            Some(o) => {
-                let mut sets: Vec<(&str, Arg)> = vec![("snapshot", snapshot.into())];
-                // A returned one is resent; a waiting one that found no department is re-routed if it now can be;
-                // otherwise a waiting one keeps its department and clock.
-                let (step, restart) = match (o.state.as_str(), o.department_id, route.department_id) {
-                    ("returned", _, _) => ("resend", true),
-                    (_, None, Some(_)) => ("resend", true),
-                    _ => ("update", false),
-                };
-                if restart {
-                    sets.extend(route.sets(now));
-                }
-                if step == "resend" && o.state == "returned" {
-                    sets.push(("resends", (o.resends + 1).into()));
-                }
-                if !store::update(tx, o.id, o.version, &sets, now).await? {
-                    return Err(AppError::Conflict("报送已被他人处理，请刷新后重试".into()));
-                }
-                (o.id, step, Some(o.state.as_str()), restart)
-            }
-        };
-        let note = match step {
-            "send" => "",
-            "update" => "待签收期间信息变更，已更新报送内容",
-            _ => "修改后重新报送",
-        };
-        store::insert_step(
-            tx,
-            &NewStep {
-                submission_id: id,
-                action: step,
-                account_id: Some(actor.id),
-                actor_name: &actor.display_name,
-                from_state,
-                to_state: "waiting",
-                department_id: route.department_id,
-                note,
-                data: json!({ "changes": detail }).to_string(),
-                at: now,
-            },
-        )
-        .await?;
-        audit::record(
-            tx,
-            &actor.audit(),
-            &format!("submission_{step}"),
-            "submission",
-            id,
-            json!({ "person": person_id, "kind": m.kind, "department": route.department_id }),
-        )
-        .await?;
-        if tell {
-            let s = store::get_tx(tx, &crate::auth::Scope::everything(), id)
-                .await?
-                .ok_or_else(|| AppError::not_found("报送"))?;
-            tell_waiting(state, tx, &mut out, &s, &route, now).await?;
-        }
+    let route = route(tx, cal, m, w.town_id, now).await?;
+    let snapshot =
+        json!({ "kind": m.kind, "kind_label": kind_label(&m.kind), "person": w.person_view, "changes": w.detail })
+            .to_string();
+    let open = store::open_for(tx, w.person_id, &m.kind).await?;
+    let sent = match &open {
+        None => insert_new(tx, actor, w, m, &route, snapshot).await?,
+        Some(o) => refresh_open(tx, o, &route, snapshot, now).await?,
+    };
+    record_step(tx, actor, w, m, &route, &sent).await?;
+    if sent.tell {
+        let s = store::get_tx(tx, &crate::auth::Scope::everything(), sent.id)
+            .await?
+            .ok_or_else(|| AppError::not_found("报送"))?;
+        tell_waiting(state, tx, out, &s, &route, now).await?;
     }
-    Ok(out)
+    Ok(())
+}
+
+async fn insert_new(
+    tx: &mut Tx,
+    actor: &Actor,
+    w: &Written<'_>,
+    m: &MappingRow,
+    route: &Route,
+    snapshot: String,
+) -> AppResult<Sent<'static>> {
+    let id = store::insert(
+        tx,
+        &NewSubmission {
+            person_id: w.person_id,
+            kind: &m.kind,
+            action: w.action,
+            town_id: w.town_id,
+            town_path: &w.town_path,
+            grid_id: w.grid_id,
+            grid_path: &w.grid_path,
+            department_kind: &m.department_kind,
+            department_id: route.department_id,
+            sent_by: actor.id,
+            limit_minutes: route.limit_minutes,
+            yellow_at: route.yellow_at,
+            deadline: route.deadline,
+            snapshot,
+            now: actor.now,
+        },
+    )
+    .await?;
+    Ok(Sent { id, step: "send", from_state: None, tell: true })
+}
+
+/// An open submission takes the new snapshot. A returned one is resent; a waiting one that found no
+/// department is re-routed if it now can be; otherwise a waiting one keeps its department and clock.
+async fn refresh_open<'o>(
+    tx: &mut Tx,
+    o: &'o SubmissionRow,
+    route: &Route,
+    snapshot: String,
+    now: Millis,
+) -> AppResult<Sent<'o>> {
+    let mut sets: Vec<(&str, Arg)> = vec![("snapshot", snapshot.into())];
+    let (step, restart) = match (o.state.as_str(), o.department_id, route.department_id) {
+        ("returned", _, _) => ("resend", true),
+        (_, None, Some(_)) => ("resend", true),
+        _ => ("update", false),
+    };
+    if restart {
+        sets.extend(route.sets(now));
+    }
+    if step == "resend" && o.state == "returned" {
+        sets.push(("resends", (o.resends + 1).into()));
+    }
+    if !store::update(tx, o.id, o.version, &sets, now).await? {
+        return Err(AppError::Conflict("报送已被他人处理，请刷新后重试".into()));
+    }
+    Ok(Sent { id: o.id, step, from_state: Some(o.state.as_str()), tell: restart })
+}
+
+async fn record_step(
+    tx: &mut Tx,
+    actor: &Actor,
+    w: &Written<'_>,
+    m: &MappingRow,
+    route: &Route,
+    sent: &Sent<'_>,
+) -> AppResult<()> {
+    let note = match sent.step {
+        "send" => "",
+        "update" => "待签收期间信息变更，已更新报送内容",
+        _ => "修改后重新报送",
+    };
+    store::insert_step(
+        tx,
+        &NewStep {
+            submission_id: sent.id,
+            action: sent.step,
+            account_id: Some(actor.id),
+            actor_name: &actor.display_name,
+            from_state: sent.from_state,
+            to_state: "waiting",
+            department_id: route.department_id,
+            note,
+            data: json!({ "changes": w.detail }).to_string(),
+            at: actor.now,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        &actor.audit(),
+        &format!("submission_{}", sent.step),
+        "submission",
+        sent.id,
+        json!({ "person": w.person_id, "kind": m.kind, "department": route.department_id }),
+    )
+    .await?;
+    Ok(())
 }

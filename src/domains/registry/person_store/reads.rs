@@ -81,6 +81,28 @@ pub enum Sort {
 }
 
 pub async fn list(db: &Db, scope: &Scope, pf: &PersonFilter, paging: Paging) -> sqlx::Result<Page<PersonRow>> {
+    let mut f = filter_of(scope, pf);
+    let order = order_of(pf);
+    let from = walk(pf, &mut f);
+    let w = f.where_sql();
+    // Text searches count at most TOTAL_CAP matches, so common initials answer as fast as rare ones.
+    let searching = pf.initials.is_some() || pf.name_prefix.is_some() || pf.address.is_some();
+    let count_sql = if searching {
+        format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w} LIMIT {TOTAL_CAP}) c")
+    } else {
+        format!("SELECT COUNT(*) {from}{w}")
+    };
+    let (total,): (i64,) = db.read().fetch_one(&count_sql, f.args()).await?;
+    let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
+    let items = db
+        .read()
+        .fetch_all(&format!("SELECT {COLUMNS} {from}{w} ORDER BY {order} LIMIT {} OFFSET {}", m[0], m[1]), a)
+        .await?;
+    Ok(paging.page(items, total))
+}
+
+/// The list's conditions: the caller's scope, then each filter set.
+fn filter_of(scope: &Scope, pf: &PersonFilter) -> Filter {
     let mut f = Filter::new();
     scope.restrict_persons(&mut f, special_kinds_of_department);
     if let Some(p) = &pf.area_path {
@@ -128,20 +150,27 @@ pub async fn list(db: &Db, scope: &Scope, pf: &PersonFilter, paging: Paging) -> 
     if let Some(h) = pf.household_id {
         f.and1("p.household_id = ?", h);
     }
-    // A prefix search reads its index in order, so the first page stops after a few rows.
-    let order = match pf.sort {
+    f
+}
+
+/// The list's order. A prefix search reads its index in order, so the first page stops after a few rows.
+fn order_of(pf: &PersonFilter) -> &'static str {
+    match pf.sort {
         Sort::Id if pf.initials.is_some() => "p.name_initials, p.id",
         Sort::Id if pf.name_prefix.is_some() => "p.name, p.id",
         Sort::Id => "p.id",
         Sort::Name => "p.name, p.id",
         Sort::BirthDate => "p.birth_date, p.id",
         Sort::Updated => "p.updated_at DESC, p.id",
-    };
-    // How SQLite should walk (CROSS JOIN fixes the order; PostgreSQL plans it like any join): an ID
-    // number finds its one person through the register-wide unique index; a phone, a name prefix or
-    // initials are looked up grid by grid in the scope through the grid-first indexes (which keep an
-    // import's index writes within its grids instead of scattered over the whole register).
-    let from = if pf.id_bidx.is_some() {
+    }
+}
+
+/// How SQLite should walk (CROSS JOIN fixes the order; PostgreSQL plans it like any join): an ID
+/// number finds its one person through the register-wide unique index; a phone, a name prefix or
+/// initials are looked up grid by grid in the scope through the grid-first indexes (which keep an
+/// import's index writes within its grids instead of scattered over the whole register).
+fn walk(pf: &PersonFilter, f: &mut Filter) -> &'static str {
+    if pf.id_bidx.is_some() {
         f.and("g.id = p.grid_id", vec![]);
         "FROM persons p CROSS JOIN areas g"
     } else if pf.phone_bidx.is_some() || pf.initials.is_some() || pf.name_prefix.is_some() {
@@ -149,22 +178,7 @@ pub async fn list(db: &Db, scope: &Scope, pf: &PersonFilter, paging: Paging) -> 
         "FROM areas g CROSS JOIN persons p"
     } else {
         FROM
-    };
-    let w = f.where_sql();
-    // Text searches count at most TOTAL_CAP matches, so common initials answer as fast as rare ones.
-    let searching = pf.initials.is_some() || pf.name_prefix.is_some() || pf.address.is_some();
-    let count_sql = if searching {
-        format!("SELECT COUNT(*) FROM (SELECT 1 {from}{w} LIMIT {TOTAL_CAP}) c")
-    } else {
-        format!("SELECT COUNT(*) {from}{w}")
-    };
-    let (total,): (i64,) = db.read().fetch_one(&count_sql, f.args()).await?;
-    let (a, m) = f.args_with(args![paging.limit(), paging.offset()]);
-    let items = db
-        .read()
-        .fetch_all(&format!("SELECT {COLUMNS} {from}{w} ORDER BY {order} LIMIT {} OFFSET {}", m[0], m[1]), a)
-        .await?;
-    Ok(paging.page(items, total))
+    }
 }
 
 /// The most matches a text search counts (`total` says 1000 when there are more; pages show "1000 人以上").
