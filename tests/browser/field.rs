@@ -322,6 +322,21 @@ async fn field_app_first_screen_on_slow_3g() {
     .await
     .unwrap();
     c.goto(&format!("{base}/account")).await.unwrap();
+    // An unregistered worker goes only when no page uses it any more; until then registering again revives
+    // it (already active, so it never claims the new page). Wait until it is gone.
+    for _ in 0..100 {
+        let left = c
+            .execute_async(
+                "const done = arguments[0]; navigator.serviceWorker.getRegistrations().then((rs) => done(rs.length));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if left.as_i64() == Some(0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // First visit on slow 3G: nothing cached yet.
     network(&c, SLOW_3G).await;
     let t = Instant::now();
