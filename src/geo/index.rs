@@ -19,6 +19,10 @@ pub struct GridIndex {
 impl GridIndex {
     /// Builds the index of (grid id, shape) pairs.
     pub fn new(shapes: Vec<(i64, Shape)>) -> GridIndex {
+        // Every region built here, once, so that no lookup pays for it.
+        for (_, s) in &shapes {
+            s.region();
+        }
         let entries: Vec<Entry> = shapes
             .iter()
             .enumerate()

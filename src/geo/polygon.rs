@@ -3,17 +3,26 @@
 
 use geo::{BooleanOps, Coord, CoordinatePosition, LineString, MultiPolygon, Polygon, coordinate_position::CoordPos};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 /// A bounding box: (min lon, min lat, max lon, max lat).
 pub type BBox = [f64; 4];
 
 /// One shape: every ring of every polygon as given (outer rings and holes alike), and the region
 /// they bound under the even–odd rule (a point in a hole is outside; ring orientation does not matter).
-#[derive(Debug, Clone, PartialEq)]
+/// The region is built on first use: drawing a map needs only the rings.
+#[derive(Debug, Clone)]
 pub struct Shape {
     pub rings: Vec<Vec<(f64, f64)>>,
     pub bbox: BBox,
-    region: MultiPolygon,
+    region: OnceLock<MultiPolygon>,
+}
+
+/// Equal rings make equal shapes (the region follows from them, built or not).
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        self.rings == other.rings && self.bbox == other.bbox
+    }
 }
 
 /// The rings of a parsed GeoJSON geometry: None unless it is a Polygon or MultiPolygon.
@@ -44,19 +53,21 @@ impl Shape {
         for &(x, y) in rings.iter().flatten() {
             b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
         }
-        if b[0] > b[2] {
-            return None;
-        }
-        let polys: Vec<Polygon> =
-            rings.iter().filter(|r| r.len() >= 3).map(|r| Polygon::new(LineString::from(r.clone()), vec![])).collect();
-        // `geo`'s boolean operations fill even–odd: the union with nothing makes the rings one clean region.
-        let region = MultiPolygon::new(polys).union(&MultiPolygon::new(vec![]));
-        Some(Shape { rings, bbox: b, region })
+        (b[0] <= b[2]).then_some(Shape { rings, bbox: b, region: OnceLock::new() })
     }
 
     /// The region in degrees, clean (no overlapping rings, holes as interiors).
     pub fn region(&self) -> &MultiPolygon {
-        &self.region
+        self.region.get_or_init(|| {
+            let polys: Vec<Polygon> = self
+                .rings
+                .iter()
+                .filter(|r| r.len() >= 3)
+                .map(|r| Polygon::new(LineString::from(r.clone()), vec![]))
+                .collect();
+            // `geo`'s boolean operations fill even–odd: the union with nothing makes the rings one clean region.
+            MultiPolygon::new(polys).union(&MultiPolygon::new(vec![]))
+        })
     }
 
     /// Whether (lon, lat) lies inside or on the boundary (a point in a hole is outside).
@@ -70,7 +81,7 @@ impl Shape {
         if lon < b[0] || lon > b[2] || lat < b[1] || lat > b[3] {
             return CoordPos::Outside;
         }
-        self.region.coordinate_position(&Coord { x: lon, y: lat })
+        self.region().coordinate_position(&Coord { x: lon, y: lat })
     }
 }
 

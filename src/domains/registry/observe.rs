@@ -93,9 +93,5 @@ pub(super) async fn person_written(
     Ok(after)
 }
 
-pub use super::person_store::PersonRow;
-
-/// The person's stored row, read inside the observer's transaction.
-pub async fn person_tx(tx: &mut Tx, id: i64) -> sqlx::Result<Option<PersonRow>> {
-    super::person_store::get_tx(tx, id).await
-}
+/// The person's stored row (`person_tx`), read inside the observer's transaction.
+pub use super::person_store::{PersonRow, get_tx as person_tx};
